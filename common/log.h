@@ -1,0 +1,16 @@
+/* log.h — the one log macro. The level is checked before anything is formatted.
+ * Lines go to stderr as "TIME LEVEL message". Thread-safe (one fprintf per line). */
+#ifndef LAWEXAM_LOG_H
+#define LAWEXAM_LOG_H
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+extern int log_threshold; /* set once at start-up, read-only afterwards */
+
+int log_parse_level(const char *s); /* -1 if unknown */
+void log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define LOG(level, ...) \
+	do { if ((level) <= log_threshold) log_write((level), __VA_ARGS__); } while (0)
+
+#endif

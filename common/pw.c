@@ -1,0 +1,100 @@
+/* pw.c — argon2id hashing, verification and the password policy (see pw.h). */
+#include "pw.h"
+
+#include <argon2.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "mem.h"
+#include "token.h"
+
+#define SALT_LEN 16
+#define HASH_LEN 32
+
+char *pw_hash(const struct pw_params *p, const char *password)
+{
+	uint8_t salt[SALT_LEN];
+	size_t enclen;
+	char *out;
+
+	if (tok_random_bytes(salt, sizeof salt) != LX_OK)
+		return NULL;
+	enclen = argon2_encodedlen(p->t_cost, p->m_kib, p->lanes, SALT_LEN, HASH_LEN, Argon2_id);
+	out = lx_malloc(enclen);
+	if (argon2id_hash_encoded(p->t_cost, p->m_kib, p->lanes, password, strlen(password), salt,
+				  SALT_LEN, HASH_LEN, out, enclen) != ARGON2_OK) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+int pw_verify(const char *encoded, const char *password)
+{
+	if (!encoded || strncmp(encoded, "$argon2id$", 10) != 0)
+		return 0;
+	return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK;
+}
+
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char *dummy_hash;
+static struct pw_params dummy_params;
+
+static void make_dummy(void)
+{
+	dummy_hash = pw_hash(&dummy_params, "lawexam-dummy-password");
+}
+
+void pw_verify_dummy(const struct pw_params *p, const char *password)
+{
+	dummy_params = *p; /* first caller's parameters: the server has one set */
+	pthread_once(&dummy_once, make_dummy);
+	(void)pw_verify(dummy_hash, password);
+}
+
+int pw_policy(const char *login, const char *password, char *why, size_t whylen)
+{
+	size_t n = strlen(password);
+	int classes = 0, lower = 0, upper = 0, digit = 0, other = 0;
+
+	if (n < 8 || n > 128) {
+		snprintf(why, whylen, "密码长度须为 8 至 128 个字符");
+		return LX_ERR_INVALID;
+	}
+	if (login && strcmp(login, password) == 0) {
+		snprintf(why, whylen, "密码不能与工号相同");
+		return LX_ERR_INVALID;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)password[i];
+		if (c >= 'a' && c <= 'z') lower = 1;
+		else if (c >= 'A' && c <= 'Z') upper = 1;
+		else if (c >= '0' && c <= '9') digit = 1;
+		else other = 1;
+	}
+	classes = lower + upper + digit + other;
+	if (classes < 2) {
+		snprintf(why, whylen, "密码须至少包含字母、数字、符号中的两类");
+		return LX_ERR_INVALID;
+	}
+	return LX_OK;
+}
+
+char *pw_random(void)
+{
+	static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	uint8_t r[12];
+	char *s = lx_malloc(sizeof r + 1);
+	if (tok_random_bytes(r, sizeof r) != LX_OK)
+		abort(); /* no entropy: nothing safe to do */
+	for (size_t i = 0; i < sizeof r; i++)
+		s[i] = alphabet[r[i] % (sizeof alphabet - 1)];
+	s[sizeof r] = '\0';
+	/* Guarantee two classes: force one digit. */
+	s[5] = "23456789"[r[5] % 8];
+	return s;
+}

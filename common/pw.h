@@ -1,0 +1,27 @@
+/* pw.h — password hashing with argon2id (libargon2), in PHC string form.
+ * Slow by design (tens of ms): the server runs these on its worker pool, never on an
+ * event loop. Parameters come from the configuration; the default is OWASP's minimum. */
+#ifndef LAWEXAM_PW_H
+#define LAWEXAM_PW_H
+
+#include <stddef.h>
+
+struct pw_params {
+	unsigned t_cost;   /* iterations */
+	unsigned m_kib;    /* memory in KiB */
+	unsigned lanes;    /* parallelism */
+};
+#define PW_PARAMS_DEFAULT ((struct pw_params){2, 19456, 1})
+
+/* Hashes password into a fresh "$argon2id$v=19$m=…" string (caller frees), or NULL. */
+char *pw_hash(const struct pw_params *p, const char *password);
+/* 1 if password matches the encoded hash, 0 if not (also for a malformed hash). */
+int pw_verify(const char *encoded, const char *password);
+/* Spends the same time as a failed pw_verify, for unknown logins (no account enumeration). */
+void pw_verify_dummy(const struct pw_params *p, const char *password);
+/* Policy for new passwords: LX_OK or LX_ERR_INVALID with a Chinese reason in why[]. */
+int pw_policy(const char *login, const char *password, char *why, size_t whylen);
+/* A random password of 12 characters from an unambiguous alphabet (caller frees). */
+char *pw_random(void);
+
+#endif

@@ -1,0 +1,67 @@
+/* store.h — the storage layer's core: opening the database (SQLite, WAL, foreign keys),
+ * numbered migrations, transactions and the group-commit writer. Every SQL statement of the
+ * project lives in common/store*.c; nothing outside them sees a sqlite3 type, so another
+ * backend can sit behind the same functions. Domain reads and writes are declared in
+ * store_*.h by concern (accounts, banks, exams, reports). */
+#ifndef LAWEXAM_STORE_H
+#define LAWEXAM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* One connection and its prepared-statement cache. Used by one thread at a time. */
+struct store;
+
+enum {
+	STORE_CREATE = 1 << 0,   /* create the file and run migrations if needed */
+	STORE_READONLY = 1 << 1, /* query_only: for per-thread readers */
+};
+
+/* Opens path. Without STORE_CREATE the file must exist and be fully migrated.
+ * Caller closes with store_close(). */
+int store_open(const char *path, int flags, struct store **out, struct lx_err *e);
+void store_close(struct store *db);
+int store_schema_version(struct store *db);
+int store_latest_version(void);
+
+/* Write transactions (BEGIN IMMEDIATE … COMMIT). */
+int store_begin(struct store *db, struct lx_err *e);
+int store_commit(struct store *db, struct lx_err *e);
+void store_rollback(struct store *db);
+/* Nested: a savepoint inside a transaction (used per job by the writer). */
+int store_savepoint(struct store *db, struct lx_err *e);
+int store_release(struct store *db, struct lx_err *e);
+void store_rollback_to(struct store *db);
+/* Read transaction: a consistent snapshot for reports (BEGIN DEFERRED + first read). */
+int store_read_begin(struct store *db, struct lx_err *e);
+void store_read_end(struct store *db);
+
+/* Online backup to dest (SQLite backup API; safe beside a running server). */
+int store_backup(struct store *db, const char *dest, struct lx_err *e);
+/* Number of COMMITs this connection has done (for tests of group commit). */
+uint64_t store_commit_count(const struct store *db);
+/* Test hook: cap the database size in pages (PRAGMA max_page_count) to force SQLITE_FULL. */
+int store_set_max_pages(struct store *db, long pages);
+
+/* --- the writer: one thread, one connection, group commit ---------------------------
+ * Jobs run on the writer thread inside one transaction with everything else pending
+ * (each inside its own savepoint, so a failing job rolls back alone). After COMMIT the
+ * done callback runs on the writer thread with the job's result (LX_ERR_STORAGE for
+ * every job of a batch whose COMMIT failed). The caller posts back to its own thread. */
+struct store_writer;
+typedef int (*store_job_fn)(struct store *db, void *arg, struct lx_err *e);
+typedef void (*store_done_fn)(int rc, const struct lx_err *e, void *arg);
+
+int store_writer_start(const char *path, struct store_writer **out, struct lx_err *e);
+/* Thread-safe. Never fails: the job is queued. arg is owned by the caller until done runs. */
+void store_writer_submit(struct store_writer *w, store_job_fn fn, store_done_fn done, void *arg);
+/* Stops accepting, runs and commits everything queued, joins the thread, frees w. */
+void store_writer_stop(struct store_writer *w);
+uint64_t store_writer_batches(struct store_writer *w);
+uint64_t store_writer_jobs(struct store_writer *w);
+/* Runs fn synchronously in its own transaction on db (the CLI's path; same semantics). */
+int store_run(struct store *db, store_job_fn fn, void *arg, struct lx_err *e);
+
+#endif

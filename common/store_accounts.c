@@ -1,0 +1,413 @@
+/* store_accounts.c — SQL for users, units, categories, sessions, tokens, throttling and the
+ * audit log (see store_accounts.h). */
+#include "store_accounts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "store_int.h"
+
+#define STMT(var, sql)                                   \
+	sqlite3_stmt *var = store_stmt(db, sql, e);      \
+	if (!var)                                        \
+		return e ? e->code : LX_ERR_STORAGE
+
+void user_free(struct user *u)
+{
+	if (!u)
+		return;
+	free(u->login);
+	free(u->name);
+	free(u->org);
+	free(u->category);
+	free(u->pw_hash);
+	memset(u, 0, sizeof *u);
+}
+
+int store_category_add(struct store *db, const char *code, const char *name, int64_t now, struct lx_err *e)
+{
+	STMT(st, "INSERT INTO categories(code, name, created_at) VALUES(?1, ?2, ?3)");
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
+	int rc = store_step_done(db, st, e, "category add");
+	if (rc == LX_ERR_CONFLICT)
+		err_set(e, rc, "类别代码或名称已存在：%s %s", code, name);
+	return rc;
+}
+
+int store_category_resolve(struct store *db, const char *code_or_name, char **code, struct lx_err *e)
+{
+	STMT(st, "SELECT code FROM categories WHERE code = ?1 OR name = ?1");
+	int rc;
+	sqlite3_bind_text(st, 1, code_or_name, -1, SQLITE_TRANSIENT);
+	int src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		*code = lx_strdup(col_text(st, 0));
+		rc = LX_OK;
+	} else if (src == SQLITE_DONE) {
+		rc = err_set(e, LX_ERR_NOTFOUND, "未知的人员类别：%s", code_or_name);
+	} else {
+		rc = store_fail(db, src, e, "category");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_category_list(struct store *db, struct category **out, size_t *n, struct lx_err *e)
+{
+	STMT(st, "SELECT code, name FROM categories ORDER BY created_at, code");
+	struct category *c = NULL;
+	size_t k = 0;
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		c = lx_realloc(c, (k + 1) * sizeof *c);
+		c[k].code = lx_strdup(col_text(st, 0));
+		c[k].name = lx_strdup(col_text(st, 1));
+		k++;
+	}
+	sqlite3_reset(st);
+	if (src != SQLITE_DONE) {
+		category_list_free(c, k);
+		return store_fail(db, src, e, "category list");
+	}
+	*out = c;
+	*n = k;
+	return LX_OK;
+}
+
+void category_list_free(struct category *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].code);
+		free(c[i].name);
+	}
+	free(c);
+}
+
+static int org_lookup(struct store *db, const char *path, size_t len, int64_t *id, struct lx_err *e)
+{
+	STMT(st, "SELECT id FROM org_units WHERE path = ?1");
+	sqlite3_bind_text(st, 1, path, (int)len, SQLITE_TRANSIENT);
+	int src = sqlite3_step(st);
+	int rc = LX_ERR_NOTFOUND;
+	if (src == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = LX_OK;
+	} else if (src != SQLITE_DONE) {
+		rc = store_fail(db, src, e, "org");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_org_ensure(struct store *db, const char *path, int64_t *id, struct lx_err *e)
+{
+	int64_t parent = 0;
+	int depth = 0;
+	size_t len = strlen(path);
+	int rc;
+
+	/* Walk each prefix ending at a '/' or the end, creating what is missing. */
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		depth++;
+		int64_t uid;
+		rc = org_lookup(db, path, i, &uid, e);
+		if (rc == LX_ERR_NOTFOUND) {
+			STMT(st, "INSERT INTO org_units(path, parent_id, depth) VALUES(?1, ?2, ?3)");
+			sqlite3_bind_text(st, 1, path, (int)i, SQLITE_TRANSIENT);
+			if (parent)
+				sqlite3_bind_int64(st, 2, parent);
+			else
+				sqlite3_bind_null(st, 2);
+			sqlite3_bind_int(st, 3, depth);
+			rc = store_step_done(db, st, e, "org insert");
+			if (rc)
+				return rc;
+			uid = sqlite3_last_insert_rowid(db->db);
+		} else if (rc) {
+			return rc;
+		}
+		parent = uid;
+	}
+	*id = parent;
+	return LX_OK;
+}
+
+#define SQL_USER_COLS \
+	"SELECT u.id, u.login, u.name, o.path, u.category, u.roles, u.pw_hash, u.must_change_password," \
+	" u.disabled FROM users u JOIN org_units o ON o.id = u.org_id "
+
+static int user_row(struct store *db, sqlite3_stmt *st, struct user *out, struct lx_err *e, const char *key)
+{
+	int src = sqlite3_step(st);
+	int rc = LX_OK;
+	if (src == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->id = sqlite3_column_int64(st, 0);
+		out->login = lx_strdup(col_text(st, 1));
+		out->name = lx_strdup(col_text(st, 2));
+		out->org = lx_strdup(col_text(st, 3));
+		out->category = lx_strdup(col_text(st, 4));
+		out->roles = (unsigned)sqlite3_column_int(st, 5);
+		out->pw_hash = lx_strdup(col_text(st, 6));
+		out->must_change_password = sqlite3_column_int(st, 7);
+		out->disabled = sqlite3_column_int(st, 8);
+	} else if (src == SQLITE_DONE) {
+		rc = err_set(e, LX_ERR_NOTFOUND, "no such user: %s", key);
+	} else {
+		rc = store_fail(db, src, e, "user");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_user_by_login(struct store *db, const char *login, struct user *out, struct lx_err *e)
+{
+	STMT(st, SQL_USER_COLS "WHERE u.login = ?1");
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+	return user_row(db, st, out, e, login);
+}
+
+int store_user_by_id(struct store *db, int64_t id, struct user *out, struct lx_err *e)
+{
+	STMT(st, SQL_USER_COLS "WHERE u.id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	return user_row(db, st, out, e, "id");
+}
+
+int store_user_insert(struct store *db, struct user *u, int64_t now, struct lx_err *e)
+{
+	int64_t org;
+	int rc = store_org_ensure(db, u->org, &org, e);
+	if (rc)
+		return rc;
+	STMT(st, "INSERT INTO users(login, name, org_id, category, roles, pw_hash, must_change_password,"
+		 " disabled, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+	sqlite3_bind_text(st, 1, u->login, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, org);
+	sqlite3_bind_text(st, 4, u->category, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, (int)u->roles);
+	sqlite3_bind_text(st, 6, u->pw_hash ? u->pw_hash : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 7, u->must_change_password);
+	sqlite3_bind_int(st, 8, u->disabled);
+	sqlite3_bind_int64(st, 9, now);
+	rc = store_step_done(db, st, e, "user insert");
+	if (rc == LX_ERR_CONFLICT)
+		return err_set(e, rc, "用户已存在或类别无效：%s", u->login);
+	if (rc == LX_OK)
+		u->id = sqlite3_last_insert_rowid(db->db);
+	return rc;
+}
+
+int store_user_update(struct store *db, const struct user *u, int64_t now, struct lx_err *e)
+{
+	int64_t org;
+	int rc = store_org_ensure(db, u->org, &org, e);
+	if (rc)
+		return rc;
+	STMT(st, "UPDATE users SET name = ?2, org_id = ?3, category = ?4, roles = ?5,"
+		 " pw_hash = coalesce(?6, pw_hash),"
+		 " must_change_password = CASE WHEN ?6 IS NULL THEN must_change_password ELSE ?7 END,"
+		 " updated_at = ?8 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, u->id);
+	sqlite3_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, org);
+	sqlite3_bind_text(st, 4, u->category, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, (int)u->roles);
+	if (u->pw_hash)
+		sqlite3_bind_text(st, 6, u->pw_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 7, u->must_change_password);
+	sqlite3_bind_int64(st, 8, now);
+	return store_step_done(db, st, e, "user update");
+}
+
+int store_user_set_password(struct store *db, int64_t id, const char *pw_hash, int must_change,
+			    int64_t now, struct lx_err *e)
+{
+	STMT(st, "UPDATE users SET pw_hash = ?2, must_change_password = ?3, updated_at = ?4 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, pw_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, must_change);
+	sqlite3_bind_int64(st, 4, now);
+	return store_step_done(db, st, e, "password");
+}
+
+int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t now, struct lx_err *e)
+{
+	STMT(st, "UPDATE users SET disabled = ?2, updated_at = ?3 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, disabled);
+	sqlite3_bind_int64(st, 3, now);
+	int rc = store_step_done(db, st, e, "disable");
+	if (rc == LX_OK && disabled)
+		rc = store_session_delete_user(db, id, NULL, e);
+	return rc;
+}
+
+int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const char *login, int disabled),
+		      void *ctx, struct lx_err *e)
+{
+	STMT(st, "SELECT id, login, disabled FROM users ORDER BY id");
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), sqlite3_column_int(st, 2));
+	sqlite3_reset(st);
+	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "users");
+}
+
+int store_session_insert(struct store *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
+			 int64_t now, int64_t expires_at, struct lx_err *e)
+{
+	STMT(st, "INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen, expires_at)"
+		 " VALUES(?1, ?2, ?3, ?4, ?4, ?5)");
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, expires_at);
+	return store_step_done(db, st, e, "session insert");
+}
+
+int store_session_get(struct store *db, const uint8_t hash[32], struct session *out, struct lx_err *e)
+{
+	STMT(st, "SELECT user_id, csrf, expires_at, last_seen FROM sessions WHERE token_hash = ?1");
+	int rc = LX_OK;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	int src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		out->user_id = sqlite3_column_int64(st, 0);
+		snprintf(out->csrf, sizeof out->csrf, "%s", col_text(st, 1));
+		out->expires_at = sqlite3_column_int64(st, 2);
+		out->last_seen = sqlite3_column_int64(st, 3);
+	} else if (src == SQLITE_DONE) {
+		rc = LX_ERR_NOTFOUND;
+	} else {
+		rc = store_fail(db, src, e, "session");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_session_touch(struct store *db, const uint8_t hash[32], int64_t now, int64_t expires_at,
+			struct lx_err *e)
+{
+	STMT(st, "UPDATE sessions SET last_seen = ?2, expires_at = ?3 WHERE token_hash = ?1");
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, expires_at);
+	return store_step_done(db, st, e, "session touch");
+}
+
+int store_session_delete(struct store *db, const uint8_t hash[32], struct lx_err *e)
+{
+	STMT(st, "DELETE FROM sessions WHERE token_hash = ?1");
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	return store_step_done(db, st, e, "session delete");
+}
+
+int store_session_delete_user(struct store *db, int64_t user_id, const uint8_t *keep, struct lx_err *e)
+{
+	STMT(st, "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)");
+	sqlite3_bind_int64(st, 1, user_id);
+	if (keep)
+		sqlite3_bind_blob(st, 2, keep, 32, SQLITE_TRANSIENT);
+	return store_step_done(db, st, e, "sessions delete");
+}
+
+int store_token_insert(struct store *db, const uint8_t hash[32], int64_t user_id, int64_t now,
+		       struct lx_err *e)
+{
+	STMT(st, "INSERT INTO api_tokens(token_hash, user_id, created_at) VALUES(?1, ?2, ?3)");
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, now);
+	return store_step_done(db, st, e, "token insert");
+}
+
+int store_token_user(struct store *db, const uint8_t hash[32], int64_t *user_id, struct lx_err *e)
+{
+	STMT(st, "SELECT user_id FROM api_tokens WHERE token_hash = ?1 AND revoked = 0");
+	int rc = LX_ERR_NOTFOUND;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	int src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0);
+		rc = LX_OK;
+	} else if (src != SQLITE_DONE) {
+		rc = store_fail(db, src, e, "token");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_throttle_get(struct store *db, const char *key, int *failures, int64_t *window_start,
+		       int64_t *locked_until, struct lx_err *e)
+{
+	STMT(st, "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = ?1");
+	int rc = LX_OK;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	int src = sqlite3_step(st);
+	*failures = 0;
+	*window_start = *locked_until = 0;
+	if (src == SQLITE_ROW) {
+		*failures = sqlite3_column_int(st, 0);
+		*window_start = sqlite3_column_int64(st, 1);
+		*locked_until = sqlite3_column_int64(st, 2);
+	} else if (src != SQLITE_DONE) {
+		rc = store_fail(db, src, e, "throttle");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_throttle_put(struct store *db, const char *key, int failures, int64_t window_start,
+		       int64_t locked_until, struct lx_err *e)
+{
+	STMT(st, "INSERT INTO login_throttle(key, failures, window_start, locked_until) VALUES(?1, ?2, ?3, ?4)"
+		 " ON CONFLICT(key) DO UPDATE SET failures = ?2, window_start = ?3, locked_until = ?4");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, failures);
+	sqlite3_bind_int64(st, 3, window_start);
+	sqlite3_bind_int64(st, 4, locked_until);
+	return store_step_done(db, st, e, "throttle put");
+}
+
+int store_throttle_clear(struct store *db, const char *key, struct lx_err *e)
+{
+	STMT(st, "DELETE FROM login_throttle WHERE key = ?1");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	return store_step_done(db, st, e, "throttle clear");
+}
+
+int store_audit(struct store *db, int64_t now, const char *actor, const char *action,
+		const char *detail, const char *remote, struct lx_err *e)
+{
+	STMT(st, "INSERT INTO audit_log(at, actor, action, detail, remote) VALUES(?1, ?2, ?3, ?4, ?5)");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, actor ? actor : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, remote ? remote : "", -1, SQLITE_TRANSIENT);
+	return store_step_done(db, st, e, "audit");
+}
+
+int store_audit_list(struct store *db, int64_t since,
+		     void (*fn)(void *ctx, int64_t at, const char *actor, const char *action,
+				const char *detail, const char *remote),
+		     void *ctx, struct lx_err *e)
+{
+	STMT(st, "SELECT at, actor, action, detail, remote FROM audit_log WHERE at >= ?1 ORDER BY id");
+	int src;
+	sqlite3_bind_int64(st, 1, since);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+		   col_text(st, 4));
+	sqlite3_reset(st);
+	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "audit list");
+}

@@ -1,0 +1,86 @@
+/* store_accounts.h — users, org units, categories, sessions, API tokens, login throttling
+ * and the audit log in the store. Strings in returned structs are owned by the struct;
+ * free with user_free() / category_list_free(). */
+#ifndef LAWEXAM_STORE_ACCOUNTS_H
+#define LAWEXAM_STORE_ACCOUNTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct store;
+
+struct user {
+	int64_t id;
+	char *login, *name, *org, *category;
+	unsigned roles;
+	char *pw_hash;
+	int must_change_password;
+	int disabled;
+};
+void user_free(struct user *u);
+
+struct category {
+	char *code, *name;
+};
+
+/* --- categories and units --- */
+int store_category_add(struct store *db, const char *code, const char *name, int64_t now, struct lx_err *e);
+/* Resolves a code or a Chinese name to the code (caller frees *code). LX_ERR_NOTFOUND if unknown. */
+int store_category_resolve(struct store *db, const char *code_or_name, char **code, struct lx_err *e);
+int store_category_list(struct store *db, struct category **out, size_t *n, struct lx_err *e);
+void category_list_free(struct category *c, size_t n);
+/* Creates the unit path and all its ancestors if missing; *id is the unit's id. */
+int store_org_ensure(struct store *db, const char *path, int64_t *id, struct lx_err *e);
+
+/* --- users --- */
+int store_user_by_login(struct store *db, const char *login, struct user *out, struct lx_err *e);
+int store_user_by_id(struct store *db, int64_t id, struct user *out, struct lx_err *e);
+/* Inserts u (id ignored; org created if needed); sets u->id. LX_ERR_CONFLICT if the login exists. */
+int store_user_insert(struct store *db, struct user *u, int64_t now, struct lx_err *e);
+/* Updates name, org, category, roles (and pw_hash/must_change when pw_hash != NULL). */
+int store_user_update(struct store *db, const struct user *u, int64_t now, struct lx_err *e);
+int store_user_set_password(struct store *db, int64_t id, const char *pw_hash, int must_change,
+			    int64_t now, struct lx_err *e);
+int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t now, struct lx_err *e);
+/* Calls fn for every user login (for --disable-missing). */
+int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const char *login, int disabled),
+		      void *ctx, struct lx_err *e);
+
+/* --- sessions (token stored as SHA-256) --- */
+struct session {
+	int64_t user_id;
+	char csrf[64];
+	int64_t expires_at, last_seen;
+};
+int store_session_insert(struct store *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
+			 int64_t now, int64_t expires_at, struct lx_err *e);
+int store_session_get(struct store *db, const uint8_t hash[32], struct session *out, struct lx_err *e);
+int store_session_touch(struct store *db, const uint8_t hash[32], int64_t now, int64_t expires_at,
+			struct lx_err *e);
+int store_session_delete(struct store *db, const uint8_t hash[32], struct lx_err *e);
+/* Revokes every session of a user except keep (may be NULL). */
+int store_session_delete_user(struct store *db, int64_t user_id, const uint8_t *keep, struct lx_err *e);
+
+/* --- API tokens --- */
+int store_token_insert(struct store *db, const uint8_t hash[32], int64_t user_id, int64_t now,
+		       struct lx_err *e);
+int store_token_user(struct store *db, const uint8_t hash[32], int64_t *user_id, struct lx_err *e);
+
+/* --- login throttling (per account and per address; survives restarts) --- */
+int store_throttle_get(struct store *db, const char *key, int *failures, int64_t *window_start,
+		       int64_t *locked_until, struct lx_err *e);
+int store_throttle_put(struct store *db, const char *key, int failures, int64_t window_start,
+		       int64_t locked_until, struct lx_err *e);
+int store_throttle_clear(struct store *db, const char *key, struct lx_err *e);
+
+/* --- audit log --- */
+int store_audit(struct store *db, int64_t now, const char *actor, const char *action,
+		const char *detail, const char *remote, struct lx_err *e);
+int store_audit_list(struct store *db, int64_t since,
+		     void (*fn)(void *ctx, int64_t at, const char *actor, const char *action,
+				const char *detail, const char *remote),
+		     void *ctx, struct lx_err *e);
+
+#endif

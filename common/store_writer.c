@@ -1,0 +1,144 @@
+/* store_writer.c — the one writer thread. Callers queue jobs; the thread takes everything
+ * pending, runs each job in its own savepoint inside one transaction, commits once, then
+ * calls each job's done callback (on this thread). So a burst of N saves costs a handful of
+ * commits, and one bad job never rolls back its neighbours. */
+#include "store_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mem.h"
+
+struct job {
+	store_job_fn fn;
+	store_done_fn done;
+	void *arg;
+	int rc;
+	struct lx_err err;
+	struct job *next;
+};
+
+struct store_writer {
+	struct store *db;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *head, *tail;
+	int stopping;
+	uint64_t batches, jobs;
+};
+
+static void run_batch(struct store_writer *w, struct job *batch)
+{
+	struct lx_err e = {0};
+	int rc = store_begin(w->db, &e);
+	struct job *j;
+
+	if (rc == LX_OK) {
+		for (j = batch; j; j = j->next) {
+			memset(&j->err, 0, sizeof j->err);
+			j->rc = store_savepoint(w->db, &j->err);
+			if (j->rc)
+				continue;
+			j->rc = j->fn(w->db, j->arg, &j->err);
+			if (j->rc == LX_OK)
+				j->rc = store_release(w->db, &j->err);
+			if (j->rc)
+				store_rollback_to(w->db);
+		}
+		rc = store_commit(w->db, &e);
+	}
+	if (rc) {
+		LOG(LOG_ERROR, "writer: transaction failed: %s", e.msg);
+		store_rollback(w->db);
+		for (j = batch; j; j = j->next) {
+			j->rc = rc == LX_ERR_BUSY ? LX_ERR_BUSY : LX_ERR_STORAGE;
+			j->err = e;
+			j->err.code = j->rc;
+		}
+	}
+	w->batches++;
+	while (batch) {
+		j = batch;
+		batch = batch->next;
+		w->jobs++;
+		if (j->done)
+			j->done(j->rc, &j->err, j->arg);
+		free(j);
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct store_writer *w = arg;
+	for (;;) {
+		struct job *batch;
+		pthread_mutex_lock(&w->mu);
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->cv, &w->mu);
+		batch = w->head;
+		w->head = w->tail = NULL;
+		if (!batch && w->stopping) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		pthread_mutex_unlock(&w->mu);
+		run_batch(w, batch);
+	}
+	return NULL;
+}
+
+int store_writer_start(const char *path, struct store_writer **out, struct lx_err *e)
+{
+	struct store_writer *w = lx_calloc(1, sizeof *w);
+	int rc = store_open(path, 0, &w->db, e);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		store_close(w->db);
+		free(w);
+		return err_set(e, LX_ERR_INTERNAL, "cannot start the writer thread");
+	}
+	*out = w;
+	return LX_OK;
+}
+
+void store_writer_submit(struct store_writer *w, store_job_fn fn, store_done_fn done, void *arg)
+{
+	struct job *j = lx_calloc(1, sizeof *j);
+	j->fn = fn;
+	j->done = done;
+	j->arg = arg;
+	pthread_mutex_lock(&w->mu);
+	if (w->tail)
+		w->tail->next = j;
+	else
+		w->head = j;
+	w->tail = j;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void store_writer_stop(struct store_writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	store_close(w->db);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+}
+
+uint64_t store_writer_batches(struct store_writer *w) { return w->batches; }
+uint64_t store_writer_jobs(struct store_writer *w) { return w->jobs; }
