@@ -1,0 +1,725 @@
+#!/usr/bin/python3
+"""Check bundled lawexam question banks against the bundled law texts.
+
+Usage:
+    check_banks.py [--laws DIR] FILE.json...
+
+Laws directory: --laws DIR, else the environment variable LAWEXAM_LAWS_DIR,
+else <dir of this script>/../../shared/laws (i.e. ../shared/laws relative to
+the repository root).
+
+Output: one line per problem, ``FILE: ID: message`` (ID is ``-`` for problems
+that concern the whole bank), then one summary line per bank:
+``FILE: N questions (single a, multiple b, judge c): OK`` or
+``...: K problem(s)``.  Exit status 1 if any bank has a problem, 0 if none,
+2 on a usage error (bad arguments, laws directory missing).
+
+Python 3 standard library only.
+
+What is checked
+===============
+
+1. Structure (README-authoring.md, SPEC section 4.1)
+   * top level is an object with ``format`` == "lawexam-bank/1", a ``bank``
+     object whose ``code``, ``title`` and ``subject`` are non-empty strings,
+     and a non-empty ``questions`` array; no JSON object may repeat a key
+     (a repeated "answer" would silently override the first one);
+   * each question has only the known fields id, type, stem, options,
+     answer, explanation, basis, difficulty, tags, and all that apply;
+   * ``id`` matches ``[A-Za-z0-9_.-]{1,64}`` and is unique in the bank;
+   * ``type`` is single | multiple | judge;
+   * single/multiple: ``options`` is 2..8 non-empty, pairwise distinct
+     strings, none starting with a letter prefix such as "A." "A、" "(A)";
+   * judge: no ``options``; answer "T" or "F";
+   * single: answer is one letter naming an existing option;
+     multiple: two or more distinct letters, sorted, each naming an option;
+   * ``stem`` contains Chinese text; ``explanation`` and ``basis`` are
+     non-empty strings; ``difficulty`` is an integer 1..5; ``tags`` is a
+     non-empty list of non-empty strings.
+
+2. Bank-wide
+   * at least 25 % of the questions are ``multiple`` and at least 20 % are
+     ``judge``;
+   * duplicate stems: stems are normalised (NFKC, every character that is
+     not a letter or digit -- whitespace, punctuation, symbols -- removed).
+     Two equal normalised stems are a "duplicate stem"; a normalised stem of
+     at least NEAR_DUP_MIN_LEN characters contained in another is a
+     "near-duplicate stem".
+
+3. Basis
+   ``basis`` must be exactly ``《TITLE》[第Z章]第X条[之W][第Y款]`` (several
+   ``第X条...`` references may follow one title, separated by 、，, 及 和 or
+   nothing; the checker verifies each, but reports more than one as a problem
+   because the authoring rules allow one article per question).  Numerals are
+   Chinese numerals written exactly as the law text writes them (一千零四十六,
+   一百零一, 十二 -- not 1046, 一十二 or 一百一).
+   * TITLE maps to a law file (LAW_FILES); an unknown title is a problem;
+   * the article must exist in that file; a ``第Y款`` must not exceed the
+     article's paragraph count (paragraphs are the article's non-blank
+     lines, not counting enumerated items "（一）…", footnotes "①…", or list
+     lines that continue a line ending in "：" or "，");
+   * a ``第Z章`` prefix must name the chapter the article is in;
+   * 长江保护法: the bundled text stops after Art. 79 paragraph 1, so any
+     article above 79 (and Art. 79 paragraph 2 or later) is a problem;
+   * Party regulations (中国共产党章程, 中国共产党纪律处分条例, any other
+     中国共产党… title): no text is bundled, so the basis must name a chapter
+     and an article, the question must carry the tag ``待核对`` (and the tag
+     ``党章`` / ``纪律处分条例`` for those two titles); content is not matched.
+
+4. Shared content with the cited article (a HEURISTIC)
+   The aim is to catch a citation of the *wrong article* -- a typo in the
+   numeral, an article of the wrong law, an off-by-one.  It cannot tell
+   whether the key itself is right: a question whose key contradicts the
+   article it correctly cites shares plenty of text with that article and
+   passes, and for a judge question answered "F" nothing stronger than
+   "the stem talks about the same thing as the article" is possible.
+
+   Texts are normalised as for stems.  Q is the stem plus, for single and
+   multiple questions, the texts of the key options (for judge questions
+   the stem only); K is the key option texts (judge: the stem).  A is the
+   text of the cited article(s).  The question passes if EITHER
+     (a) Q and A share a common substring of at least LCS_MIN (4)
+         characters that is *distinctive*: it occurs in at most
+         DISTINCTIVE_MAX_SHARE (10 %) of the articles of that law (and never
+         fewer than DISTINCTIVE_MIN_ARTICLES articles are allowed).  Without
+         this, phrases every article of a law repeats ("长江流域",
+         "生产经营单位", "未成年人") would match whichever article is cited.
+   OR (b) at least BIGRAM_MIN (50 %) of the distinct character bigrams of K
+         occur in A, and K has at least BIGRAM_MIN_COUNT distinct bigrams
+         (so a two-character key such as "三年" does not pass on its own).
+   Thresholds were chosen on the real banks: every correctly cited question
+   should pass, and the same question re-pointed at the other articles of
+   the same law should fail as often as possible (see the report in the
+   task notes).  A failure means "look at this citation", not "this is
+   certainly wrong"; a pass does not prove the citation right.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import unicodedata
+
+FORMAT = "lawexam-bank/1"
+KNOWN_FIELDS = ("id", "type", "stem", "options", "answer", "explanation",
+                "basis", "difficulty", "tags")
+TYPES = ("single", "multiple", "judge")
+LETTERS = "ABCDEFGH"
+ID_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
+LETTER_PREFIX_RE = re.compile(
+    r"^\s*(?:[A-Ha-hＡ-Ｈａ-ｈ]\s*[.．、,，:：)）]|[(（]\s*[A-Ha-hＡ-Ｈａ-ｈ]\s*[)）])")
+
+MIN_MULTIPLE_SHARE = 0.25
+MIN_JUDGE_SHARE = 0.20
+NEAR_DUP_MIN_LEN = 8
+
+LCS_MIN = 4
+DISTINCTIVE_MAX_SHARE = 0.10
+DISTINCTIVE_MIN_ARTICLES = 3
+BIGRAM_MIN = 0.5
+BIGRAM_MIN_COUNT = 3
+
+LAW_FILES = {
+    "中华人民共和国宪法": "constitution.md",
+    "中华人民共和国民法典": "civil-code.md",
+    "中华人民共和国刑法": "criminal-law.md",
+    "中华人民共和国长江保护法": "yangtze-river-protection-law.md",
+    "中华人民共和国反电信网络诈骗法": "anti-telecom-fraud-law.md",
+    "中华人民共和国未成年人保护法": "minors-protection-law.md",
+    "中华人民共和国预防未成年人犯罪法": "juvenile-delinquency-prevention-law.md",
+    "中华人民共和国安全生产法": "work-safety-law.md",
+    "中华人民共和国食品安全法": "food-safety-law.md",
+    "中华人民共和国环境保护法": "environmental-protection-law.md",
+}
+YANGTZE_FILE = "yangtze-river-protection-law.md"
+YANGTZE_LAST_ARTICLE = 79
+YANGTZE_LAST_PARAGRAPHS = 1  # Art. 79 stops after paragraph 1
+PARTY_PREFIX = "中国共产党"
+PARTY_REQUIRED_TAG = "待核对"
+PARTY_TOPIC_TAGS = {"中国共产党章程": "党章", "中国共产党纪律处分条例": "纪律处分条例"}
+
+# ---------------------------------------------------------------- numerals
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万"
+_NUM = "[" + NUMERAL_CHARS + "]+"
+
+
+def cn_to_int(s):
+    """Parse a Chinese numeral (零 十 百 千 万 supported). ValueError if bad."""
+    if not s or any(c not in _DIGITS and c not in _UNITS and c != "万" for c in s):
+        raise ValueError("not a Chinese numeral: %r" % s)
+    total = section = 0
+    num = None
+    for c in s:
+        if c in _DIGITS:
+            if num is not None and num != 0:
+                raise ValueError("two digits in a row: %r" % s)
+            num = _DIGITS[c]
+        elif c in _UNITS:
+            unit = _UNITS[c]
+            if num is None:
+                if unit != 10:
+                    raise ValueError("unit without digit: %r" % s)
+                num = 1
+            section += num * unit
+            num = None
+        else:  # 万
+            section += num or 0
+            if section == 0:
+                raise ValueError("万 without digit: %r" % s)
+            total += section * 10000
+            section, num = 0, None
+    return total + section + (num or 0)
+
+
+def int_to_cn(n):
+    """Canonical Chinese numeral as PRC law texts write article numbers."""
+    if n < 0:
+        raise ValueError(n)
+    if n == 0:
+        return "零"
+    if n >= 10000:
+        hi, lo = divmod(n, 10000)
+        s = int_to_cn(hi) + "万"
+        if lo:
+            s += ("零" if lo < 1000 else "") + _below_10000(lo, True)
+        return s
+    return _below_10000(n, False)
+
+
+def _below_10000(n, inner):
+    digits = "零一二三四五六七八九"
+    out = []
+    zero = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = n // value % 10
+        if d == 0:
+            if out:
+                zero = True
+            continue
+        if zero:
+            out.append("零")
+            zero = False
+        if value == 10 and d == 1 and not out and not inner:
+            out.append("十")  # 十二, not 一十二
+        else:
+            out.append(digits[d] + unit)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- law texts
+
+ARTICLE_RE = re.compile(r"^第(" + _NUM + r")条(?:之(" + _NUM + r"))?\s")
+CHAPTER_HEADING_RE = re.compile(r"^#+\s*第(" + _NUM + r")章")
+ITEM_RE = re.compile(r"^[(（][" + NUMERAL_CHARS + r"\d]+[)）]")
+FOOTNOTE_RE = re.compile(r"^[\u2460-\u2473]")
+
+
+class Article:
+    __slots__ = ("num", "sub", "chapter", "lines")
+
+    def __init__(self, num, sub, chapter):
+        self.num, self.sub, self.chapter, self.lines = num, sub, chapter, []
+
+    @property
+    def text(self):
+        return "\n".join(self.lines)
+
+    def paragraph_count(self):
+        count = 0
+        prev = ""
+        for line in self.lines:
+            if ITEM_RE.match(line) or FOOTNOTE_RE.match(line):
+                prev = line
+                continue
+            if count and prev.endswith(("：", ":", "，", "、")):
+                prev = line  # a list continuing the line before it
+                continue
+            count += 1
+            prev = line
+        return count
+
+
+class Law:
+    def __init__(self, path):
+        self.path = path
+        self.articles = {}
+        self.order = []
+        chapter = None
+        cur = None
+        with open(path, encoding="utf-8") as f:
+            for raw in f:
+                line = raw.replace("\u200b", "").strip()
+                if not line:
+                    continue
+                if line.startswith("#"):
+                    cur = None
+                    m = CHAPTER_HEADING_RE.match(line)
+                    if m:
+                        chapter = cn_to_int(m.group(1))
+                    continue
+                m = ARTICLE_RE.match(line + " ")
+                if m:
+                    num = cn_to_int(m.group(1))
+                    sub = cn_to_int(m.group(2)) if m.group(2) else 0
+                    cur = Article(num, sub, chapter)
+                    cur.lines.append(line[m.end():].strip() if len(line) >= m.end() else "")
+                    self.articles[(num, sub)] = cur
+                    self.order.append(cur)
+                elif cur is not None:
+                    cur.lines.append(line)
+        self.norm_texts = [normalise(a.text) for a in self.order]
+        self._df_cache = {}
+
+    def doc_freq(self, s):
+        """Number of articles whose normalised text contains s."""
+        n = self._df_cache.get(s)
+        if n is None:
+            n = sum(1 for t in self.norm_texts if s in t)
+            self._df_cache[s] = n
+        return n
+
+    def max_df(self):
+        return max(DISTINCTIVE_MIN_ARTICLES,
+                   int(len(self.order) * DISTINCTIVE_MAX_SHARE))
+
+
+# ---------------------------------------------------------------- text helpers
+
+def normalise(s):
+    """NFKC, then keep letters and digits only (drops whitespace/punctuation)."""
+    s = unicodedata.normalize("NFKC", s)
+    return "".join(c for c in s if unicodedata.category(c)[0] in "LN").lower()
+
+
+def has_cjk(s):
+    return any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in s)
+
+
+def maximal_common_substrings(q, a, min_len):
+    """Maximal common substrings of q and a of length >= min_len.
+
+    Returns a set of strings; each is a common substring that cannot be
+    extended on either side (at that pair of positions)."""
+    if len(q) < min_len or len(a) < min_len:
+        return set()
+    grams = {}
+    for j in range(len(a) - min_len + 1):
+        grams.setdefault(a[j:j + min_len], []).append(j)
+    out = set()
+    for i in range(len(q) - min_len + 1):
+        js = grams.get(q[i:i + min_len])
+        if not js:
+            continue
+        for j in js:
+            if i > 0 and j > 0 and q[i - 1] == a[j - 1]:
+                continue  # not left-maximal; found from an earlier start
+            k = min_len
+            while i + k < len(q) and j + k < len(a) and q[i + k] == a[j + k]:
+                k += 1
+            out.add(q[i:i + k])
+    return out
+
+
+def longest_common_substring(q, a):
+    best = 0
+    subs = maximal_common_substrings(q, a, 1)
+    for s in subs:
+        best = max(best, len(s))
+    return best
+
+
+def bigrams(s):
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def content_score(law, question_text, key_text, article_text):
+    """Return (passes, detail) for the shared-content heuristic."""
+    q = normalise(question_text)
+    a = normalise(article_text)
+    max_df = law.max_df()
+    best_any = 0
+    best_distinctive = ""
+    for s in maximal_common_substrings(q, a, LCS_MIN):
+        best_any = max(best_any, len(s))
+        if len(s) > len(best_distinctive) and law.doc_freq(s) <= max_df:
+            best_distinctive = s
+    if best_distinctive:
+        return True, "shares %r" % best_distinctive
+    kb = set()
+    for part in key_text:
+        kb |= bigrams(normalise(part))
+    cover = 0.0
+    if kb:
+        ab = bigrams(a)
+        cover = sum(1 for b in kb if b in ab) / len(kb)
+        if len(kb) >= BIGRAM_MIN_COUNT and cover >= BIGRAM_MIN:
+            return True, "bigram cover %.0f%%" % (cover * 100)
+    return False, ("longest common run %d chars (none of >=%d chars is specific "
+                   "to this article), key bigram cover %.0f%%"
+                   % (best_any, LCS_MIN, cover * 100))
+
+
+# ---------------------------------------------------------------- basis
+
+REF_RE = re.compile(r"第(" + _NUM + r")条(?:之(" + _NUM + r"))?(?:第(" + _NUM + r")款)?")
+BASIS_RE = re.compile(
+    r"^《(?P<title>[^《》]+)》(?:第(?P<chap>" + _NUM + r")章)?"
+    r"(?P<refs>" + REF_RE.pattern + r"(?:[、，,及和]?" + REF_RE.pattern + r")*)$")
+
+
+def parse_basis(basis):
+    """Return (title, chapter_str|None, [(art_str, sub_str|None, para_str|None)])
+    or None if the basis does not have the required form."""
+    m = BASIS_RE.match(basis)
+    if not m:
+        return None
+    refs = [(r.group(1), r.group(2), r.group(3)) for r in REF_RE.finditer(m.group("refs"))]
+    return m.group("title"), m.group("chap"), refs
+
+
+# ---------------------------------------------------------------- checker
+
+class Reporter:
+    def __init__(self, fname, out):
+        self.fname, self.out, self.count = fname, out, 0
+
+    def __call__(self, qid, msg):
+        self.count += 1
+        self.out.write("%s: %s: %s\n" % (self.fname, qid, msg))
+
+
+def _reject_dup_keys(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("duplicate key %r in a JSON object" % k)
+        d[k] = v
+    return d
+
+
+def _is_nonempty_str(v):
+    return isinstance(v, str) and v.strip() != ""
+
+
+class Checker:
+    def __init__(self, laws_dir):
+        self.laws_dir = laws_dir
+        self._laws = {}
+
+    def law(self, fname):
+        if fname not in self._laws:
+            path = os.path.join(self.laws_dir, fname)
+            self._laws[fname] = Law(path) if os.path.isfile(path) else None
+        return self._laws[fname]
+
+    # -- one bank
+    def check_file(self, fname, out=sys.stdout):
+        rep = Reporter(fname, out)
+        counts = {t: 0 for t in TYPES}
+        n = 0
+        try:
+            with open(fname, encoding="utf-8") as f:
+                data = json.load(f, object_pairs_hook=_reject_dup_keys)
+        except (OSError, ValueError) as e:
+            rep("-", "cannot read bank: %s" % e)
+            data = None
+        if data is not None:
+            n = self.check_bank(data, rep, counts)
+        if rep.count:
+            status = "%d problem%s" % (rep.count, "" if rep.count == 1 else "s")
+        else:
+            status = "OK"
+        out.write("%s: %d questions (single %d, multiple %d, judge %d): %s\n"
+                  % (fname, n, counts["single"], counts["multiple"], counts["judge"], status))
+        return rep.count
+
+    def check_bank(self, data, rep, counts):
+        if not isinstance(data, dict):
+            rep("-", "top level is not a JSON object")
+            return 0
+        if data.get("format") != FORMAT:
+            rep("-", "format is %r, expected %r" % (data.get("format"), FORMAT))
+        bank = data.get("bank")
+        if not isinstance(bank, dict):
+            rep("-", "missing \"bank\" object")
+        else:
+            for k in ("code", "title", "subject"):
+                if not _is_nonempty_str(bank.get(k)):
+                    rep("-", "bank.%s missing or empty" % k)
+        qs = data.get("questions")
+        if not isinstance(qs, list) or not qs:
+            rep("-", "\"questions\" missing, not an array, or empty")
+            return 0
+        seen_ids = {}
+        stems = []
+        for idx, q in enumerate(qs):
+            label = "#%d" % (idx + 1)
+            if not isinstance(q, dict):
+                rep(label, "question is not a JSON object")
+                continue
+            qid = q.get("id")
+            if isinstance(qid, str) and qid:
+                label = qid
+            if isinstance(q.get("type"), str) and q["type"] in counts:
+                counts[q["type"]] += 1
+            self.check_question(q, label, rep, seen_ids, idx)
+            if _is_nonempty_str(q.get("stem")):
+                stems.append((label, normalise(q["stem"])))
+        n = len(qs)
+        if counts["multiple"] < MIN_MULTIPLE_SHARE * n:
+            rep("-", "only %d of %d questions are multiple (%.0f%%); at least %.0f%% required"
+                % (counts["multiple"], n, 100.0 * counts["multiple"] / n, MIN_MULTIPLE_SHARE * 100))
+        if counts["judge"] < MIN_JUDGE_SHARE * n:
+            rep("-", "only %d of %d questions are judge (%.0f%%); at least %.0f%% required"
+                % (counts["judge"], n, 100.0 * counts["judge"] / n, MIN_JUDGE_SHARE * 100))
+        self.check_stems(stems, rep)
+        return n
+
+    def check_stems(self, stems, rep):
+        first = {}
+        for label, s in stems:
+            if s in first:
+                rep(label, "duplicate stem (same as %s after removing whitespace and punctuation)"
+                    % first[s])
+            else:
+                first[s] = label
+        uniq = sorted(first.items(), key=lambda kv: len(kv[0]))
+        for i, (short, lab_s) in enumerate(uniq):
+            if len(short) < NEAR_DUP_MIN_LEN:
+                continue
+            for long_, lab_l in uniq[i + 1:]:
+                if len(long_) > len(short) and short in long_:
+                    rep(lab_l, "near-duplicate stem: contains the whole stem of %s" % lab_s)
+
+    def check_question(self, q, label, rep, seen_ids, idx):
+        for k in q:
+            if k not in KNOWN_FIELDS:
+                rep(label, "unknown field %r" % k)
+        qid = q.get("id")
+        if not isinstance(qid, str) or not ID_RE.match(qid):
+            rep(label, "bad id %r (must match [A-Za-z0-9_.-]{1,64})" % (qid,))
+        elif qid in seen_ids:
+            rep(label, "duplicate id (also question #%d)" % (seen_ids[qid] + 1))
+        else:
+            seen_ids[qid] = idx
+
+        qtype = q.get("type")
+        if qtype not in TYPES:
+            rep(label, "bad type %r (single, multiple or judge)" % (qtype,))
+        stem = q.get("stem")
+        if not _is_nonempty_str(stem):
+            rep(label, "stem missing or empty")
+        elif not has_cjk(stem):
+            rep(label, "stem has no Chinese text")
+
+        options = q.get("options")
+        nopt = 0
+        if qtype == "judge":
+            if "options" in q:
+                rep(label, "judge question must not have options")
+        elif qtype in ("single", "multiple"):
+            nopt = self.check_options(options, label, rep)
+
+        answer = q.get("answer")
+        if qtype in TYPES and not isinstance(answer, str):
+            rep(label, "answer missing or not a string")
+        elif qtype == "judge":
+            if answer not in ("T", "F"):
+                rep(label, "bad answer %r for judge (T or F)" % answer)
+        elif qtype == "single":
+            if len(answer) != 1 or answer not in LETTERS:
+                rep(label, "bad answer %r for single (one letter A-H)" % answer)
+            elif nopt and LETTERS.index(answer) >= nopt:
+                rep(label, "answer %s names no option (only %d options)" % (answer, nopt))
+        elif qtype == "multiple":
+            if not answer or any(c not in LETTERS for c in answer):
+                rep(label, "bad answer %r for multiple (letters A-H)" % answer)
+            elif len(set(answer)) != len(answer):
+                rep(label, "answer %r repeats a letter" % answer)
+            elif len(answer) < 2:
+                rep(label, "answer %r for multiple needs at least two letters" % answer)
+            elif "".join(sorted(answer)) != answer:
+                rep(label, "answer %r not sorted (expected %r)" % (answer, "".join(sorted(answer))))
+            elif nopt and any(LETTERS.index(c) >= nopt for c in answer):
+                rep(label, "answer %r names a missing option (only %d options)" % (answer, nopt))
+
+        if not _is_nonempty_str(q.get("explanation")):
+            rep(label, "explanation missing or empty")
+        diff = q.get("difficulty")
+        if not isinstance(diff, int) or isinstance(diff, bool) or not 1 <= diff <= 5:
+            rep(label, "difficulty %r is not an integer 1..5" % (diff,))
+        tags = q.get("tags")
+        tags_ok = (isinstance(tags, list) and tags
+                   and all(_is_nonempty_str(t) for t in tags))
+        if not tags_ok:
+            rep(label, "tags must be a non-empty list of non-empty strings")
+            tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+        basis = q.get("basis")
+        if not _is_nonempty_str(basis):
+            rep(label, "basis missing or empty")
+            return
+        self.check_basis(q, basis, label, rep, tags)
+
+    def check_options(self, options, label, rep):
+        if not isinstance(options, list):
+            rep(label, "options missing or not an array")
+            return 0
+        if not 2 <= len(options) <= 8:
+            rep(label, "%d options (2..8 required)" % len(options))
+        seen = set()
+        for i, o in enumerate(options):
+            letter = LETTERS[i] if i < len(LETTERS) else "#%d" % (i + 1)
+            if not _is_nonempty_str(o):
+                rep(label, "option %s empty or not a string" % letter)
+                continue
+            if LETTER_PREFIX_RE.match(o):
+                rep(label, "option %s has a letter prefix: %r" % (letter, o[:12]))
+            norm = o.strip()
+            if norm in seen:
+                rep(label, "option %s duplicates an earlier option" % letter)
+            seen.add(norm)
+        return len(options) if len(options) <= 8 else 8
+
+    def check_basis(self, q, basis, label, rep, tags):
+        parsed = parse_basis(basis.strip())
+        if parsed is None:
+            rep(label, "basis %r is not 《法律全称》第X条[第Y款] with Chinese numerals" % basis)
+            return
+        title, chap, refs = parsed
+        if len(refs) > 1:
+            rep(label, "basis cites %d articles; cite one article per question" % len(refs))
+        # numerals must be written as the law writes them
+        nums = [chap] if chap else []
+        for art, sub, para in refs:
+            nums += [x for x in (art, sub, para) if x]
+        for s in nums:
+            try:
+                v = cn_to_int(s)
+            except ValueError:
+                rep(label, "basis numeral %r is not a Chinese numeral" % s)
+                return
+            if v == 0 or int_to_cn(v) != s:
+                rep(label, "basis numeral %r should be written %r" % (s, int_to_cn(v) if v else "?"))
+                return
+
+        if title.startswith(PARTY_PREFIX):
+            if chap is None:
+                rep(label, "Party regulation basis must give chapter and article "
+                    "(《%s》第Z章第X条)" % title)
+            if PARTY_REQUIRED_TAG not in tags:
+                rep(label, "Party regulation question (no bundled text) must be tagged %s"
+                    % PARTY_REQUIRED_TAG)
+            topic = PARTY_TOPIC_TAGS.get(title)
+            if topic and topic not in tags:
+                rep(label, "question on 《%s》 must be tagged %s" % (title, topic))
+            return
+
+        fname = LAW_FILES.get(title)
+        if fname is None:
+            rep(label, "unknown law title 《%s》 (no bundled text; use the full official title)"
+                % title)
+            return
+        law = self.law(fname)
+        if law is None:
+            rep(label, "law text %s not found in %s" % (fname, self.laws_dir))
+            return
+        articles = []
+        for art, sub, para in refs:
+            n = cn_to_int(art)
+            k = cn_to_int(sub) if sub else 0
+            ref = "第%s条%s" % (art, "之" + sub if sub else "")
+            if fname == YANGTZE_FILE and n > YANGTZE_LAST_ARTICLE:
+                rep(label, "《%s》%s: the bundled text stops at 第七十九条第一款 "
+                    "(Arts. 80-96 missing); do not cite it" % (title, ref))
+                continue
+            a = law.articles.get((n, k))
+            if a is None:
+                last = law.order[-1]
+                rep(label, "《%s》 has no %s (text ends at 第%s条)"
+                    % (title, ref, int_to_cn(max(x.num for x in law.order)) if last else "?"))
+                continue
+            if chap is not None and a.chapter != cn_to_int(chap):
+                rep(label, "《%s》%s is in 第%s章, not 第%s章"
+                    % (title, ref, int_to_cn(a.chapter) if a.chapter else "?", chap))
+            if para:
+                p = cn_to_int(para)
+                pc = a.paragraph_count()
+                if fname == YANGTZE_FILE and n == YANGTZE_LAST_ARTICLE and p > YANGTZE_LAST_PARAGRAPHS:
+                    rep(label, "《%s》%s第%s款: the bundled text stops at 第七十九条第一款"
+                        % (title, ref, para))
+                    continue
+                if p > pc:
+                    rep(label, "《%s》%s has %d paragraph%s, no 第%s款"
+                        % (title, ref, pc, "" if pc == 1 else "s", para))
+                    continue
+            articles.append(a)
+        if not articles or len(articles) != len(refs):
+            return
+        self.check_content(q, law, articles, label, rep)
+
+    def check_content(self, q, law, articles, label, rep):
+        stem = q.get("stem") if isinstance(q.get("stem"), str) else ""
+        keys = key_texts(q)
+        if keys is None:
+            return  # answer/options broken: reported already
+        article_text = "\n".join(a.text for a in articles)
+        ok, detail = content_score(law, stem + "\n" + "\n".join(keys), keys, article_text)
+        if not ok:
+            rep(label, "stem/key share too little with the cited article (%s); "
+                "wrong article cited?" % detail)
+
+
+def key_texts(q):
+    """Texts of the key options ([] for judge); None if they cannot be found."""
+    t = q.get("type")
+    if t == "judge":
+        return []
+    opts = q.get("options")
+    ans = q.get("answer")
+    if t not in ("single", "multiple") or not isinstance(opts, list) or not isinstance(ans, str):
+        return None
+    out = []
+    for c in ans:
+        i = LETTERS.find(c)
+        if i < 0 or i >= len(opts) or not isinstance(opts[i], str):
+            return None
+        out.append(opts[i])
+    return out or None
+
+
+def default_laws_dir():
+    env = os.environ.get("LAWEXAM_LAWS_DIR")
+    if env:
+        return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", "..", "shared", "laws"))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Check lawexam-bank/1 question banks against the bundled law texts.")
+    ap.add_argument("--laws", metavar="DIR", default=None,
+                    help="directory with the law texts (default: $LAWEXAM_LAWS_DIR or "
+                         "<repo>/../shared/laws)")
+    ap.add_argument("files", nargs="+", metavar="FILE.json")
+    args = ap.parse_args(argv)
+    laws_dir = args.laws or default_laws_dir()
+    if not os.path.isdir(laws_dir):
+        sys.stderr.write("check_banks.py: laws directory %s not found\n" % laws_dir)
+        return 2
+    checker = Checker(laws_dir)
+    problems = 0
+    for f in args.files:
+        problems += checker.check_file(f)
+    sys.stdout.flush()
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
