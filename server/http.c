@@ -1,0 +1,468 @@
+/* http.c — request dispatch: route matching, authentication (session cookie or API token),
+ * roles, CSRF, body limits, and the reply functions that add the security headers, log
+ * one line per request and free the context. Static files are static.c. */
+#include "http.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <sys/queue.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "jsonx.h"
+#include "log.h"
+#include "mem.h"
+#include "pool.h"
+#include "roles.h"
+#include "routes.h"
+#include "static.h"
+#include "token.h"
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const char *method_name(int m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	default: return "OTHER";
+	}
+}
+
+static void ctx_free(struct hctx *c)
+{
+	free(c->path);
+	for (int i = 0; i < HTTP_MAX_PARAMS; i++)
+		free(c->params[i]);
+	evhttp_clear_headers(&c->query);
+	user_free(&c->user);
+	if (c->data_free && c->data)
+		c->data_free(c->data);
+	free(c);
+}
+
+void http_header(struct hctx *c, const char *name, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(c->req), name, value);
+}
+
+static void security_headers(struct evkeyvalq *h)
+{
+	evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
+	evhttp_add_header(h, "Content-Security-Policy",
+			  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+			  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+			  "form-action 'self'; frame-ancestors 'none'");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+}
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+void http_reply(struct hctx *c, int status, const char *ctype, const void *data, size_t len)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+	struct evbuffer *out = evbuffer_new();
+
+	security_headers(h);
+	if (ctype && !evhttp_find_header(h, "Content-Type"))
+		evhttp_add_header(h, "Content-Type", ctype);
+	if (!evhttp_find_header(h, "Cache-Control"))
+		evhttp_add_header(h, "Cache-Control", "no-store");
+	if (atomic_load(&c->srv->stopping))
+		evhttp_add_header(h, "Connection", "close");
+	if (out && len && c->method != EVHTTP_REQ_HEAD)
+		evbuffer_add(out, data, len);
+	evhttp_send_reply(c->req, status, reason(status), out);
+	if (out)
+		evbuffer_free(out);
+	LOG(LOG_INFO, "%s %s %d %lldus%s%s", c->method_name, c->path ? c->path : "-", status,
+	    (long long)(now_us() - c->start_us), c->authed ? " user=" : "", c->authed ? c->user.login : "");
+	if (c->async)
+		atomic_fetch_sub(&c->srv->pending, 1);
+	ctx_free(c);
+}
+
+void http_json(struct hctx *c, int status, json_t *body)
+{
+	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (!s) {
+		json_decref(body);
+		static const char fallback[] = "{\"error\":{\"code\":\"internal\",\"message\":\"内部错误\"}}";
+		http_reply(c, 500, "application/json; charset=utf-8", fallback, sizeof fallback - 1);
+		return;
+	}
+	http_reply(c, status, "application/json; charset=utf-8", s, strlen(s));
+	free(s);
+	json_decref(body);
+}
+
+void http_error(struct hctx *c, int status, const char *code, const char *message)
+{
+	http_json(c, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
+}
+
+void http_fail(struct hctx *c, int rc, const char *message)
+{
+	switch (rc) {
+	case LX_ERR_INVALID: http_error(c, 422, "invalid", message ? message : "请求无效"); break;
+	case LX_ERR_NOTFOUND: http_error(c, 404, "not_found", message ? message : "未找到"); break;
+	case LX_ERR_CONFLICT: http_error(c, 409, "conflict", message ? message : "状态冲突"); break;
+	case LX_ERR_DENIED: http_error(c, 403, "forbidden", message ? message : "无权访问"); break;
+	case LX_ERR_BUSY:
+	case LX_ERR_STORAGE:
+	case LX_ERR_IO:
+		http_error(c, 503, "storage_unavailable", "存储暂不可用，请稍后重试（答案未保存）");
+		break;
+	default: http_error(c, 500, "internal", "内部错误"); break;
+	}
+}
+
+void http_async(struct hctx *c)
+{
+	if (!c->async) {
+		c->async = 1;
+		atomic_fetch_add(&c->srv->pending, 1);
+	}
+}
+
+json_t *http_body_json(struct hctx *c)
+{
+	char why[256];
+	json_t *v;
+	if (c->body_len == 0) {
+		http_error(c, 400, "bad_request", "请求体为空，需要 JSON");
+		return NULL;
+	}
+	v = jsonx_parse(c->body, c->body_len, why, sizeof why, NULL);
+	if (!v) {
+		http_error(c, 400, "bad_json", why);
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		json_decref(v);
+		http_error(c, 400, "bad_json", "请求体须为 JSON 对象");
+		return NULL;
+	}
+	return v;
+}
+
+const char *http_query(struct hctx *c, const char *key)
+{
+	return evhttp_find_header(&c->query, key);
+}
+
+/* --- async hand-offs ------------------------------------------------------------ */
+
+struct handoff {
+	struct hctx *c;
+	store_job_fn job;
+	void (*work)(struct hctx *c);
+	http_done_fn done;
+	int rc;
+	struct lx_err err;
+};
+
+static void handoff_finish(void *arg)
+{
+	struct handoff *h = arg;
+	h->done(h->c, h->rc, &h->err);
+	free(h);
+}
+
+static int handoff_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct handoff *h = arg;
+	return h->job(db, h->c, e);
+}
+
+static void handoff_written(int rc, const struct lx_err *e, void *arg)
+{
+	struct handoff *h = arg;
+	h->rc = rc;
+	if (e)
+		h->err = *e;
+	srv_post(h->c->th->base, handoff_finish, h);
+}
+
+void http_write(struct hctx *c, store_job_fn job, http_done_fn done)
+{
+	struct handoff *h = lx_calloc(1, sizeof *h);
+	http_async(c);
+	h->c = c;
+	h->job = job;
+	h->done = done;
+	store_writer_submit(c->srv->writer, handoff_job, handoff_written, h);
+}
+
+static void handoff_work(void *arg)
+{
+	struct handoff *h = arg;
+	h->work(h->c);
+	srv_post(h->c->th->base, handoff_finish, h);
+}
+
+void http_offload(struct hctx *c, void (*work)(struct hctx *c), http_done_fn done)
+{
+	struct handoff *h = lx_calloc(1, sizeof *h);
+	http_async(c);
+	h->c = c;
+	h->work = work;
+	h->done = done;
+	pool_submit(c->srv->pool, handoff_work, h);
+}
+
+/* --- authentication ------------------------------------------------------------- */
+
+static const char *cookie_value(const char *cookies, const char *name, size_t *len)
+{
+	size_t nl = strlen(name);
+	const char *p = cookies;
+	while (p && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			const char *v = p + nl + 1, *end = strchr(v, ';');
+			*len = end ? (size_t)(end - v) : strlen(v);
+			return v;
+		}
+		p = strchr(p, ';');
+	}
+	return NULL;
+}
+
+struct touch {
+	uint8_t hash[32];
+	int64_t now, expires;
+};
+
+static int touch_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct touch *t = arg;
+	return store_session_touch(db, t->hash, t->now, t->expires, e);
+}
+
+static void touch_done(int rc, const struct lx_err *e, void *arg)
+{
+	free(arg);
+}
+
+/* Returns 0 when authenticated, else answers and returns -1. */
+static int authenticate(struct hctx *c)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(c->req);
+	const char *authz = evhttp_find_header(in, "Authorization");
+	const char *cookies = evhttp_find_header(in, "Cookie");
+	const char *tok = NULL;
+	size_t toklen = 0;
+	int64_t uid = 0, now = clock_now();
+	struct lx_err e = {0};
+	int rc;
+
+	if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+		tok = authz + 7;
+		toklen = strlen(tok);
+		c->via_token = 1;
+	} else if (cookies) {
+		tok = cookie_value(cookies, "lawexam_session", &toklen);
+	}
+	if (!tok || toklen == 0 || toklen > 128) {
+		http_error(c, 401, "unauthenticated", "请先登录");
+		return -1;
+	}
+	tok_hash(tok, toklen, c->session_hash);
+	if (c->via_token) {
+		rc = store_token_user(c->th->rd, c->session_hash, &uid, &e);
+	} else {
+		struct session s;
+		rc = store_session_get(c->th->rd, c->session_hash, &s, &e);
+		if (rc == LX_OK && s.expires_at <= now)
+			rc = LX_ERR_NOTFOUND;
+		if (rc == LX_OK) {
+			uid = s.user_id;
+			snprintf(c->csrf, sizeof c->csrf, "%s", s.csrf);
+			if (now - s.last_seen > 60) {
+				struct touch *t = lx_calloc(1, sizeof *t);
+				memcpy(t->hash, c->session_hash, 32);
+				t->now = now;
+				t->expires = now + (int64_t)c->srv->cfg->session_idle_minutes * 60;
+				store_writer_submit(c->srv->writer, touch_job, touch_done, t);
+			}
+		}
+	}
+	if (rc == LX_OK)
+		rc = store_user_by_id(c->th->rd, uid, &c->user, &e);
+	if (rc == LX_ERR_NOTFOUND || (rc == LX_OK && c->user.disabled)) {
+		http_error(c, 401, "unauthenticated", "登录已失效，请重新登录");
+		return -1;
+	}
+	if (rc) {
+		http_fail(c, rc, NULL);
+		return -1;
+	}
+	c->authed = 1;
+	return 0;
+}
+
+/* --- dispatch ------------------------------------------------------------------- */
+
+static int match(const char *pattern, const char *path, struct hctx *c)
+{
+	const char *p = pattern, *s = path;
+	int np = 0;
+	while (*p && *s) {
+		if (*p == '*') {
+			const char *end = strchr(s, '/');
+			size_t n = end ? (size_t)(end - s) : strlen(s);
+			if (n == 0 || np >= HTTP_MAX_PARAMS)
+				return 0;
+			if (c) {
+				free(c->params[np]);
+				c->params[np] = lx_strndup(s, n);
+			}
+			np++;
+			s += n;
+			p++;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static int check_access(struct hctx *c, const struct route *r)
+{
+	if (!r->roles && !(r->flags & R_ANY_USER))
+		return 0;
+	if (authenticate(c) != 0)
+		return -1;
+	if (r->roles && !(c->user.roles & r->roles)) {
+		http_error(c, 403, "forbidden", "您没有权限执行此操作");
+		return -1;
+	}
+	if (c->user.must_change_password && !(r->flags & R_PWCHANGE_OK) && !c->via_token) {
+		http_error(c, 403, "password_change_required", "首次登录须先修改密码");
+		return -1;
+	}
+	if (c->method != EVHTTP_REQ_GET && c->method != EVHTTP_REQ_HEAD && !c->via_token) {
+		const char *h = evhttp_find_header(evhttp_request_get_input_headers(c->req), "X-CSRF-Token");
+		if (!h || !tok_equal(h, c->csrf)) {
+			http_error(c, 403, "csrf", "缺少或错误的 X-CSRF-Token");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void http_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct srv_thread *th = arg;
+	struct hctx *c = lx_calloc(1, sizeof *c);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *rawq = uri ? evhttp_uri_get_query(uri) : NULL;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	const struct route *r = NULL;
+	int path_matched = 0;
+	size_t plen = 0;
+
+	c->req = req;
+	c->th = th;
+	c->srv = th->srv;
+	c->start_us = now_us();
+	c->method = evhttp_request_get_command(req);
+	c->method_name = method_name(c->method);
+	TAILQ_INIT(&c->query);
+	atomic_fetch_add(&th->srv->requests, 1);
+	if (evcon) {
+		char *addr = NULL;
+		ev_uint16_t port = 0;
+		evhttp_connection_get_peer(evcon, &addr, &port);
+		snprintf(c->remote, sizeof c->remote, "%s", addr ? addr : "-");
+	}
+	if (!raw_path || !*raw_path)
+		raw_path = "/";
+	c->path = evhttp_uridecode(raw_path, 0, &plen);
+	if (!c->path || strlen(c->path) != plen || plen > 1024) {
+		if (!c->path)
+			c->path = lx_strdup("-");
+		http_error(c, 400, "bad_request", "请求路径无效");
+		return;
+	}
+	if (rawq && evhttp_parse_query_str(rawq, &c->query) != 0) {
+		http_error(c, 400, "bad_request", "查询参数无效");
+		return;
+	}
+	c->body_len = evbuffer_get_length(in);
+	c->body = c->body_len ? (const char *)evbuffer_pullup(in, -1) : "";
+
+	for (size_t i = 0; i < n_routes; i++) {
+		if (!match(routes[i].pattern, c->path, NULL))
+			continue;
+		path_matched = 1;
+		if (routes[i].method == c->method ||
+		    (c->method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
+			r = &routes[i];
+			match(r->pattern, c->path, c);
+			break;
+		}
+	}
+	if (!r) {
+		if (path_matched) {
+			http_error(c, 405, "method_not_allowed", "不支持的请求方法");
+		} else if (strncmp(c->path, "/api/", 5) == 0) {
+			http_error(c, 404, "not_found", "接口不存在");
+		} else if (c->method == EVHTTP_REQ_GET || c->method == EVHTTP_REQ_HEAD) {
+			static_serve(c);
+		} else {
+			http_error(c, 405, "method_not_allowed", "不支持的请求方法");
+		}
+		return;
+	}
+	if (c->body_len > ((r->flags & R_UPLOAD) ? HTTP_UPLOAD_MAX : HTTP_BODY_MAX)) {
+		http_error(c, 413, "too_large", "请求体过大");
+		return;
+	}
+	if (check_access(c, r) != 0)
+		return;
+	r->fn(c);
+}

@@ -1,0 +1,64 @@
+/* http.h — one request's context (struct hctx) and the ways to answer it. Every request
+ * is answered exactly once through http_reply()/http_json()/http_error(); the context is
+ * freed there. A handler that waits on the writer or the hash pool calls http_async()
+ * first and answers later from its completion (on the same thread). */
+#ifndef LAWEXAM_HTTP_H
+#define LAWEXAM_HTTP_H
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "store_accounts.h"
+#include "srv.h"
+
+#define HTTP_BODY_MAX (1u << 20)        /* 1 MiB */
+#define HTTP_UPLOAD_MAX (32u << 20)     /* bank / roster uploads */
+#define HTTP_MAX_PARAMS 4
+
+struct hctx {
+	struct evhttp_request *req;
+	struct srv_thread *th;
+	struct srv *srv;
+	int64_t start_us;
+	int method;                 /* EVHTTP_REQ_* */
+	const char *method_name;
+	char *path;                 /* decoded path, no query (owned) */
+	char *params[HTTP_MAX_PARAMS]; /* '*' segments of the route, decoded (owned) */
+	struct evkeyvalq query;
+	char remote[64];
+	const char *body;           /* the request body, contiguous, valid until the reply */
+	size_t body_len;
+	/* authentication */
+	int authed;
+	int via_token;
+	struct user user;
+	uint8_t session_hash[32];
+	char csrf[64];
+	int async;
+	void *data;                 /* the handler's own state, freed by data_free at reply */
+	void (*data_free)(void *data);
+};
+
+void http_dispatch(struct evhttp_request *req, void *arg); /* the evhttp generic callback */
+
+void http_async(struct hctx *c);
+void http_header(struct hctx *c, const char *name, const char *value);
+void http_reply(struct hctx *c, int status, const char *ctype, const void *data, size_t len);
+void http_json(struct hctx *c, int status, json_t *body);          /* steals body */
+void http_error(struct hctx *c, int status, const char *code, const char *message);
+/* Maps an LX_ERR_* (after a store/domain failure) to 4xx/5xx + JSON error. */
+void http_fail(struct hctx *c, int rc, const char *message);
+
+/* The parsed JSON body (object), or NULL after answering 400/413 itself. Caller decrefs. */
+json_t *http_body_json(struct hctx *c);
+const char *http_query(struct hctx *c, const char *key);
+
+/* Runs job on the writer; done(c, rc, e) runs later on c's thread. */
+typedef void (*http_done_fn)(struct hctx *c, int rc, const struct lx_err *e);
+void http_write(struct hctx *c, store_job_fn job, http_done_fn done);
+/* Runs work(c) on the hash pool; done(c, 0, NULL) on c's thread afterwards. */
+void http_offload(struct hctx *c, void (*work)(struct hctx *c), http_done_fn done);
+
+#endif

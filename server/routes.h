@@ -1,0 +1,37 @@
+/* routes.h — the route table (routes.c) and every handler's prototype. A route names its
+ * method, a path pattern ('*' matches one segment, captured into c->params), the roles
+ * allowed (0 = no login needed) and flags. http.c does matching, auth, CSRF and limits. */
+#ifndef LAWEXAM_ROUTES_H
+#define LAWEXAM_ROUTES_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+enum {
+	R_PWCHANGE_OK = 1 << 0, /* allowed while a password change is pending */
+	R_UPLOAD = 1 << 1,      /* body up to HTTP_UPLOAD_MAX */
+	R_NO_CSRF = 1 << 2,     /* login: no session yet */
+	R_ANY_USER = 1 << 3,    /* any logged-in user, whatever the roles */
+};
+
+struct route {
+	int method;
+	const char *pattern;
+	void (*fn)(struct hctx *c);
+	unsigned roles;
+	int flags;
+};
+
+extern const struct route routes[];
+extern const size_t n_routes;
+
+/* h_auth.c */
+json_t *user_json(const struct user *u);
+void h_healthz(struct hctx *c);
+void h_login(struct hctx *c);
+void h_logout(struct hctx *c);
+void h_me(struct hctx *c);
+void h_me_password(struct hctx *c);
+
+#endif

@@ -1,0 +1,152 @@
+/* static.c — in-memory static files with types and ETags (see static.h). */
+#include "static.h"
+
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "http.h"
+#include "log.h"
+#include "mem.h"
+
+#define STATIC_FILE_MAX (8u << 20)
+
+struct sfile {
+	char *path;   /* "/index.html" */
+	char *data;
+	size_t len;
+	char etag[24];
+	const char *ctype;
+};
+
+struct static_files {
+	struct sfile *f;
+	size_t n;
+};
+
+static const struct { const char *ext, *type; } types[] = {
+	{".html", "text/html; charset=utf-8"},
+	{".js", "text/javascript; charset=utf-8"},
+	{".mjs", "text/javascript; charset=utf-8"},
+	{".css", "text/css; charset=utf-8"},
+	{".json", "application/json; charset=utf-8"},
+	{".svg", "image/svg+xml"},
+	{".png", "image/png"},
+	{".ico", "image/x-icon"},
+	{".txt", "text/plain; charset=utf-8"},
+	{".csv", "text/csv; charset=utf-8"},
+	{".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	{".woff2", "font/woff2"},
+};
+
+static const char *type_of(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (dot)
+		for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+			if (strcmp(dot, types[i].ext) == 0)
+				return types[i].type;
+	return "application/octet-stream";
+}
+
+static void add_file(struct static_files *s, const char *fs_path, const char *url_path)
+{
+	FILE *f = fopen(fs_path, "rb");
+	struct stat sb;
+	struct sfile *sf;
+	uint64_t h = 1469598103934665603ull;
+
+	if (!f)
+		return;
+	if (fstat(fileno(f), &sb) != 0 || sb.st_size > STATIC_FILE_MAX) {
+		fclose(f);
+		return;
+	}
+	s->f = lx_realloc(s->f, (s->n + 1) * sizeof *s->f);
+	sf = &s->f[s->n++];
+	sf->len = (size_t)sb.st_size;
+	sf->data = lx_malloc(sf->len + 1);
+	if (fread(sf->data, 1, sf->len, f) != sf->len)
+		sf->len = 0;
+	fclose(f);
+	for (size_t i = 0; i < sf->len; i++) {
+		h ^= (unsigned char)sf->data[i];
+		h *= 1099511628211ull;
+	}
+	snprintf(sf->etag, sizeof sf->etag, "\"%016llx\"", (unsigned long long)h);
+	sf->path = lx_strdup(url_path);
+	sf->ctype = type_of(url_path);
+}
+
+static void walk(struct static_files *s, const char *dir, const char *prefix, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	if (depth > 6 || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		struct stat sb;
+		char *fs, *url;
+		if (de->d_name[0] == '.')
+			continue;
+		fs = lx_asprintf("%s/%s", dir, de->d_name);
+		url = lx_asprintf("%s/%s", prefix, de->d_name);
+		if (stat(fs, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode))
+				walk(s, fs, url, depth + 1);
+			else if (S_ISREG(sb.st_mode))
+				add_file(s, fs, url);
+		}
+		free(fs);
+		free(url);
+	}
+	closedir(d);
+}
+
+int static_load(const char *root, struct static_files **out, struct lx_err *e)
+{
+	struct static_files *s = lx_calloc(1, sizeof *s);
+	struct stat sb;
+	if (stat(root, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		LOG(LOG_WARN, "web root %s is not a directory: no web pages will be served", root);
+	else
+		walk(s, root, "", 0);
+	LOG(LOG_INFO, "web: %zu files from %s", s->n, root);
+	*out = s;
+	return LX_OK;
+}
+
+void static_free(struct static_files *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->f[i].path);
+		free(s->f[i].data);
+	}
+	free(s->f);
+	free(s);
+}
+
+void static_serve(struct hctx *c)
+{
+	const char *p = strcmp(c->path, "/") == 0 ? "/index.html" : c->path;
+	struct static_files *s = c->srv->web;
+	for (size_t i = 0; s && i < s->n; i++) {
+		if (strcmp(s->f[i].path, p) != 0)
+			continue;
+		const char *inm = evhttp_find_header(evhttp_request_get_input_headers(c->req), "If-None-Match");
+		http_header(c, "ETag", s->f[i].etag);
+		http_header(c, "Cache-Control", "no-cache");
+		if (inm && strcmp(inm, s->f[i].etag) == 0) {
+			http_reply(c, 304, NULL, NULL, 0);
+			return;
+		}
+		http_reply(c, 200, s->f[i].ctype, s->f[i].data, s->f[i].len);
+		return;
+	}
+	http_error(c, 404, "not_found", "页面不存在");
+}
