@@ -24,12 +24,16 @@ enum {
 #define LX_ERRMSG_MAX 512
 struct lx_err {
 	int code;
+	const char *tag;        /* optional API error code ("exam_not_open"), a string literal */
 	char msg[LX_ERRMSG_MAX];
 };
 
 /* Sets e->code and e->msg (if e is non-NULL); returns code, for `return err_set(...)`. */
 int err_set(struct lx_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Like err_set, and records the API error code tag (a string literal). */
+int err_tag(struct lx_err *e, int code, const char *tag, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 const char *err_name(int code);
 
 #endif

@@ -13,6 +13,21 @@ const struct route routes[] = {
 	{POST, "/api/v1/logout", h_logout, 0, R_ANY_USER | R_PWCHANGE_OK},
 	{GET, "/api/v1/me", h_me, 0, R_ANY_USER | R_PWCHANGE_OK},
 	{POST, "/api/v1/me/password", h_me_password, 0, R_ANY_USER | R_PWCHANGE_OK},
+	{GET, "/api/v1/exams", h_exams_list, ROLE_EXAMINEE, 0},
+	{POST, "/api/v1/exams/*/attempts", h_attempt_start, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/attempts/*", h_attempt_get, ROLE_EXAMINEE, 0},
+	{PUT, "/api/v1/attempts/*/answers", h_attempt_save, ROLE_EXAMINEE, 0},
+	{POST, "/api/v1/attempts/*/submit", h_attempt_submit, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/attempts/*/review", h_attempt_review, ROLE_EXAMINEE, 0},
+	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, R_UPLOAD},
+	{GET, "/api/v1/admin/banks", h_admin_banks_list, ROLE_ADMIN, 0},
+	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, R_UPLOAD},
+	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, 0},
+	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLE_ADMIN, 0},
+	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLE_ADMIN, 0},
+	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLE_HR | ROLE_ADMIN, 0},
+	{GET, "/api/v1/reports/*/results", h_report_results, ROLE_HR | ROLE_ADMIN, 0},
+	{GET, "/api/v1/reports/*/items", h_report_items, ROLE_ADMIN, 0},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

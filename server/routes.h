@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "diag.h"
 #include "http.h"
 
 enum {
@@ -33,5 +34,27 @@ void h_login(struct hctx *c);
 void h_logout(struct hctx *c);
 void h_me(struct hctx *c);
 void h_me_password(struct hctx *c);
+
+/* h_exam.c (examinee and exam administration) */
+json_t *diag_json(const struct diag *d);
+void h_exams_list(struct hctx *c);
+void h_attempt_start(struct hctx *c);
+void h_attempt_get(struct hctx *c);
+void h_attempt_save(struct hctx *c);
+void h_attempt_submit(struct hctx *c);
+void h_attempt_review(struct hctx *c);
+void h_admin_exams_create(struct hctx *c);
+void h_admin_exams_list(struct hctx *c);
+void h_admin_exam_monitor(struct hctx *c);
+
+/* h_admin.c (banks and rosters) */
+void h_admin_banks_import(struct hctx *c);
+void h_admin_banks_list(struct hctx *c);
+void h_admin_staff_import(struct hctx *c);
+
+/* h_report.c */
+void h_report_pass_rates(struct hctx *c);
+void h_report_results(struct hctx *c);
+void h_report_items(struct hctx *c);
 
 #endif

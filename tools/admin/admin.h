@@ -45,6 +45,7 @@ extern const struct admin_cmd admin_cmds_core[];
 extern const struct admin_cmd admin_cmds_bank[];
 extern const struct admin_cmd admin_cmds_exam[];
 extern const struct admin_cmd admin_cmds_report[];
+extern const struct admin_cmd admin_cmds_staff[];
 
 #endif
 

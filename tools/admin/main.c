@@ -14,7 +14,7 @@
 #include "store_accounts.h"
 
 static const struct admin_cmd *const tables[] = {
-	admin_cmds_core, admin_cmds_bank, admin_cmds_exam, admin_cmds_report,
+	admin_cmds_core, admin_cmds_bank, admin_cmds_staff, admin_cmds_exam, admin_cmds_report,
 };
 
 static void usage_all(FILE *f)
@@ -215,7 +215,7 @@ int admin_args(const char *cmd, int argc, char **argv, const struct aflag *flags
 	int np = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
-		if (arg[0] == '-' && arg[1] == '-' && arg[2]) {
+		if (arg[0] == '-' && arg[1]) {
 			const struct aflag *f = NULL;
 			const char *eq = strchr(arg, '=');
 			size_t nl = eq ? (size_t)(eq - arg) : strlen(arg);

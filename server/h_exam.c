@@ -1,0 +1,304 @@
+/* h_exam.c — the examinee API (exams, attempts, answers, submit, review) and the exam
+ * administration API (create, list, monitor). Reads use the thread's reader connection;
+ * writes are writer jobs that also build the reply body, so the answer reflects exactly
+ * what was committed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "exam.h"
+#include "exam_def.h"
+#include "jsonx.h"
+#include "mem.h"
+#include "routes.h"
+#include "store_accounts.h"
+
+static int64_t param_id(struct hctx *c)
+{
+	const char *s = c->params[0];
+	char *end;
+	long long v;
+	if (!s || !*s || strlen(s) > 18)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return (*end || errno || v <= 0) ? 0 : (int64_t)v;
+}
+
+/* Answers a domain failure, honouring its API tag. */
+static void fail(struct hctx *c, int rc, const struct lx_err *e)
+{
+	static const struct { const char *tag; int status; } tags[] = {
+		{"not_assigned", 403}, {"exam_not_open", 409}, {"no_attempts_left", 409},
+		{"attempt_closed", 409}, {"bad_response", 422}, {"review_not_available", 403},
+	};
+	if (e && e->tag) {
+		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+			if (strcmp(tags[i].tag, e->tag) == 0) {
+				http_error(c, tags[i].status, e->tag, e->msg);
+				return;
+			}
+	}
+	if (rc == LX_ERR_NOTFOUND) {
+		http_error(c, 404, "not_found", e && e->msg[0] ? e->msg : "未找到");
+		return;
+	}
+	http_fail(c, rc, rc == LX_ERR_INVALID || rc == LX_ERR_CONFLICT ? e->msg : NULL);
+}
+
+/* A job's reply, built on the writer thread. */
+struct reply {
+	json_t *body;
+	int status;
+	int64_t id;
+	char *code;
+	struct save_item *items;
+	size_t n;
+	size_t ignored;
+	int64_t deadline;
+	struct exam_def def;
+	int dry_run;
+	struct diag d;
+};
+
+static void reply_free(void *p)
+{
+	struct reply *r = p;
+	json_decref(r->body);
+	free(r->code);
+	free(r->items);
+	examdef_free(&r->def);
+	diag_free(&r->d);
+	free(r);
+}
+
+static struct reply *reply_new(struct hctx *c)
+{
+	struct reply *r = lx_calloc(1, sizeof *r);
+	c->data = r;
+	c->data_free = reply_free;
+	return r;
+}
+
+static void reply_done(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct reply *r = c->data;
+	json_t *body;
+	if (rc) {
+		fail(c, rc, e);
+		return;
+	}
+	body = r->body;
+	r->body = NULL;
+	http_json(c, r->status ? r->status : 200, body);
+}
+
+/* --- examinee ------------------------------------------------------------------- */
+
+void h_exams_list(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int rc = exam_list_json(c->th->rd, &c->user, clock_now(), c->srv->cfg->grace_seconds, &out, &e);
+	if (rc)
+		fail(c, rc, &e);
+	else
+		http_json(c, 200, out);
+}
+
+static int start_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct hctx *c = arg;
+	struct reply *r = c->data;
+	int created = 0;
+	int rc = exam_start(db, r->code, &c->user, clock_now(), c->srv->cfg->grace_seconds, &r->id, &created, e);
+	if (rc == LX_OK)
+		rc = exam_attempt_json(db, r->id, c->user.id, clock_now_ms(), &r->body, e);
+	r->status = created ? 201 : 200;
+	return rc;
+}
+
+void h_attempt_start(struct hctx *c)
+{
+	struct reply *r = reply_new(c);
+	r->code = lx_strdup(c->params[0]);
+	http_write(c, start_job, reply_done);
+}
+
+void h_attempt_get(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int64_t id = param_id(c);
+	int rc = id ? exam_attempt_json(c->th->rd, id, c->user.id, clock_now_ms(), &out, &e) : LX_ERR_NOTFOUND;
+	if (rc)
+		fail(c, rc, &e);
+	else
+		http_json(c, 200, out);
+}
+
+static int save_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct hctx *c = arg;
+	struct reply *r = c->data;
+	char now_s[48], deadline_s[48];
+	int rc = exam_save(db, r->id, c->user.id, r->items, r->n, clock_now(), c->srv->cfg->grace_seconds,
+			   &r->ignored, &r->deadline, e);
+	if (rc == LX_OK)
+		r->body = json_pack("{s:i,s:i,s:s,s:s}", "saved", (int)r->n, "ignored", (int)r->ignored, "server_time",
+				    rfc3339_format_ms(clock_now_ms(), now_s, sizeof now_s), "deadline",
+				    rfc3339_format(r->deadline, deadline_s, sizeof deadline_s));
+	return rc;
+}
+
+void h_attempt_save(struct hctx *c)
+{
+	json_t *body = http_body_json(c), *arr, *it;
+	struct reply *r;
+	size_t i;
+	char msg[160];
+
+	if (!body)
+		return;
+	r = reply_new(c);
+	r->id = param_id(c);
+	arr = json_object_get(body, "answers");
+	if (!r->id) {
+		json_decref(body);
+		http_error(c, 404, "not_found", "答卷不存在");
+		return;
+	}
+	if (!json_is_array(arr) || json_array_size(arr) > EXAM_SAVE_MAX) {
+		json_decref(body);
+		snprintf(msg, sizeof msg, "answers 应为数组，每批最多 %d 条", EXAM_SAVE_MAX);
+		http_error(c, 422, "bad_response", msg);
+		return;
+	}
+	r->n = json_array_size(arr);
+	r->items = lx_calloc(r->n ? r->n : 1, sizeof *r->items);
+	json_array_foreach(arr, i, it) {
+		json_t *pos = json_object_get(it, "position"), *resp = json_object_get(it, "response"),
+		       *seq = json_object_get(it, "seq");
+		if (!json_is_object(it) || !json_is_integer(pos) || !json_is_string(resp) || !json_is_integer(seq) ||
+		    json_string_length(resp) >= sizeof r->items[i].response || json_integer_value(seq) < 0 ||
+		    json_integer_value(pos) < 1 || json_integer_value(pos) > 100000) {
+			snprintf(msg, sizeof msg, "第 %zu 条作答格式错误（position 为正整数，response 为字符串，seq 为非负整数）%s%lld",
+				 i + 1, json_is_integer(pos) ? "：第 " : "", json_is_integer(pos) ? (long long)json_integer_value(pos) : 0LL);
+			json_decref(body);
+			http_error(c, 422, "bad_response", msg);
+			return;
+		}
+		r->items[i].position = (int)json_integer_value(pos);
+		snprintf(r->items[i].response, sizeof r->items[i].response, "%s", json_string_value(resp));
+		r->items[i].seq = json_integer_value(seq);
+	}
+	json_decref(body);
+	http_write(c, save_job, reply_done);
+}
+
+static int submit_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct hctx *c = arg;
+	struct reply *r = c->data;
+	int rc = exam_submit(db, r->id, c->user.id, clock_now(), "submit", e);
+	if (rc == LX_OK)
+		rc = exam_submit_json(db, r->id, &r->body, e);
+	return rc;
+}
+
+void h_attempt_submit(struct hctx *c)
+{
+	struct reply *r = reply_new(c);
+	r->id = param_id(c);
+	if (!r->id) {
+		http_error(c, 404, "not_found", "答卷不存在");
+		return;
+	}
+	http_write(c, submit_job, reply_done);
+}
+
+void h_attempt_review(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int64_t id = param_id(c);
+	int rc = id ? exam_review_json(c->th->rd, id, c->user.id, clock_now(), &out, &e) : LX_ERR_NOTFOUND;
+	if (rc)
+		fail(c, rc, &e);
+	else
+		http_json(c, 200, out);
+}
+
+/* --- administration ------------------------------------------------------------- */
+
+json_t *diag_json(const struct diag *d)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < d->n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:s}", "where", d->items[i].where, "message",
+						     d->items[i].message));
+	return arr;
+}
+
+static int create_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct hctx *c = arg;
+	struct reply *r = c->data;
+	int rc = exam_create(db, &r->def, "exam.json", r->dry_run, clock_now(), &r->d, e);
+	if (rc == LX_OK && !r->dry_run)
+		rc = store_audit(db, clock_now(), c->user.login, "exam_create", r->def.code, c->remote, e);
+	return rc;
+}
+
+static void create_done(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct reply *r = c->data;
+	if (rc == LX_ERR_INVALID && r->d.total) {
+		http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", "invalid_exam", "message",
+					    "考试定义有误", "details", diag_json(&r->d), "total", (json_int_t)r->d.total));
+		return;
+	}
+	if (rc) {
+		fail(c, rc, e);
+		return;
+	}
+	http_json(c, r->dry_run ? 200 : 201, json_pack("{s:s,s:b,s:b}", "exam", r->def.code, "dry_run", r->dry_run,
+						       "created", !r->dry_run));
+}
+
+void h_admin_exams_create(struct hctx *c)
+{
+	struct reply *r = reply_new(c);
+	const char *dry = http_query(c, "dry_run");
+	r->dry_run = dry && strcmp(dry, "0") != 0 && strcmp(dry, "false") != 0;
+	if (examdef_parse(c->body, c->body_len, "exam.json", &r->def, &r->d) != LX_OK) {
+		http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", "invalid_exam", "message",
+					    "考试定义有误", "details", diag_json(&r->d), "total", (json_int_t)r->d.total));
+		return;
+	}
+	http_write(c, create_job, create_done);
+}
+
+void h_admin_exams_list(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int rc = exam_admin_list_json(c->th->rd, &out, &e);
+	if (rc)
+		fail(c, rc, &e);
+	else
+		http_json(c, 200, out);
+}
+
+void h_admin_exam_monitor(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int rc = exam_monitor_json(c->th->rd, c->params[0], clock_now(), &out, &e);
+	if (rc)
+		fail(c, rc, &e);
+	else
+		http_json(c, 200, out);
+}

@@ -1,0 +1,174 @@
+/* cmd_bank.c — lawexam-admin bank commands: import (JSON/CSV/XLSX, atomic, --dry-run,
+ * --retire-missing), list, export (canonical JSON). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "bank.h"
+#include "bank_import.h"
+#include "clock.h"
+#include "store_accounts.h"
+#include "store_banks.h"
+
+static void print_diag(const struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s: %s\n", d->items[i].where, d->items[i].message);
+	if (d->total > d->n)
+		fprintf(stderr, "(%zu more problems not shown)\n", d->total - d->n);
+}
+
+struct import_ctx {
+	struct bank_doc *docs;
+	int n;
+	int dry_run, retire_missing;
+	struct bank_import_result *res;
+	const char *actor;
+};
+
+static int import_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct import_ctx *x = arg;
+	for (int i = 0; i < x->n; i++) {
+		int rc = bank_import(db, &x->docs[i], x->dry_run, x->retire_missing, clock_now(), &x->res[i], e);
+		if (rc == LX_OK && !x->dry_run) {
+			char detail[160];
+			snprintf(detail, sizeof detail, "%s +%d ~%d =%d -%d", x->docs[i].code, x->res[i].added,
+				 x->res[i].updated, x->res[i].unchanged, x->res[i].retired);
+			rc = store_audit(db, clock_now(), x->actor, "bank_import", detail, "cli", e);
+		}
+		if (rc)
+			return rc;
+	}
+	return LX_OK;
+}
+
+static int cmd_bank_import(struct admin *a, int argc, char **argv)
+{
+	const char *pos[64], *format = NULL, *code = NULL, *title = NULL, *subject = NULL;
+	int npos = 0, dry = 0, retire = 0, rc = EXIT_OK;
+	const struct aflag flags[] = {
+		{"--format", &format, NULL}, {"--bank", &code, NULL}, {"--title", &title, NULL},
+		{"--subject", &subject, NULL}, {"--dry-run", NULL, &dry}, {"--retire-missing", NULL, &retire},
+	};
+	enum bank_format fmt = BANK_FMT_AUTO;
+	struct bank_doc docs[64];
+	struct bank_import_result res[64];
+	struct diag d = {0};
+	struct lx_err e = {0};
+	struct store *db;
+	int parsed = 0;
+
+	if (admin_args("bank import", argc, argv, flags, 6, pos, 1, 64, &npos))
+		return EXIT_USAGE;
+	if (format && bank_format_parse(format, &fmt) != LX_OK) {
+		fprintf(stderr, "lawexam-admin bank import: --format must be json, csv or xlsx\n");
+		return EXIT_USAGE;
+	}
+	memset(docs, 0, sizeof docs);
+	for (int i = 0; i < npos; i++) {
+		size_t len;
+		char *data = admin_read_file(pos[i], &len);
+		struct bank_meta meta = {code, title, subject};
+		if (!data) {
+			rc = EXIT_DATA;
+			goto out;
+		}
+		bank_parse(data, len, pos[i], fmt, &meta, &docs[i], &d);
+		parsed = i + 1;
+		free(data);
+	}
+	for (int i = 0; i < npos; i++)
+		for (int j = 0; j < i; j++)
+			if (docs[i].code && docs[j].code && strcmp(docs[i].code, docs[j].code) == 0)
+				diag_add(&d, pos[i], "题库 %s 在本次导入中出现了两次（另见 %s）", docs[i].code, pos[j]);
+	if (d.total) {
+		print_diag(&d);
+		fprintf(stderr, "nothing imported: fix the %zu problem(s) above and run again\n", d.total);
+		rc = EXIT_DATA;
+		goto out;
+	}
+	if (!(db = admin_db(a))) {
+		rc = EXIT_DATA;
+		goto out;
+	}
+	struct import_ctx x = {docs, npos, dry, retire, res, a->actor};
+	if (dry) { /* computes without writing; run in a transaction for a consistent view */
+		if (store_run(db, import_job, &x, &e) != LX_OK) {
+			fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+			rc = EXIT_DATA;
+			goto out;
+		}
+	} else if (store_run(db, import_job, &x, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s (nothing imported)\n", e.msg);
+		rc = EXIT_DATA;
+		goto out;
+	}
+	for (int i = 0; i < npos; i++)
+		printf("%s%s: bank %s: %d added, %d updated, %d unchanged, %d retired\n", dry ? "dry run: " : "",
+		       pos[i], docs[i].code, res[i].added, res[i].updated, res[i].unchanged, res[i].retired);
+out:
+	for (int i = 0; i < parsed; i++)
+		bank_doc_free(&docs[i]);
+	diag_free(&d);
+	return rc;
+}
+
+static void list_row(void *ctx, const char *code, const char *title, const char *subject, int64_t active,
+		     int64_t retired, int64_t s, int64_t m, int64_t j)
+{
+	printf("%s\t%s\t%lld active (single %lld, multiple %lld, judge %lld), %lld retired\n", code, title,
+	       (long long)active, (long long)s, (long long)m, (long long)j, (long long)retired);
+}
+
+static int cmd_bank_list(struct admin *a, int argc, char **argv)
+{
+	struct lx_err e = {0};
+	struct store *db;
+	if (admin_args("bank list", argc, argv, NULL, 0, NULL, 0, 0, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	if (store_bank_list(db, list_row, NULL, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		return EXIT_DATA;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_bank_export(struct admin *a, int argc, char **argv)
+{
+	const char *pos[1], *out = NULL;
+	const struct aflag flags[] = {{"-o", &out, NULL}, {"--output", &out, NULL}};
+	struct bank_doc doc;
+	struct lx_err e = {0};
+	struct store *db;
+	char *json;
+	int rc;
+	if (admin_args("bank export", argc, argv, flags, 2, pos, 1, 1, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	if (bank_load(db, pos[0], &doc, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		bank_doc_free(&doc);
+		return EXIT_DATA;
+	}
+	json = bank_export_json(&doc);
+	rc = json ? admin_write_out(out, json, strlen(json)) : EXIT_DATA;
+	if (json && (!out || strcmp(out, "-") == 0))
+		printf("\n");
+	free(json);
+	bank_doc_free(&doc);
+	return rc;
+}
+
+const struct admin_cmd admin_cmds_bank[] = {
+	{"bank import", cmd_bank_import,
+	 "FILE... [--format json|csv|xlsx] [--bank CODE --title T --subject S] [--dry-run] [--retire-missing]",
+	 "import question banks (all or nothing)"},
+	{"bank list", cmd_bank_list, "", "list banks with question counts"},
+	{"bank export", cmd_bank_export, "CODE [-o FILE]", "write a bank as canonical lawexam-bank/1 JSON"},
+	{NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,214 @@
+/* cmd_exam.c — lawexam-admin exam commands: create, list, show, grant-retake, regrade. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "clock.h"
+#include "exam.h"
+#include "exam_def.h"
+#include "grade.h"
+#include "store_accounts.h"
+
+static void print_diag(const struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s: %s\n", d->items[i].where, d->items[i].message);
+	if (d->total > d->n)
+		fprintf(stderr, "(%zu more problems not shown)\n", d->total - d->n);
+}
+
+struct create_ctx {
+	struct exam_def *def;
+	const char *fname;
+	int dry_run;
+	struct diag *d;
+	const char *actor;
+};
+
+static int create_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct create_ctx *x = arg;
+	int rc = exam_create(db, x->def, x->fname, x->dry_run, clock_now(), x->d, e);
+	if (rc == LX_OK && !x->dry_run)
+		rc = store_audit(db, clock_now(), x->actor, "exam_create", x->def->code, "cli", e);
+	return rc;
+}
+
+static int cmd_exam_create(struct admin *a, int argc, char **argv)
+{
+	const char *pos[1];
+	int dry = 0, rc;
+	const struct aflag flags[] = {{"--dry-run", NULL, &dry}};
+	struct exam_def def = {0};
+	struct diag d = {0};
+	struct lx_err e = {0};
+	size_t len;
+	char *data;
+	struct store *db;
+
+	if (admin_args("exam create", argc, argv, flags, 1, pos, 1, 1, NULL))
+		return EXIT_USAGE;
+	if (!(data = admin_read_file(pos[0], &len)))
+		return EXIT_DATA;
+	rc = examdef_parse(data, len, pos[0], &def, &d);
+	free(data);
+	if (rc == LX_OK && (db = admin_db(a))) {
+		struct create_ctx x = {&def, pos[0], dry, &d, a->actor};
+		rc = store_run(db, create_job, &x, &e);
+	} else if (rc == LX_OK) {
+		rc = LX_ERR_IO;
+	}
+	if (rc) {
+		if (d.total)
+			print_diag(&d);
+		else if (e.msg[0])
+			fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		examdef_free(&def);
+		diag_free(&d);
+		return EXIT_DATA;
+	}
+	printf("%s %s (%s)\n", dry ? "would create exam" : "created exam", def.code, def.title);
+	examdef_free(&def);
+	diag_free(&d);
+	return EXIT_OK;
+}
+
+static int print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", s ? s : "null");
+	free(s);
+	json_decref(v);
+	return EXIT_OK;
+}
+
+static int cmd_exam_list(struct admin *a, int argc, char **argv)
+{
+	json_t *out = NULL, *it;
+	struct lx_err e = {0};
+	struct store *db;
+	size_t i;
+	if (admin_args("exam list", argc, argv, NULL, 0, NULL, 0, 0, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	if (exam_admin_list_json(db, &out, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		return EXIT_DATA;
+	}
+	json_array_foreach(json_object_get(out, "exams"), i, it)
+		printf("%s\t%s\t%s\t%s\n", json_string_value(json_object_get(it, "code")),
+		       json_string_value(json_object_get(it, "opens_at")),
+		       json_string_value(json_object_get(it, "closes_at")),
+		       json_string_value(json_object_get(it, "title")));
+	json_decref(out);
+	return EXIT_OK;
+}
+
+static int cmd_exam_show(struct admin *a, int argc, char **argv)
+{
+	const char *pos[1];
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	struct store *db;
+	if (admin_args("exam show", argc, argv, NULL, 0, pos, 1, 1, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	if (exam_show_json(db, pos[0], clock_now(), &out, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s: %s\n", pos[0], e.msg);
+		return EXIT_DATA;
+	}
+	return print_json(out);
+}
+
+struct retake_ctx {
+	const char *code, *login, *actor;
+};
+
+static int retake_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct retake_ctx *x = arg;
+	char detail[256];
+	int rc = exam_grant_retake(db, x->code, x->login, e);
+	snprintf(detail, sizeof detail, "%s %s", x->code, x->login);
+	if (rc == LX_OK)
+		rc = store_audit(db, clock_now(), x->actor, "grant_retake", detail, "cli", e);
+	return rc;
+}
+
+static int cmd_exam_grant_retake(struct admin *a, int argc, char **argv)
+{
+	const char *pos[2];
+	struct lx_err e = {0};
+	struct store *db;
+	if (admin_args("exam grant-retake", argc, argv, NULL, 0, pos, 2, 2, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	struct retake_ctx x = {pos[0], pos[1], a->actor};
+	if (store_run(db, retake_job, &x, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		return EXIT_DATA;
+	}
+	printf("granted one more attempt (补考) at %s to %s\n", pos[0], pos[1]);
+	return EXIT_OK;
+}
+
+struct regrade_ctx {
+	const char *code, *actor;
+	int dry_run, changed, flips;
+};
+
+static void regrade_report(void *ctx, int64_t attempt_id, const char *login, long old2, long new2, int old_p,
+			   int new_p)
+{
+	struct regrade_ctx *x = ctx;
+	char o[24], n[24];
+	printf("attempt %lld\t%s\t%s -> %s%s\n", (long long)attempt_id, login, grade_fmt(old2, o, sizeof o),
+	       grade_fmt(new2, n, sizeof n),
+	       old_p != new_p ? (new_p ? "\tFLIP fail -> pass" : "\tFLIP pass -> fail") : "");
+	if (old_p != new_p)
+		x->flips++;
+}
+
+static int regrade_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct regrade_ctx *x = arg;
+	int rc = exam_regrade(db, x->code, x->dry_run, regrade_report, x, &x->changed, e);
+	if (rc == LX_OK && !x->dry_run)
+		rc = store_audit(db, clock_now(), x->actor, "regrade", x->code, "cli", e);
+	return rc;
+}
+
+static int cmd_exam_regrade(struct admin *a, int argc, char **argv)
+{
+	const char *pos[1];
+	int dry = 0;
+	const struct aflag flags[] = {{"--dry-run", NULL, &dry}};
+	struct lx_err e = {0};
+	struct store *db;
+	if (admin_args("exam regrade", argc, argv, flags, 1, pos, 1, 1, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	struct regrade_ctx x = {pos[0], a->actor, dry, 0, 0};
+	if (store_run(db, regrade_job, &x, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s: %s\n", pos[0], e.msg);
+		return EXIT_DATA;
+	}
+	printf("%s%d score(s) changed, %d pass/fail flip(s)\n", dry ? "dry run: nothing written; " : "", x.changed,
+	       x.flips);
+	return EXIT_OK;
+}
+
+const struct admin_cmd admin_cmds_exam[] = {
+	{"exam create", cmd_exam_create, "FILE [--dry-run]", "create an exam from a lawexam-exam/1 definition"},
+	{"exam list", cmd_exam_list, "", "list exams"},
+	{"exam show", cmd_exam_show, "CODE", "an exam's definition and live counts"},
+	{"exam grant-retake", cmd_exam_grant_retake, "CODE LOGIN", "allow LOGIN one more attempt (补考)"},
+	{"exam regrade", cmd_exam_regrade, "CODE [--dry-run]",
+	 "regrade every submitted attempt with the current keys, printing changes"},
+	{NULL, NULL, NULL, NULL},
+};
