@@ -98,3 +98,41 @@ char *pw_random(void)
 	s[5] = "23456789"[r[5] % 8];
 	return s;
 }
+
+struct many {
+	const struct pw_params *p;
+	char *const *in;
+	char **out;
+	size_t n;
+	size_t next;
+	pthread_mutex_t mu;
+};
+
+static void *many_worker(void *arg)
+{
+	struct many *m = arg;
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&m->mu);
+		i = m->next++;
+		pthread_mutex_unlock(&m->mu);
+		if (i >= m->n)
+			break;
+		m->out[i] = m->in[i] ? pw_hash(m->p, m->in[i]) : NULL;
+	}
+	return NULL;
+}
+
+void pw_hash_many(const struct pw_params *p, char *const *passwords, size_t n, char **out, int threads)
+{
+	struct many m = {p, passwords, out, n, 0, PTHREAD_MUTEX_INITIALIZER};
+	pthread_t tids[64];
+	int t = threads < 1 ? 1 : threads > 64 ? 64 : threads, started = 0;
+	for (int i = 0; i < t; i++)
+		if (pthread_create(&tids[i], NULL, many_worker, &m) == 0)
+			started++;
+	if (!started)
+		many_worker(&m);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}

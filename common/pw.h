@@ -24,4 +24,9 @@ int pw_policy(const char *login, const char *password, char *why, size_t whylen)
 /* A random password of 12 characters from an unambiguous alphabet (caller frees). */
 char *pw_random(void);
 
+
+
+/* Hashes n passwords on up to `threads` threads; out[i] gets a fresh hash (caller frees) or
+ * NULL on failure. For roster imports, where thousands of new users need a hash each. */
+void pw_hash_many(const struct pw_params *p, char *const *passwords, size_t n, char **out, int threads);
 #endif

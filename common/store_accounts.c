@@ -115,7 +115,7 @@ int store_org_ensure(struct store *db, const char *path, int64_t *id, struct lx_
 		if (i < len && path[i] != '/')
 			continue;
 		depth++;
-		int64_t uid;
+		int64_t uid = 0;
 		rc = org_lookup(db, path, i, &uid, e);
 		if (rc == LX_ERR_NOTFOUND) {
 			STMT(st, "INSERT INTO org_units(path, parent_id, depth) VALUES(?1, ?2, ?3)");

@@ -1,6 +1,223 @@
-/* h_admin.c — (being written): every handler answers 501 until then. */
-#include "routes.h"
+/* h_admin.c — bank and roster uploads for administrators (POST /api/v1/admin/banks,
+ * /admin/staff) and the bank list. The body is the file itself; parsing happens on the
+ * request thread, password hashing of new staff on the hash pool, and the import is one
+ * writer job: all or nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-void h_admin_banks_import(struct hctx *c) { http_error(c, 501, "not_implemented", "尚未实现"); }
-void h_admin_banks_list(struct hctx *c) { http_error(c, 501, "not_implemented", "尚未实现"); }
-void h_admin_staff_import(struct hctx *c) { http_error(c, 501, "not_implemented", "尚未实现"); }
+#include "bank.h"
+#include "bank_import.h"
+#include "clock.h"
+#include "mem.h"
+#include "roster.h"
+#include "roster_import.h"
+#include "routes.h"
+#include "store_accounts.h"
+#include "store_banks.h"
+
+static int query_flag(struct hctx *c, const char *key)
+{
+	const char *v = http_query(c, key);
+	return v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+}
+
+static void invalid(struct hctx *c, const char *code, const char *message, const struct diag *d)
+{
+	http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", code, "message", message, "details",
+				    diag_json(d), "total", (json_int_t)d->total));
+}
+
+/* --- banks ---------------------------------------------------------------------- */
+
+struct bank_up {
+	struct bank_doc doc;
+	struct diag d;
+	struct bank_import_result res;
+	int dry_run, retire;
+};
+
+static void bank_up_free(void *p)
+{
+	struct bank_up *b = p;
+	bank_doc_free(&b->doc);
+	diag_free(&b->d);
+	free(b);
+}
+
+static int bank_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct hctx *c = arg;
+	struct bank_up *b = c->data;
+	int rc = bank_import(db, &b->doc, b->dry_run, b->retire, clock_now(), &b->res, e);
+	if (rc == LX_OK && !b->dry_run) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "%s +%d ~%d =%d -%d", b->doc.code, b->res.added, b->res.updated,
+			 b->res.unchanged, b->res.retired);
+		rc = store_audit(db, clock_now(), c->user.login, "bank_import", detail, c->remote, e);
+	}
+	return rc;
+}
+
+static void bank_done(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct bank_up *b = c->data;
+	if (rc) {
+		http_fail(c, rc, e->msg);
+		return;
+	}
+	http_json(c, 200, json_pack("{s:s,s:b,s:i,s:i,s:i,s:i}", "bank", b->doc.code, "dry_run", b->dry_run, "added",
+				    b->res.added, "updated", b->res.updated, "unchanged", b->res.unchanged, "retired",
+				    b->res.retired));
+}
+
+void h_admin_banks_import(struct hctx *c)
+{
+	struct bank_up *b = lx_calloc(1, sizeof *b);
+	const char *fmt_s = http_query(c, "format"), *fname;
+	enum bank_format fmt = BANK_FMT_AUTO;
+	struct bank_meta meta = {http_query(c, "bank"), http_query(c, "title"), http_query(c, "subject")};
+
+	c->data = b;
+	c->data_free = bank_up_free;
+	b->dry_run = query_flag(c, "dry_run");
+	b->retire = query_flag(c, "retire_missing");
+	if (fmt_s && bank_format_parse(fmt_s, &fmt) != LX_OK) {
+		http_error(c, 400, "bad_request", "format 应为 json、csv 或 xlsx");
+		return;
+	}
+	if (c->body_len == 0) {
+		http_error(c, 400, "bad_request", "请求体为空：请上传题库文件");
+		return;
+	}
+	if (fmt == BANK_FMT_AUTO)
+		fmt = bank_format_guess("", c->body, c->body_len);
+	fname = fmt == BANK_FMT_JSON ? "bank.json" : fmt == BANK_FMT_XLSX ? "bank.xlsx" : "bank.csv";
+	if (bank_parse(c->body, c->body_len, fname, fmt, &meta, &b->doc, &b->d) != LX_OK) {
+		invalid(c, "invalid_bank", "题库文件有误，未导入任何题目", &b->d);
+		return;
+	}
+	http_write(c, bank_job, bank_done);
+}
+
+static void bank_list_cb(void *ctx, const char *code, const char *title, const char *subject, int64_t active,
+			 int64_t retired, int64_t s, int64_t m, int64_t j)
+{
+	json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I}}", "code", code, "title", title,
+					     "subject", subject, "active", (json_int_t)active, "retired",
+					     (json_int_t)retired, "by_type", "single", (json_int_t)s, "multiple",
+					     (json_int_t)m, "judge", (json_int_t)j));
+}
+
+void h_admin_banks_list(struct hctx *c)
+{
+	json_t *arr = json_array();
+	struct lx_err e = {0};
+	int rc = store_bank_list(c->th->rd, bank_list_cb, arr, &e);
+	if (rc) {
+		json_decref(arr);
+		http_fail(c, rc, NULL);
+		return;
+	}
+	http_json(c, 200, json_pack("{s:o}", "banks", arr));
+}
+
+/* --- staff ---------------------------------------------------------------------- */
+
+struct staff_up {
+	struct roster r;
+	struct roster_plan plan;
+	struct diag d;
+	const char *fname;
+	int dry_run, disable;
+	int rc;
+	struct lx_err err;
+};
+
+static void staff_up_free(void *p)
+{
+	struct staff_up *s = p;
+	roster_plan_free(&s->plan);
+	roster_free(&s->r);
+	diag_free(&s->d);
+	free(s);
+}
+
+static int staff_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct hctx *c = arg;
+	struct staff_up *s = c->data;
+	int rc = roster_apply(db, &s->plan, s->dry_run, clock_now(), e);
+	if (rc == LX_OK && !s->dry_run) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "+%d ~%d =%d disabled %d", s->plan.added, s->plan.updated,
+			 s->plan.unchanged, s->plan.disabled);
+		rc = store_audit(db, clock_now(), c->user.login, "staff_import", detail, c->remote, e);
+	}
+	return rc;
+}
+
+static void staff_done(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct staff_up *s = c->data;
+	json_t *pw;
+	if (rc) {
+		http_fail(c, rc, e->msg);
+		return;
+	}
+	pw = json_array();
+	for (size_t i = 0; !s->dry_run && i < s->plan.n; i++)
+		if (s->plan.initial[i])
+			json_array_append_new(pw, json_pack("{s:s,s:s}", "login", s->r.rows[i].login, "password",
+							    s->plan.initial[i]));
+	http_json(c, 200, json_pack("{s:b,s:i,s:i,s:i,s:i,s:o}", "dry_run", s->dry_run, "added", s->plan.added,
+				    "updated", s->plan.updated, "unchanged", s->plan.unchanged, "disabled",
+				    s->plan.disabled, "initial_passwords", pw));
+}
+
+/* On the hash pool: resolve categories and hash every password (reads only). */
+static void staff_prepare(struct hctx *c)
+{
+	struct staff_up *s = c->data;
+	struct store *db = NULL;
+	s->rc = store_open(c->srv->cfg->db_path, STORE_READONLY, &db, &s->err);
+	if (s->rc == LX_OK)
+		s->rc = roster_prepare(db, &s->r, s->fname, &c->srv->cfg->pw, 1, s->disable, &s->plan, &s->d, &s->err);
+	store_close(db);
+}
+
+static void staff_prepared(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct staff_up *s = c->data;
+	if (s->rc == LX_ERR_INVALID && s->d.total) {
+		invalid(c, "invalid_roster", "名单文件有误，未导入任何人员", &s->d);
+		return;
+	}
+	if (s->rc) {
+		http_fail(c, s->rc, s->err.msg);
+		return;
+	}
+	http_write(c, staff_job, staff_done);
+}
+
+void h_admin_staff_import(struct hctx *c)
+{
+	struct staff_up *s = lx_calloc(1, sizeof *s);
+	const char *fmt = http_query(c, "format");
+	int xlsx;
+	c->data = s;
+	c->data_free = staff_up_free;
+	s->dry_run = query_flag(c, "dry_run");
+	s->disable = query_flag(c, "disable_missing");
+	if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "xlsx")) {
+		http_error(c, 400, "bad_request", "format 应为 csv 或 xlsx");
+		return;
+	}
+	xlsx = fmt ? strcmp(fmt, "xlsx") == 0 : (c->body_len >= 2 && c->body[0] == 'P' && c->body[1] == 'K');
+	s->fname = xlsx ? "staff.xlsx" : "staff.csv";
+	if (roster_parse(c->body, c->body_len, s->fname, xlsx, &s->r, &s->d) != LX_OK) {
+		invalid(c, "invalid_roster", "名单文件有误，未导入任何人员", &s->d);
+		return;
+	}
+	http_offload(c, staff_prepare, staff_prepared);
+}
