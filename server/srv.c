@@ -66,7 +66,7 @@ static void libevent_log(int severity, const char *msg)
 static struct bufferevent *bevcb(struct event_base *base, void *arg)
 {
 	struct srv_thread *th = arg;
-	SSL *ssl = SSL_new(th->srv->ssl);
+	SSL *ssl = SSL_new(atomic_load(&th->srv->ssl));
 	struct bufferevent *bev;
 	if (!ssl) {
 		LOG(LOG_ERROR, "SSL_new failed: cannot serve TLS, aborting");
@@ -165,7 +165,7 @@ static void stop_accepting(void *arg)
 
 struct mainctx {
 	struct srv *s;
-	struct event *sigterm, *sigint, *tick, *drain;
+	struct event *sigterm, *sigint, *sighup, *tick, *drain;
 	int64_t stop_started_ms;
 };
 
@@ -201,6 +201,27 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		srv_post(m->s->threads[i].base, stop_accepting, &m->s->threads[i]);
 	m->drain = event_new(m->s->main_base, -1, EV_PERSIST, drain_cb, m);
 	event_add(m->drain, &tv);
+}
+
+/* SIGHUP: load the certificate and key again from the same files. New connections use the
+ * new context; established ones keep theirs. A file that does not load changes nothing. */
+static void reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct mainctx *m = arg;
+	struct srv *s = m->s;
+	struct lx_err e = {0};
+	SSL_CTX *fresh = NULL, *old;
+	if (s->n_retired >= (int)(sizeof s->retired_ssl / sizeof s->retired_ssl[0])) {
+		LOG(LOG_ERROR, "SIGHUP: too many certificate reloads in one run; restart the server");
+		return;
+	}
+	if (tls_ctx_new(s->cert_path, s->key_path, &fresh, &e) != LX_OK) {
+		LOG(LOG_ERROR, "SIGHUP: certificate not reloaded, keeping the current one: %s", e.msg);
+		return;
+	}
+	old = atomic_exchange(&s->ssl, fresh);
+	s->retired_ssl[s->n_retired++] = old;
+	LOG(LOG_INFO, "SIGHUP: certificate reloaded from %s", s->cert_path);
 }
 
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
@@ -243,9 +264,15 @@ int srv_run(const struct config *cfg)
 	} else if (made) {
 		LOG(LOG_INFO, "made a self-signed certificate: %s (key %s)", cert, key);
 	}
-	if (tls_ctx_new(cert, key, &s.ssl, &e) != LX_OK) {
-		fprintf(stderr, "lawexamd: %s\n", e.msg);
-		goto out;
+	{
+		SSL_CTX *ctx = NULL;
+		if (tls_ctx_new(cert, key, &ctx, &e) != LX_OK) {
+			fprintf(stderr, "lawexamd: %s\n", e.msg);
+			goto out;
+		}
+		atomic_store(&s.ssl, ctx);
+		s.cert_path = cert;
+		s.key_path = key;
 	}
 	s.listen_fd = listen_socket(cfg, &e);
 	if (s.listen_fd < 0) {
@@ -277,6 +304,8 @@ int srv_run(const struct config *cfg)
 		pthread_create(&s.threads[i].tid, NULL, thread_main, &s.threads[i]);
 	m.sigterm = evsignal_new(s.main_base, SIGTERM, signal_cb, &m);
 	m.sigint = evsignal_new(s.main_base, SIGINT, signal_cb, &m);
+	m.sighup = evsignal_new(s.main_base, SIGHUP, reload_cb, &m);
+	event_add(m.sighup, NULL);
 	m.tick = event_new(s.main_base, -1, EV_PERSIST, tick_cb, &m);
 	event_add(m.sigterm, NULL);
 	event_add(m.sigint, NULL);
@@ -293,6 +322,7 @@ int srv_run(const struct config *cfg)
 out:
 	if (m.sigterm) event_free(m.sigterm);
 	if (m.sigint) event_free(m.sigint);
+	if (m.sighup) event_free(m.sighup);
 	if (m.tick) event_free(m.tick);
 	if (m.drain) event_free(m.drain);
 	for (int i = 0; s.threads && i < s.nthreads; i++) {
@@ -307,7 +337,9 @@ out:
 	static_free(s.web);
 	if (s.main_base) event_base_free(s.main_base);
 	if (s.listen_fd >= 0) close(s.listen_fd);
-	if (s.ssl) SSL_CTX_free(s.ssl);
+	if (atomic_load(&s.ssl)) SSL_CTX_free(atomic_load(&s.ssl));
+	for (int i = 0; i < s.n_retired; i++)
+		SSL_CTX_free(s.retired_ssl[i]);
 	free(s.threads);
 	free(bound_of);
 	free(cert);

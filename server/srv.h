@@ -29,7 +29,10 @@ struct srv_thread {
 
 struct srv {
 	const struct config *cfg;
-	SSL_CTX *ssl;
+	_Atomic(SSL_CTX *) ssl;    /* swapped on SIGHUP (certificate reload) */
+	SSL_CTX *retired_ssl[16];  /* replaced contexts, freed at exit (an SSL_new may still be reading one) */
+	int n_retired;
+	char *cert_path, *key_path;
 	struct store_writer *writer;
 	struct pool *pool;
 	struct static_files *web;
