@@ -1,0 +1,526 @@
+"""lawexam_e2e — the shared harness of the end-to-end tests (stdlib only).
+
+Owns: starting the real `lawexamd` on a free loopback port over a fresh temporary database
+(`Server`), running `lawexam-admin` on that database, and an HTTPS client that keeps the
+session cookie and CSRF token (`Client`), and a TestCase base class that cleans up and
+shows server logs on failure. It makes no claims about the product: the test_*.py files do. Binaries come from the environment ctest sets (LAWEXAMD, LAWEXAM_ADMIN,
+LAWEXAM_SOURCE_DIR, LAWEXAM_BUILD_DIR); without it, from <source>/build.
+
+Typical use::
+
+    class T(lawexam_e2e.TestCase):
+        @classmethod
+        def setUpClass(cls):
+            cls.srv = cls.start_server("--argon2-m", "1024")   # stopped after the class
+            cls.srv.add_user("u1", password="Passw0rd!x")
+
+        def test_me(self):
+            c = self.srv.client()
+            c.login("u1", "Passw0rd!x")
+            status, headers, body = c.get("/api/v1/me")
+
+A failing test prints the tail of every server log it used. Set LAWEXAM_E2E_KEEP=1 to keep
+the temporary directories, LAWEXAM_E2E_VERBOSE=1 to run the server at --log-level info.
+"""
+
+import http.client
+import json as jsonlib
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from collections import namedtuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.environ.get("LAWEXAM_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
+BUILD_DIR = os.environ.get("LAWEXAM_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
+LAWEXAMD = os.environ.get("LAWEXAMD") or os.path.join(BUILD_DIR, "lawexamd")
+LAWEXAM_ADMIN = os.environ.get("LAWEXAM_ADMIN") or os.path.join(BUILD_DIR, "lawexam-admin")
+WEB_ROOT = os.path.join(SOURCE_DIR, "web")
+KEEP = os.environ.get("LAWEXAM_E2E_KEEP") == "1"
+VERBOSE = os.environ.get("LAWEXAM_E2E_VERBOSE") == "1"
+
+# Markers of AddressSanitizer / UndefinedBehaviorSanitizer / LeakSanitizer reports.
+SANITIZER_RE = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: \w+Sanitizer")
+
+DEFAULT_PASSWORD = "Passw0rd!e2e"
+
+Reply = namedtuple("Reply", "status headers body")
+Reply.__doc__ = """One HTTP answer: status (int), headers (http.client.HTTPMessage: case-insensitive
+.get(), .get_all() for repeated ones such as Set-Cookie), body (parsed JSON for a JSON
+content type, else bytes). Unpacks as a tuple: status, headers, body = c.get(...)."""
+
+
+def free_port():
+    """A TCP port that was free on 127.0.0.1 a moment ago (bind port 0, then release)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_admin(db, *args, input=None, timeout=120):
+    """Runs lawexam-admin --db DB ARGS…; returns (rc, stdout, stderr) as text."""
+    p = subprocess.run([LAWEXAM_ADMIN, "--db", db] + [str(a) for a in args],
+                       input=input, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+class ServerError(Exception):
+    pass
+
+
+class Server:
+    """One lawexamd over its own temporary directory DIR:
+
+    DIR/lawexam.db (made by `lawexam-admin init`), DIR/tls/ (the self-signed certificate the
+    server makes on first start), DIR/lawexamd.log (the server's stdout and stderr, appended
+    across restarts). `args` are extra server flags, e.g. ("--throttle-window", "3").
+    The port is chosen once and kept across restart(), so clients keep working.
+    """
+
+    def __init__(self, *args, web_root=None, init=True, log_level=None, name="lawexamd"):
+        self.dir = tempfile.mkdtemp(prefix="lawexam-e2e-")
+        self.db = os.path.join(self.dir, "lawexam.db")
+        self.tls_dir = os.path.join(self.dir, "tls")
+        self.cert = os.path.join(self.tls_dir, "cert.pem")
+        self.log_path = os.path.join(self.dir, name + ".log")
+        self.web_root = web_root or WEB_ROOT
+        self.args = [str(a) for a in args]
+        self.log_level = log_level or ("info" if VERBOSE else "warn")
+        self.host = "127.0.0.1"
+        self.port = None
+        self.proc = None
+        self.starts = 0
+        self._log_file = None
+        self._clients = []
+        self._last_log = ""
+        if init:
+            rc, out, err = self.admin("init")
+            if rc != 0:
+                raise ServerError("lawexam-admin init failed (%d): %s%s" % (rc, out, err))
+
+    # --- lawexam-admin ------------------------------------------------------------------
+
+    def admin(self, *args, input=None, timeout=120):
+        """Runs lawexam-admin on this server's database: returns (rc, stdout, stderr)."""
+        return run_admin(self.db, *args, input=input, timeout=timeout)
+
+    def add_user(self, login, name=None, org="珠晖区/区司法局", category="general",
+                 roles="examinee", password=DEFAULT_PASSWORD):
+        """Adds a user with `user add`. With a password (default DEFAULT_PASSWORD) it goes
+        through --password-stdin; with password=None the user gets the random first password
+        `user add` prints (and must change it), which is parsed and returned. Returns the
+        password either way."""
+        args = ["user", "add", login, "--name", name or ("用户" + login), "--org", org,
+                "--category", category, "--roles", roles]
+        if password is not None:
+            args.append("--password-stdin")
+            rc, out, err = self.admin(*args, input=password + "\n")
+        else:
+            rc, out, err = self.admin(*args)
+        if rc != 0:
+            raise ServerError("user add %s failed (%d): %s%s" % (login, rc, out, err))
+        if password is None:
+            m = re.search(r"initial password[^:]*:\s*(\S+)\s*$", out.strip())
+            if not m:
+                raise ServerError("cannot find the initial password in: %r" % out)
+            password = m.group(1)
+        return password
+
+    def token(self, login):
+        """A fresh API token for login (`token create`)."""
+        rc, out, err = self.admin("token", "create", login)
+        if rc != 0:
+            raise ServerError("token create %s failed (%d): %s" % (login, rc, err))
+        return out.strip().splitlines()[-1].strip()
+
+    # --- the process --------------------------------------------------------------------
+
+    def command(self):
+        return [LAWEXAMD, "--db", self.db, "--listen", "%s:%d" % (self.host, self.port),
+                "--tls-dir", self.tls_dir, "--web-root", self.web_root,
+                "--log-level", self.log_level] + self.args
+
+    def start(self, timeout=30):
+        """Starts lawexamd and waits until /healthz answers 200. Retries with another port
+        if the chosen one was taken in the meantime (only before the first start)."""
+        if self.proc and self.proc.poll() is None:
+            raise ServerError("already running")
+        for attempt in range(3):
+            if self.port is None or (attempt > 0 and self.starts == 0):
+                self.port = free_port()
+            self._spawn()
+            ok, why = self._wait_healthy(timeout)
+            if ok:
+                self.starts += 1
+                return self
+            rc = self.proc.poll()
+            if rc is not None and self.starts == 0 and "cannot listen" in self.log_tail(20):
+                continue  # port raced away; pick another
+            self.kill9()
+            raise ServerError("lawexamd did not become healthy (%s); log:\n%s" % (why, self.log_tail()))
+        raise ServerError("lawexamd could not get a port; log:\n%s" % self.log_tail())
+
+    def _spawn(self):
+        if self._log_file is None:
+            self._log_file = open(self.log_path, "ab", buffering=0)
+        self._log_file.write(("---- start: %s\n" % " ".join(self.command())).encode())
+        self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
+                                     stdout=self._log_file, stderr=self._log_file)
+
+    def _wait_healthy(self, timeout):
+        deadline = time.monotonic() + timeout
+        ctx = self.ssl_context(verify=False)
+        why = "timeout"
+        while time.monotonic() < deadline:
+            rc = self.proc.poll()
+            if rc is not None:
+                return False, "exited with %d" % rc
+            try:
+                conn = http.client.HTTPSConnection(self.host, self.port, context=ctx, timeout=2)
+                conn.request("GET", "/healthz")
+                r = conn.getresponse()
+                r.read()
+                conn.close()
+                if r.status == 200:
+                    return True, ""
+                why = "healthz answered %d" % r.status
+            except (OSError, http.client.HTTPException) as e:
+                why = repr(e)
+            time.sleep(0.03)
+        return False, why
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Sends sig (SIGTERM) and waits. Returns (exit code, seconds from signal to exit).
+        A process that does not exit within timeout is killed and (None, timeout) returned."""
+        if not self.proc:
+            return None, 0.0
+        if self.proc.poll() is not None:
+            return self.proc.returncode, 0.0
+        t0 = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None, time.monotonic() - t0
+        return rc, time.monotonic() - t0
+
+    def kill9(self):
+        """SIGKILL, no chance to flush anything (crash simulation)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart(self, *args, graceful=True, timeout=30):
+        """Stops (SIGTERM, or SIGKILL with graceful=False) and starts again on the same port.
+        With args, they replace the extra flags. Returns the exit code of the stop."""
+        if graceful:
+            rc, _ = self.stop()
+        else:
+            self.kill9()
+            rc = -signal.SIGKILL
+        if args:
+            self.args = [str(a) for a in args]
+        self.start(timeout=timeout)
+        return rc
+
+    # --- clients and logs ---------------------------------------------------------------
+
+    def ssl_context(self, verify=True):
+        """A client context trusting this server's self-signed certificate (or none)."""
+        if verify and os.path.exists(self.cert):
+            ctx = ssl.create_default_context(cafile=self.cert)
+        else:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def client(self, **kw):
+        c = Client(self, **kw)
+        self._clients.append(c)
+        return c
+
+    def log_text(self):
+        """Everything the server wrote (kept in memory once close() removed the file)."""
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return self._last_log
+
+    def log_tail(self, lines=150):
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def sanitizer_reports(self):
+        """Lines of the log that look like sanitizer reports (empty for a clean run)."""
+        return [l for l in self.log_text().splitlines() if SANITIZER_RE.search(l)]
+
+    def close(self):
+        """Stops the server (SIGTERM, then SIGKILL), closes clients, removes DIR (unless
+        LAWEXAM_E2E_KEEP=1). Returns the sanitizer report lines found in the log."""
+        for c in self._clients:
+            c.close()
+        self._clients = []
+        if self.running():
+            self.stop(timeout=10)
+        reports = self.sanitizer_reports()
+        self._last_log = self.log_text()
+        if self._log_file:
+            self._log_file.close()
+            self._log_file = None
+        if not KEEP and not reports:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return reports
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Client:
+    """An HTTPS client for one server: one keep-alive connection, the session cookie and the
+    CSRF token from login() sent with every later request (csrf=False omits the header),
+    or an API token (token=…, sent as Authorization: Bearer). verify=True checks the
+    server's certificate against DIR/tls/cert.pem, hostname included."""
+
+    def __init__(self, server, verify=True, timeout=30, token=None, retry=True):
+        self.server = server
+        self.verify = verify
+        self.timeout = timeout
+        self.token = token
+        self.retry = retry
+        self.cookie = None        # value of lawexam_session
+        self.csrf = None
+        self.set_cookies = []     # raw Set-Cookie headers of the last response
+        self.conn = None
+        self.requests_on_conn = 0
+
+    def _connect(self):
+        self.close()
+        ctx = self.server.ssl_context(verify=self.verify)
+        self.conn = http.client.HTTPSConnection(self.server.host, self.server.port, context=ctx,
+                                                timeout=self.timeout)
+        self.requests_on_conn = 0
+
+    def close(self):
+        if self.conn:
+            try:
+                self.conn.close()
+            except OSError:
+                pass
+        self.conn = None
+
+    def request(self, method, path, json=None, body=None, headers=None, csrf=True, token=None,
+                cookie=True):
+        """Sends one request; returns Reply(status, headers, body). json= is serialised;
+        body= (bytes or str) is sent as is. A reused keep-alive connection that turns out to
+        be closed (e.g. across a server restart) is reopened and the request sent once more."""
+        hdrs = {}
+        if json is not None:
+            body = jsonlib.dumps(json, ensure_ascii=False).encode()
+            hdrs["Content-Type"] = "application/json"
+        elif isinstance(body, str):
+            body = body.encode()
+        tok = token if token is not None else self.token
+        if tok:
+            hdrs["Authorization"] = "Bearer " + tok
+        if cookie and self.cookie:
+            hdrs["Cookie"] = "lawexam_session=" + self.cookie
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            hdrs["X-CSRF-Token"] = self.csrf
+        if headers:
+            hdrs.update(headers)
+        for attempt in (0, 1):
+            if self.conn is None:
+                self._connect()
+            reused = self.requests_on_conn > 0
+            try:
+                self.conn.request(method, path, body=body, headers=hdrs)
+                r = self.conn.getresponse()
+                data = r.read()
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine,
+                    ssl.SSLEOFError, ssl.SSLZeroReturnError):
+                self.close()
+                if attempt == 0 and reused and self.retry:
+                    continue
+                raise
+            self.requests_on_conn += 1
+            if r.will_close:
+                self.close()
+            break
+        self._take_cookies(r.headers)
+        ctype = r.headers.get("Content-Type", "")
+        out = data
+        if ctype.startswith("application/json") and data:
+            try:
+                out = jsonlib.loads(data.decode("utf-8"))
+            except ValueError:
+                out = data
+        return Reply(r.status, r.headers, out)
+
+    def _take_cookies(self, headers):
+        self.set_cookies = headers.get_all("Set-Cookie") or []
+        for sc in self.set_cookies:
+            first = sc.split(";", 1)[0].strip()
+            name, _, value = first.partition("=")
+            if name != "lawexam_session":
+                continue
+            attrs = [a.strip().lower() for a in sc.split(";")[1:]]
+            if not value or "max-age=0" in attrs:
+                self.cookie = None
+                self.csrf = None
+            else:
+                self.cookie = value
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def head(self, path, **kw):
+        return self.request("HEAD", path, **kw)
+
+    def post(self, path, json=None, body=None, headers=None, **kw):
+        return self.request("POST", path, json=json, body=body, headers=headers, **kw)
+
+    def put(self, path, json=None, body=None, headers=None, **kw):
+        return self.request("PUT", path, json=json, body=body, headers=headers, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def login(self, login, password, expect=200):
+        """POST /api/v1/login. On 200 keeps the cookie and the CSRF token. With expect set
+        (default 200) a different status raises AssertionError; expect=None accepts any."""
+        r = self.post("/api/v1/login", json={"login": login, "password": password}, cookie=False)
+        if r.status == 200 and isinstance(r.body, dict):
+            self.csrf = r.body.get("csrf_token")
+        if expect is not None and r.status != expect:
+            raise AssertionError("login %s: %d, expected %d: %r" % (login, r.status, expect, r.body))
+        return r
+
+    def logout(self):
+        return self.post("/api/v1/logout")
+
+
+def error_code(reply):
+    """The error.code of a JSON error answer, or None."""
+    b = reply.body
+    if isinstance(b, dict) and isinstance(b.get("error"), dict):
+        return b["error"].get("code")
+    return None
+
+
+def raw_tls(server, data, timeout=5, read_all=True):
+    """Sends raw bytes over a fresh TLS connection (certificate not checked); returns every
+    byte the server sends until it closes or the timeout."""
+    ctx = server.ssl_context(verify=False)
+    out = b""
+    with socket.create_connection((server.host, server.port), timeout=timeout) as s:
+        with ctx.wrap_socket(s, server_hostname=server.host) as t:
+            t.sendall(data)
+            end = time.monotonic() + timeout
+            while time.monotonic() < end:
+                try:
+                    chunk = t.recv(65536)
+                except (socket.timeout, ssl.SSLError, ConnectionError):
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                if not read_all and b"\r\n\r\n" in out:
+                    break
+    return out
+
+
+def raw_status(response_bytes):
+    """The status code of a raw HTTP/1.x answer, or None."""
+    m = re.match(rb"HTTP/1\.[01] (\d{3}) ", response_bytes)
+    return int(m.group(1)) if m else None
+
+
+class TestCase(unittest.TestCase):
+    """Base class: servers made through start_server() (per class, in setUpClass) or
+    server() (per test) are stopped afterwards; their sanitizer reports fail the test and
+    their logs are printed when a test fails."""
+
+    _class_servers = []
+
+    @classmethod
+    def start_server(cls, *args, start=True, **kw):
+        """A server for the whole class (call from setUpClass). It is closed by a class
+        cleanup, which runs even when setUpClass fails half-way."""
+        s = Server(*args, **kw)
+        if "_class_servers" not in cls.__dict__:
+            cls._class_servers = []
+        cls._class_servers.append(s)
+        cls.addClassCleanup(cls._close_class_server, s)
+        if start:
+            s.start()
+        return s
+
+    @classmethod
+    def _close_class_server(cls, s):
+        if s in cls.__dict__.get("_class_servers", []):
+            cls._class_servers.remove(s)
+        reports = s.close()
+        if reports:
+            raise AssertionError("sanitizer reports in %s:\n%s" % (s.log_path, s.log_tail(200)))
+
+    def server(self, *args, start=True, **kw):
+        """A server for this test only (closed after it)."""
+        s = Server(*args, **kw)
+        self._test_servers.append(s)
+        self.addCleanup(self._close_test_server, s)
+        if start:
+            s.start()
+        return s
+
+    def _close_test_server(self, s):
+        reports = s.close()
+        if reports:
+            self.fail("sanitizer reports in %s:\n%s" % (s.log_path, s.log_tail(200)))
+
+    def setUp(self):
+        self._test_servers = []
+
+    def run(self, result=None):
+        if result is None:
+            result = self.defaultTestResult()
+        before = len(result.failures) + len(result.errors)
+        self._test_servers = []
+        class_servers = list(type(self).__dict__.get("_class_servers", []))
+        # Logs must be read before per-test cleanups remove the directories.
+        self._log_snapshot = None
+        self.addCleanup(self._snapshot_logs, class_servers)
+        out = super().run(result)
+        if len(result.failures) + len(result.errors) > before and self._log_snapshot:
+            sys.stderr.write("\n==== server logs for %s ====\n%s\n==== end of server logs ====\n"
+                             % (self.id(), self._log_snapshot))
+        return out
+
+    def _snapshot_logs(self, class_servers):
+        parts = []
+        for s in class_servers + self._test_servers:
+            parts.append("-- %s (port %s)\n%s" % (s.log_path, s.port, s.log_tail()))
+        self._log_snapshot = "\n".join(parts)
+
+    # --- assertions shared by many tests ----------------------------------------------------
+
+    def assertStatus(self, reply, status, code=None):
+        self.assertEqual(reply.status, status, "body: %r" % (reply.body,))
+        if code is not None:
+            self.assertEqual(error_code(reply), code, "body: %r" % (reply.body,))

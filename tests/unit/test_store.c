@@ -1,0 +1,591 @@
+/* test_store.c — common/store.c and store_writer.c: creating and reopening a database
+ * (schema version), refusing missing/unmigrated/newer files without creating anything,
+ * store_run rolling a failed job back completely, the group-commit writer (1000 jobs in few
+ * transactions; a failing job rolls back alone) and online backup. Row counts are checked
+ * through a separate raw SQLite connection, not through the code under test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "store.h"
+#include "store_accounts.h"
+
+struct fx {
+	char dir[64];
+	char path[128];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "/tmp/lawexam-test-store-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", f->dir);
+	free(f);
+	return 0;
+}
+
+static int exists(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0;
+}
+
+/* One integer from a query, through an independent read-only connection. */
+static long long raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		fail_msg("raw open %s: %s", path, db ? sqlite3_errmsg(db) : "?");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("raw prepare %s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		fail_msg("raw open %s", path);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("raw exec %s: %s", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+static struct store *create_db(struct fx *f)
+{
+	struct store *db = NULL;
+	struct lx_err e = {0};
+	if (store_open(f->path, STORE_CREATE, &db, &e) != LX_OK)
+		fail_msg("store_open(CREATE): %s", e.msg);
+	return db;
+}
+
+/* --- open, versions ----------------------------------------------------------------- */
+
+static void test_create_and_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = NULL;
+	struct lx_err e = {0};
+
+	assert_false(exists(f->path));
+	assert_int_equal(store_open(f->path, STORE_CREATE, &db, &e), LX_OK);
+	assert_non_null(db);
+	assert_true(store_latest_version() >= 1);
+	assert_int_equal(store_schema_version(db), store_latest_version());
+	store_close(db);
+	assert_true(exists(f->path));
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), store_latest_version());
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'users'"), 1);
+
+	db = NULL;
+	assert_int_equal(store_open(f->path, 0, &db, &e), LX_OK);
+	assert_non_null(db);
+	assert_int_equal(store_schema_version(db), store_latest_version());
+	store_close(db);
+
+	/* Opening again with STORE_CREATE on a migrated file changes nothing. */
+	db = NULL;
+	assert_int_equal(store_open(f->path, STORE_CREATE, &db, &e), LX_OK);
+	assert_int_equal(store_schema_version(db), store_latest_version());
+	store_close(db);
+}
+
+static void test_wal_mode(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+
+	store_close(db);
+	assert_int_equal(sqlite3_open_v2(f->path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	mode = sqlite3_column_text(st, 0);
+	assert_string_equal((const char *)mode, "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+}
+
+static void test_open_missing(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = (struct store *)0x1;
+	struct lx_err e = {0};
+	char missing[160], wal[170], shm[170], nodir[200];
+
+	snprintf(missing, sizeof missing, "%s/missing.db", f->dir);
+	snprintf(wal, sizeof wal, "%s-wal", missing);
+	snprintf(shm, sizeof shm, "%s-shm", missing);
+	assert_int_not_equal(store_open(missing, 0, &db, &e), LX_OK);
+	assert_null(db);
+	assert_int_not_equal(e.code, LX_OK);
+	assert_non_null(strstr(e.msg, missing));
+	assert_false(exists(missing));
+	assert_false(exists(wal));
+	assert_false(exists(shm));
+
+	db = (struct store *)0x1;
+	memset(&e, 0, sizeof e);
+	assert_int_not_equal(store_open(missing, STORE_READONLY, &db, &e), LX_OK);
+	assert_null(db);
+	assert_false(exists(missing));
+
+	snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.db", f->dir);
+	assert_int_not_equal(store_open(nodir, 0, &db, &e), LX_OK);
+	assert_null(db);
+	assert_int_not_equal(store_open(nodir, STORE_CREATE, &db, &e), LX_OK);
+	assert_null(db);
+	assert_false(exists(nodir));
+}
+
+static void test_open_unmigrated(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = NULL;
+	struct lx_err e = {0};
+
+	raw_exec(f->path, "CREATE TABLE scratch(x)"); /* a SQLite file at schema version 0 */
+	assert_int_equal(store_open(f->path, 0, &db, &e), LX_ERR_STORAGE);
+	assert_null(db);
+	assert_non_null(strstr(e.msg, "schema version"));
+	/* Nothing was migrated by the failed open. */
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'users'"), 0);
+
+	assert_int_equal(store_open(f->path, STORE_CREATE, &db, &e), LX_OK);
+	assert_int_equal(store_schema_version(db), store_latest_version());
+	store_close(db);
+}
+
+static void test_open_newer(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct lx_err e = {0};
+	char sql[64];
+
+	store_close(db);
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d", store_latest_version() + 1);
+	raw_exec(f->path, sql);
+	db = NULL;
+	assert_int_not_equal(store_open(f->path, STORE_CREATE, &db, &e), LX_OK);
+	assert_null(db);
+	assert_non_null(strstr(e.msg, "newer"));
+	assert_int_not_equal(store_open(f->path, 0, &db, &e), LX_OK);
+	assert_null(db);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), store_latest_version() + 1);
+}
+
+static void test_open_garbage_file(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = NULL;
+	struct lx_err e = {0};
+	FILE *fp = fopen(f->path, "wb");
+	assert_non_null(fp);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not a database file. ", fp);
+	fclose(fp);
+	assert_int_not_equal(store_open(f->path, 0, &db, &e), LX_OK);
+	assert_null(db);
+	assert_int_not_equal(store_open(f->path, STORE_CREATE, &db, &e), LX_OK);
+	assert_null(db);
+	assert_true(e.msg[0] != '\0');
+}
+
+/* --- store_run ---------------------------------------------------------------------- */
+
+struct catjob {
+	const char *code, *name;
+	int fail_after; /* 0: succeed; else the error to return after inserting */
+	const char *second_code, *second_name; /* optional second insert */
+};
+
+static int cat_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct catjob *j = arg;
+	int rc = store_category_add(db, j->code, j->name, 1, e);
+	if (rc)
+		return rc;
+	if (j->second_code) {
+		rc = store_category_add(db, j->second_code, j->second_name, 1, e);
+		if (rc)
+			return rc;
+	}
+	if (j->fail_after)
+		return err_set(e, j->fail_after, "job failed on purpose");
+	return LX_OK;
+}
+
+static void test_run_failure_rolls_back(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct lx_err e = {0};
+	char *code = NULL;
+	struct catjob bad = {"tmpcat", "临时类别", LX_ERR_INVALID, NULL, NULL};
+	struct catjob dup = {"other", "另一类别", 0, "tmpcat2", "另一类别"}; /* same name twice */
+	struct catjob good = {"okcat", "正常类别", 0, NULL, NULL};
+
+	assert_int_equal(store_run(db, cat_job, &bad, &e), LX_ERR_INVALID);
+	assert_string_equal(e.msg, "job failed on purpose");
+	assert_int_equal(store_category_resolve(db, "tmpcat", &code, NULL), LX_ERR_NOTFOUND);
+	assert_null(code);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM categories WHERE code = 'tmpcat'"), 0);
+
+	/* A constraint failure on the second statement undoes the first. */
+	memset(&e, 0, sizeof e);
+	assert_int_equal(store_run(db, cat_job, &dup, &e), LX_ERR_CONFLICT);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM categories WHERE code IN ('other', 'tmpcat2')"), 0);
+
+	/* The connection is not left inside a transaction: the next job commits. */
+	memset(&e, 0, sizeof e);
+	assert_int_equal(store_run(db, cat_job, &good, &e), LX_OK);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM categories WHERE code = 'okcat'"), 1);
+	assert_int_equal(store_category_resolve(db, "正常类别", &code, NULL), LX_OK);
+	assert_string_equal(code, "okcat");
+	free(code);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM categories"), 1);
+	store_close(db);
+}
+
+static void test_readonly_cannot_write(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f), *ro = NULL;
+	struct lx_err e = {0};
+	struct catjob good = {"rocat", "只读", 0, NULL, NULL};
+
+	store_close(db);
+	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &e), LX_OK);
+	assert_int_not_equal(store_run(ro, cat_job, &good, &e), LX_OK);
+	store_close(ro);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM categories"), 0);
+}
+
+/* --- the writer --------------------------------------------------------------------- */
+
+enum { NJOBS = 1000 };
+
+struct wstate {
+	atomic_int done;
+	atomic_int failed;
+	int rc[NJOBS + 1];
+	atomic_int gate_open, gate_started;
+};
+
+struct wjob {
+	struct wstate *ws;
+	int idx;
+	int mode; /* 0 ok, 1 insert then fail, 2 constraint violation after an insert, 3 gate */
+};
+
+static int w_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct wjob *j = arg;
+	char detail[32];
+	int rc;
+
+	if (j->mode == 3) {
+		atomic_store(&j->ws->gate_started, 1);
+		while (!atomic_load(&j->ws->gate_open))
+			usleep(1000);
+		return LX_OK;
+	}
+	snprintf(detail, sizeof detail, "job-%d", j->idx);
+	rc = store_audit(db, 1000 + j->idx, "unit", "w", detail, "test", e);
+	if (rc)
+		return rc;
+	if (j->mode == 1)
+		return err_set(e, LX_ERR_INVALID, "job %d fails", j->idx);
+	if (j->mode == 2) /* a duplicate of the category code job 10 inserted */
+		return store_category_add(db, "dupcat", "重复类别二", 1, e);
+	if (j->idx == 10)
+		return store_category_add(db, "dupcat", "重复类别", 1, e);
+	return LX_OK;
+}
+
+static void w_done(int rc, const struct lx_err *e, void *arg)
+{
+	struct wjob *j = arg;
+	j->ws->rc[j->idx] = rc;
+	if (rc)
+		atomic_fetch_add(&j->ws->failed, 1);
+	atomic_fetch_add(&j->ws->done, 1); /* last: publishes rc[] and the writer's counters */
+}
+
+static void wait_done(struct wstate *ws, int n)
+{
+	for (int i = 0; i < 20000 && atomic_load(&ws->done) < n; i++)
+		usleep(1000);
+	assert_int_equal(atomic_load(&ws->done), n);
+}
+
+static void test_writer_group_commit(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	struct wstate *ws = calloc(1, sizeof *ws);
+	struct wjob *jobs = calloc(NJOBS, sizeof *jobs);
+	uint64_t batches, njobs;
+
+	store_close(db);
+	assert_non_null(ws);
+	assert_non_null(jobs);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	for (int i = 0; i < NJOBS; i++) {
+		jobs[i] = (struct wjob){ws, i, 0};
+		store_writer_submit(w, w_job, w_done, &jobs[i]);
+	}
+	wait_done(ws, NJOBS);
+	batches = store_writer_batches(w);
+	njobs = store_writer_jobs(w);
+	store_writer_stop(w);
+
+	assert_int_equal(atomic_load(&ws->failed), 0);
+	assert_int_equal(njobs, NJOBS);
+	assert_true(batches >= 1);
+	if (batches >= 200)
+		fail_msg("1000 jobs took %llu transactions: no group commit", (unsigned long long)batches);
+	printf("# writer: %d jobs in %llu transactions\n", NJOBS, (unsigned long long)batches);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE action = 'w'"), NJOBS);
+	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT detail) FROM audit_log"), NJOBS);
+	assert_int_equal(raw_int(f->path, "SELECT min(at) FROM audit_log"), 1000);
+	assert_int_equal(raw_int(f->path, "SELECT max(at) FROM audit_log"), 1000 + NJOBS - 1);
+	free(jobs);
+	free(ws);
+}
+
+static void test_writer_failing_job_alone(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	struct wstate *ws = calloc(1, sizeof *ws);
+	enum { N = 200 };
+	struct wjob *jobs = calloc(N + 1, sizeof *jobs);
+	uint64_t batches;
+
+	store_close(db);
+	assert_non_null(ws);
+	assert_non_null(jobs);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	/* A gate job holds the writer so the next N queue up and run as one transaction. */
+	jobs[N] = (struct wjob){ws, N, 3};
+	store_writer_submit(w, w_job, w_done, &jobs[N]);
+	for (int i = 0; i < 5000 && !atomic_load(&ws->gate_started); i++)
+		usleep(1000);
+	assert_true(atomic_load(&ws->gate_started));
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct wjob){ws, i, i == 100 ? 1 : i == 150 ? 2 : 0};
+		store_writer_submit(w, w_job, w_done, &jobs[i]);
+	}
+	atomic_store(&ws->gate_open, 1);
+	wait_done(ws, N + 1);
+	batches = store_writer_batches(w);
+	store_writer_stop(w);
+
+	assert_int_equal(batches, 2); /* the gate, then all N together */
+	assert_int_equal(ws->rc[100], LX_ERR_INVALID);
+	assert_int_equal(ws->rc[150], LX_ERR_CONFLICT);
+	assert_int_equal(atomic_load(&ws->failed), 2);
+	for (int i = 0; i < N; i++)
+		if (i != 100 && i != 150 && ws->rc[i] != LX_OK)
+			fail_msg("job %d: rc %d", i, ws->rc[i]);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log"), N - 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail = 'job-100'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail = 'job-150'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail = 'job-99'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail = 'job-101'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail = 'job-151'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM categories WHERE code = 'dupcat'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM categories WHERE name = '重复类别'"), 1);
+	free(jobs);
+	free(ws);
+}
+
+static void test_writer_stop_drains(void **state)
+{
+	/* store_writer_stop right after submitting: everything queued is still committed and
+	 * every done callback runs. */
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	struct wstate *ws = calloc(1, sizeof *ws);
+	enum { N = 300 };
+	struct wjob *jobs = calloc(N, sizeof *jobs);
+
+	store_close(db);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct wjob){ws, i, 0};
+		store_writer_submit(w, w_job, w_done, &jobs[i]);
+	}
+	store_writer_stop(w);
+	assert_int_equal(atomic_load(&ws->done), N);
+	assert_int_equal(atomic_load(&ws->failed), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log"), N);
+	free(jobs);
+	free(ws);
+}
+
+static void test_writer_missing_db(void **state)
+{
+	struct fx *f = *state;
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	assert_int_not_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	assert_false(exists(f->path));
+}
+
+/* --- backup ------------------------------------------------------------------------- */
+
+static int fill_job(struct store *db, void *arg, struct lx_err *e)
+{
+	char d[32];
+	int rc = store_category_add(db, "leader", "领导干部", 1, e);
+	for (int i = 0; rc == LX_OK && i < 500; i++) {
+		snprintf(d, sizeof d, "row-%d", i);
+		rc = store_audit(db, i, "unit", "fill", d, "test", e);
+	}
+	return rc;
+}
+
+static void test_backup(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f), *bk = NULL;
+	struct lx_err e = {0};
+	char dest[160];
+	char *code = NULL;
+
+	snprintf(dest, sizeof dest, "%s/backup.db", f->dir);
+	assert_int_equal(store_run(db, fill_job, NULL, &e), LX_OK);
+	assert_int_equal(store_backup(db, dest, &e), LX_OK);
+	assert_true(exists(dest));
+
+	assert_int_equal(store_open(dest, 0, &bk, &e), LX_OK);
+	assert_int_equal(store_schema_version(bk), store_latest_version());
+	assert_int_equal(store_category_resolve(bk, "领导干部", &code, &e), LX_OK);
+	assert_string_equal(code, "leader");
+	free(code);
+	store_close(bk);
+	assert_int_equal(raw_int(dest, "SELECT count(*) FROM audit_log"), 500);
+	assert_int_equal(raw_int(dest, "SELECT count(*) FROM audit_log"),
+			 raw_int(f->path, "SELECT count(*) FROM audit_log"));
+	assert_int_equal(raw_int(dest, "SELECT sum(at) FROM audit_log"), 499 * 500 / 2);
+	assert_int_equal(raw_int(dest, "SELECT count(*) FROM categories"), 1);
+
+	/* Never overwrites: an existing destination is refused and left as it was. */
+	memset(&e, 0, sizeof e);
+	assert_int_equal(store_backup(db, dest, &e), LX_ERR_IO);
+	assert_non_null(strstr(e.msg, "exists"));
+	assert_int_equal(raw_int(dest, "SELECT count(*) FROM audit_log"), 500);
+
+	/* A destination that cannot be created fails and leaves nothing behind. */
+	snprintf(dest, sizeof dest, "%s/no/such/dir/b.db", f->dir);
+	assert_int_not_equal(store_backup(db, dest, &e), LX_OK);
+	assert_false(exists(dest));
+	store_close(db);
+}
+
+static void test_backup_beside_writer(void **state)
+{
+	/* A backup taken while the writer is committing holds a consistent prefix: every row of a
+	 * committed batch or none of it; here all 200 jobs of a batch land together. */
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	struct wstate *ws = calloc(1, sizeof *ws);
+	enum { N = 400 };
+	struct wjob *jobs = calloc(N, sizeof *jobs);
+	char dest[160];
+	long long n;
+
+	snprintf(dest, sizeof dest, "%s/during.db", f->dir);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct wjob){ws, i, 0};
+		store_writer_submit(w, w_job, w_done, &jobs[i]);
+	}
+	assert_int_equal(store_backup(db, dest, &e), LX_OK);
+	wait_done(ws, N);
+	store_writer_stop(w);
+	n = raw_int(dest, "SELECT count(*) FROM audit_log");
+	assert_true(n >= 0 && n <= N);
+	/* Rows are committed in submission order, so the backup holds exactly jobs 0..n-1. */
+	if (n > 0)
+		assert_int_equal(raw_int(dest, "SELECT max(at) FROM audit_log"), 1000 + n - 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log"), N);
+	store_close(db);
+	free(jobs);
+	free(ws);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_and_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_unmigrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_newer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_garbage_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_failure_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_cannot_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_failing_job_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_stop_drains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_missing_db, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_beside_writer, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
