@@ -40,20 +40,15 @@ int pw_verify(const char *encoded, const char *password)
 	return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK;
 }
 
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static char *dummy_hash;
-static struct pw_params dummy_params;
-
-static void make_dummy(void)
+int pw_params_of(const char *encoded, struct pw_params *out)
 {
-	dummy_hash = pw_hash(&dummy_params, "lawexam-dummy-password");
-}
-
-void pw_verify_dummy(const struct pw_params *p, const char *password)
-{
-	dummy_params = *p; /* first caller's parameters: the server has one set */
-	pthread_once(&dummy_once, make_dummy);
-	(void)pw_verify(dummy_hash, password);
+	unsigned m, t, p;
+	if (!encoded || sscanf(encoded, "$argon2id$v=19$m=%u,t=%u,p=%u$", &m, &t, &p) != 3)
+		return LX_ERR_INVALID;
+	out->m_kib = m;
+	out->t_cost = t;
+	out->lanes = p;
+	return LX_OK;
 }
 
 int pw_policy(const char *login, const char *password, char *why, size_t whylen)

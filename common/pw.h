@@ -17,8 +17,9 @@ struct pw_params {
 char *pw_hash(const struct pw_params *p, const char *password);
 /* 1 if password matches the encoded hash, 0 if not (also for a malformed hash). */
 int pw_verify(const char *encoded, const char *password);
-/* Spends the same time as a failed pw_verify, for unknown logins (no account enumeration). */
-void pw_verify_dummy(const struct pw_params *p, const char *password);
+/* The parameters an encoded hash was made with (LX_OK), so that a stand-in hash for unknown
+ * logins can cost exactly what real accounts cost (no account enumeration by timing). */
+int pw_params_of(const char *encoded, struct pw_params *out);
 /* Policy for new passwords: LX_OK or LX_ERR_INVALID with a Chinese reason in why[]. */
 int pw_policy(const char *login, const char *password, char *why, size_t whylen);
 /* A random password of 12 characters from an unambiguous alphabet (caller frees). */

@@ -150,7 +150,8 @@ int roster_apply(struct store *db, struct roster_plan *plan, int dry_run, int64_
 		char **logins = lx_calloc(r->n + 1, sizeof *logins);
 		for (size_t i = 0; i < r->n; i++)
 			logins[i] = r->rows[i].login;
-		qsort(logins, r->n, sizeof *logins, cmp_login);
+		if (r->n)
+			qsort(logins, r->n, sizeof *logins, cmp_login);
 		rc = store_user_logins(db, missing_cb, &m, e);
 		for (size_t i = 0; rc == LX_OK && i < m.n; i++) {
 			struct user u = {0};
@@ -158,7 +159,7 @@ int roster_apply(struct store *db, struct roster_plan *plan, int dry_run, int64_
 			if (store_user_by_id(db, m.ids[i], &u, e) != LX_OK)
 				continue;
 			key = u.login;
-			if (!bsearch(&key, logins, r->n, sizeof *logins, cmp_login) && !(u.roles & ROLE_ADMIN)) {
+			if ((!r->n || !bsearch(&key, logins, r->n, sizeof *logins, cmp_login)) && !(u.roles & ROLE_ADMIN)) {
 				plan->disabled++;
 				if (!dry_run)
 					rc = store_user_set_disabled(db, u.id, 1, now, e);

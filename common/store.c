@@ -181,18 +181,20 @@ int store_open(const char *path, int flags, struct store **out, struct lx_err *e
 	}
 	sqlite3_busy_timeout(db->db, 10000);
 	sqlite3_extended_result_codes(db->db, 1);
+	if (!(flags & STORE_CREATE) && get_version(db) != (int)store_n_migrations) {
+		/* Refuse a foreign or unmigrated file before touching it (no switch to WAL). */
+		rc = err_set(e, LX_ERR_STORAGE, "database %s has schema version %d, expected %zu (run `lawexam-admin init` to upgrade)",
+			     path, get_version(db), store_n_migrations);
+		goto out;
+	}
 	rc = store_exec(db, "PRAGMA journal_mode=WAL", e);
 	if (rc == LX_OK)
 		rc = store_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 				    "PRAGMA cache_size=-16000; PRAGMA temp_store=MEMORY", e);
 	if (rc)
 		goto out;
-	if (flags & STORE_CREATE) {
+	if (flags & STORE_CREATE)
 		rc = migrate(db, e);
-	} else if (get_version(db) != (int)store_n_migrations) {
-		rc = err_set(e, LX_ERR_STORAGE, "database %s has schema version %d, expected %zu (run `lawexam-admin init` to upgrade)",
-			     path, get_version(db), store_n_migrations);
-	}
 	if (rc == LX_OK && (flags & STORE_READONLY))
 		rc = store_exec(db, "PRAGMA query_only=1", e);
 out:

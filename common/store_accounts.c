@@ -250,6 +250,20 @@ int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t 
 	return rc;
 }
 
+int store_any_pw_hash(struct store *db, char **hash, struct lx_err *e)
+{
+	STMT(st, "SELECT pw_hash FROM users WHERE pw_hash <> '' ORDER BY id DESC LIMIT 1");
+	int src = sqlite3_step(st), rc = LX_ERR_NOTFOUND;
+	if (src == SQLITE_ROW) {
+		*hash = lx_strdup(col_text(st, 0));
+		rc = LX_OK;
+	} else if (src != SQLITE_DONE) {
+		rc = store_fail(db, src, e, "pw hash");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const char *login, int disabled),
 		      void *ctx, struct lx_err *e)
 {

@@ -44,6 +44,8 @@ int store_user_update(struct store *db, const struct user *u, int64_t now, struc
 int store_user_set_password(struct store *db, int64_t id, const char *pw_hash, int must_change,
 			    int64_t now, struct lx_err *e);
 int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t now, struct lx_err *e);
+/* One stored password hash (the most recent user's), to copy its cost. LX_ERR_NOTFOUND if none. */
+int store_any_pw_hash(struct store *db, char **hash, struct lx_err *e);
 /* Calls fn for every user login (for --disable-missing). */
 int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const char *login, int disabled),
 		      void *ctx, struct lx_err *e);

@@ -88,12 +88,14 @@ int bank_import(struct store *db, const struct bank_doc *doc, int dry_run, int r
 	rc = store_bank_questions(db, doc->code, ex_cb, &ex, e);
 	if (rc)
 		goto out;
-	qsort(ex.v, ex.n, sizeof *ex.v, cmp_qid);
+	if (ex.n)
+		qsort(ex.v, ex.n, sizeof *ex.v, cmp_qid);
 	if (!dry_run && (rc = store_bank_upsert(db, doc->code, doc->title, doc->subject, now, e)))
 		goto out;
 	for (size_t i = 0; i < doc->n && rc == LX_OK; i++) {
 		const struct bank_question *q = &doc->questions[i];
-		struct existing key = {.qid = q->id}, *x = bsearch(&key, ex.v, ex.n, sizeof *ex.v, cmp_qid);
+		struct existing key = {.qid = q->id};
+		struct existing *x = ex.n ? bsearch(&key, ex.v, ex.n, sizeof *ex.v, cmp_qid) : NULL;
 		char *opts = strv_json(q->options, q->n_options), *tags = strv_json(q->tags, q->n_tags);
 		struct sv_new v = {qtype_name(q->type), q->stem, opts, q->answer, q->explanation ? q->explanation : "",
 				   q->basis ? q->basis : "", tags, q->difficulty};

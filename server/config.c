@@ -40,7 +40,6 @@ static const struct opt opts[] = {
 	{"--throttle-window", OPT_INT, OFF(throttle_window), 1, 86400, "login throttling window in seconds (default 900)"},
 	{"--throttle-account", OPT_INT, OFF(throttle_account), 1, 100000, "failed logins per account per window (default 5)"},
 	{"--throttle-address", OPT_INT, OFF(throttle_address), 1, 1000000, "failed logins per client address per window (default 100)"},
-	{"--max-connections", OPT_INT, OFF(max_connections), 1, 1000000, "open connections before new ones get 503 (default 20000)"},
 	{"--header-timeout", OPT_INT, OFF(header_timeout), 1, 3600, "seconds a client may take to send a request, or stay idle (default 30)"},
 };
 
@@ -65,7 +64,6 @@ void config_defaults(struct config *c)
 	c->throttle_window = 900;
 	c->throttle_account = 5;
 	c->throttle_address = 100;
-	c->max_connections = 20000;
 	c->header_timeout = 30;
 }
 

@@ -23,7 +23,6 @@ struct config {
 	int throttle_window;      /* seconds */
 	int throttle_account;     /* failures per account per window */
 	int throttle_address;     /* failures per client address per window */
-	int max_connections;
 	int header_timeout;       /* seconds to send headers / idle keep-alive */
 };
 

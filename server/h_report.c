@@ -17,7 +17,7 @@
 /* The handler's state between rendering and the audit commit (owned by c->data). */
 struct rep_pending {
 	struct report_doc doc;
-	char *detail; /* audit detail: "pass-rates-CODE.csv by=org depth=2 format=csv" */
+	char *detail; /* audit detail (report_describe) */
 	int attachment; /* CSV and XLSX are downloads; JSON is shown by the page */
 };
 
@@ -78,19 +78,21 @@ static void audit_done(struct hctx *c, int rc, const struct lx_err *e)
 	struct rep_pending *p = c->data;
 	char *cd = NULL;
 
-	if (rc) {
+	if (rc) { /* no audit row, no report */
 		LOG(LOG_ERROR, "report audit failed (%s): %s", p->detail, e ? e->msg : "?");
 		http_fail(c, rc, NULL);
-		return;
+		goto out;
 	}
 	if (p->attachment) {
 		cd = disposition(p->doc.filename);
 		http_header(c, "Content-Disposition", cd);
-		free(cd);
 	}
-	http_reply(c, 200, p->doc.ctype, p->doc.data, p->doc.len);
+	http_reply(c, 200, p->doc.ctype, p->doc.data, p->doc.len); /* frees c and p */
+out:
+	free(cd);
 }
 
+/* Validates, renders, then hands the body to the audit job; answers exactly once. */
 static void serve(struct hctx *c, enum report_kind kind)
 {
 	struct report_req req = {.kind = kind, .exam = c->params[0]};
@@ -102,38 +104,34 @@ static void serve(struct hctx *c, enum report_kind kind)
 	    (kind == REPORT_PASS_RATES && (report_by_parse(http_query(c, "by"), &req.by, &e) ||
 					   report_depth_parse(http_query(c, "depth"), &req.depth, &e)))) {
 		http_error(c, 400, "bad_request", e.msg);
-		return;
+		goto out;
 	}
 	if (!req.exam || strlen(req.exam) > 128) {
 		http_error(c, 404, "not_found", "没有这场考试");
-		return;
+		goto out;
 	}
 	if (req.by == REPORT_BY_CATEGORY)
-		req.depth = 0;
+		req.depth = 0; /* depth only groups unit paths */
 	p = lx_calloc(1, sizeof *p);
 	rc = report_make(c->th->rd, &req, &p->doc, &e);
-	if (rc) {
-		pending_free(p);
-		if (rc == LX_ERR_NOTFOUND)
-			http_error(c, 404, "not_found", e.msg);
-		else {
-			LOG(LOG_ERROR, "report %s: %s", c->path, e.msg);
-			http_fail(c, rc, rc == LX_ERR_INVALID ? e.msg : NULL);
-		}
-		return;
+	if (rc == LX_ERR_NOTFOUND) {
+		http_error(c, 404, "not_found", e.msg);
+		goto out;
 	}
-	if (kind == REPORT_PASS_RATES && req.by == REPORT_BY_ORG && req.depth)
-		p->detail = lx_asprintf("%s by=org depth=%d format=%s", p->doc.filename, req.depth,
-					report_format_ext(req.format));
-	else if (kind == REPORT_PASS_RATES)
-		p->detail = lx_asprintf("%s by=%s format=%s", p->doc.filename, report_by_name(req.by),
-					report_format_ext(req.format));
-	else
-		p->detail = lx_asprintf("%s format=%s", p->doc.filename, report_format_ext(req.format));
+	if (rc) {
+		LOG(LOG_ERROR, "report %s: %s", c->path, e.msg);
+		http_fail(c, rc, rc == LX_ERR_INVALID ? e.msg : NULL);
+		goto out;
+	}
+	p->detail = report_describe(&req);
 	p->attachment = req.format != REPORT_FMT_JSON;
-	c->data = p;
+	c->data = p; /* c owns p from here: freed with c after the reply */
 	c->data_free = pending_free;
+	p = NULL;
 	http_write(c, audit_job, audit_done);
+out:
+	if (p)
+		pending_free(p);
 }
 
 void h_report_pass_rates(struct hctx *c) { serve(c, REPORT_PASS_RATES); }

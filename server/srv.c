@@ -27,6 +27,8 @@
 #include "log.h"
 #include "mem.h"
 #include "pool.h"
+#include "pw.h"
+#include "store_accounts.h"
 #include "srv_tick.h"
 #include "static.h"
 #include "tls.h"
@@ -119,8 +121,6 @@ out:
 	return fd;
 }
 
-static struct evhttp_bound_socket **bound_of; /* per thread, written only at start */
-
 static void *thread_main(void *arg)
 {
 	struct srv_thread *th = arg;
@@ -148,8 +148,8 @@ static int thread_init(struct srv *s, struct srv_thread *th, int idx, struct lx_
 	rc = store_open(s->cfg->db_path, STORE_READONLY, &th->rd, e);
 	if (rc)
 		return rc;
-	bound_of[idx] = evhttp_accept_socket_with_handle(th->http, s->listen_fd);
-	if (!bound_of[idx])
+	th->bound = evhttp_accept_socket_with_handle(th->http, s->listen_fd);
+	if (!th->bound)
 		return err_set(e, LX_ERR_IO, "cannot accept on the listening socket");
 	return LX_OK;
 }
@@ -157,9 +157,9 @@ static int thread_init(struct srv *s, struct srv_thread *th, int idx, struct lx_
 static void stop_accepting(void *arg)
 {
 	struct srv_thread *th = arg;
-	if (bound_of[th->idx]) {
-		evhttp_del_accept_socket(th->http, bound_of[th->idx]);
-		bound_of[th->idx] = NULL;
+	if (th->bound) {
+		evhttp_del_accept_socket(th->http, th->bound);
+		th->bound = NULL;
 	}
 }
 
@@ -284,12 +284,20 @@ int srv_run(const struct config *cfg)
 		fprintf(stderr, "lawexamd: %s\n", e.msg);
 		goto out;
 	}
+	{
+		/* The stand-in hash for unknown logins copies the cost of a real account's hash. */
+		struct pw_params pp = cfg->pw;
+		char *sample = NULL;
+		if (store_any_pw_hash(s.main_rd, &sample, NULL) == LX_OK)
+			pw_params_of(sample, &pp);
+		free(sample);
+		s.dummy_hash = pw_hash(&pp, "lawexam-unknown-login");
+	}
 	s.pool = pool_new(cfg->hash_threads);
 	static_load(cfg->web_root, &s.web, &e);
 	s.main_base = event_base_new();
 	s.nthreads = cfg->threads;
 	s.threads = lx_calloc((size_t)s.nthreads, sizeof *s.threads);
-	bound_of = lx_calloc((size_t)s.nthreads, sizeof *bound_of);
 	for (int i = 0; i < s.nthreads; i++) {
 		if (thread_init(&s, &s.threads[i], i, &e) != LX_OK) {
 			fprintf(stderr, "lawexamd: %s\n", e.msg);
@@ -341,7 +349,7 @@ out:
 	for (int i = 0; i < s.n_retired; i++)
 		SSL_CTX_free(s.retired_ssl[i]);
 	free(s.threads);
-	free(bound_of);
+	free(s.dummy_hash);
 	free(cert);
 	free(key);
 	return exit_code;

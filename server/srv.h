@@ -24,6 +24,7 @@ struct srv_thread {
 	struct event_base *base;
 	struct evhttp *http;
 	struct store *rd;          /* this thread's reader connection */
+	struct evhttp_bound_socket *bound; /* the shared listening socket, in this loop */
 	pthread_t tid;
 };
 
@@ -33,6 +34,7 @@ struct srv {
 	SSL_CTX *retired_ssl[16];  /* replaced contexts, freed at exit (an SSL_new may still be reading one) */
 	int n_retired;
 	char *cert_path, *key_path;
+	char *dummy_hash;          /* verified for unknown logins: same cost as a real account */
 	struct store_writer *writer;
 	struct pool *pool;
 	struct static_files *web;

@@ -66,7 +66,6 @@ static void test_defaults(void **state)
 	assert_int_equal(c.throttle_window, 900);
 	assert_int_equal(c.throttle_account, 5);
 	assert_int_equal(c.throttle_address, 100);
-	assert_int_equal(c.max_connections, 20000);
 	assert_int_equal(c.header_timeout, 30);
 }
 
@@ -79,7 +78,7 @@ static void test_every_flag(void **state)
 		       "--hash-threads", "5", "--grace-seconds", "7", "--log-level", "debug", "--argon2-t", "4",
 		       "--argon2-m", "1024", "--argon2-p", "2", "--session-idle-minutes", "45",
 		       "--throttle-window", "3", "--throttle-account", "4", "--throttle-address", "50",
-		       "--max-connections", "99", "--header-timeout", "11", NULL);
+		       "--header-timeout", "11", NULL);
 	assert_int_equal(rc, LX_OK);
 	assert_string_equal(c.db_path, "/tmp/x.db");
 	assert_string_equal(c.listen, "0.0.0.0:9443");
@@ -100,7 +99,6 @@ static void test_every_flag(void **state)
 	assert_int_equal(c.throttle_window, 3);
 	assert_int_equal(c.throttle_account, 4);
 	assert_int_equal(c.throttle_address, 50);
-	assert_int_equal(c.max_connections, 99);
 	assert_int_equal(c.header_timeout, 11);
 }
 
@@ -199,7 +197,6 @@ static void test_bad_values(void **state)
 	expect_bad("--throttle-account", "--throttle-account", "0", NULL);
 	expect_bad("--throttle-address", "--throttle-address", "x", NULL);
 	expect_bad("--session-idle-minutes", "--session-idle-minutes", "0", NULL);
-	expect_bad("--max-connections", "--max-connections", "0", NULL);
 	expect_bad("--header-timeout", "--header-timeout", "0", NULL);
 	expect_bad("--log-level", "--log-level", "loud", NULL);
 	expect_bad("--log-level", "--log-level", "", NULL);

@@ -110,12 +110,20 @@ static void test_verify_malformed(void **state)
 	free(good);
 }
 
-static void test_verify_dummy(void **state)
+static void test_params_of(void **state)
 {
-	/* Costs a hash, never crashes, whatever the input. */
-	pw_verify_dummy(&FAST, "anything");
-	pw_verify_dummy(&FAST, "");
-	pw_verify_dummy(&FAST, "学法考法");
+	/* The stand-in hash for unknown logins copies a real hash's cost parameters. */
+	struct pw_params p = {0};
+	char *h = pw_hash(&FAST, "Params-of-1");
+	assert_non_null(h);
+	assert_int_equal(pw_params_of(h, &p), LX_OK);
+	assert_int_equal(p.t_cost, FAST.t_cost);
+	assert_int_equal(p.m_kib, FAST.m_kib);
+	assert_int_equal(p.lanes, FAST.lanes);
+	assert_int_equal(pw_params_of("$argon2i$v=19$m=8,t=1,p=1$x$y", &p), LX_ERR_INVALID);
+	assert_int_equal(pw_params_of("garbage", &p), LX_ERR_INVALID);
+	assert_int_equal(pw_params_of(NULL, &p), LX_ERR_INVALID);
+	free(h);
 }
 
 static void expect_policy(const char *login, const char *pw, int want)
@@ -202,7 +210,7 @@ int main(void)
 		cmocka_unit_test(test_hash_default_params),
 		cmocka_unit_test(test_hash_utf8),
 		cmocka_unit_test(test_verify_malformed),
-		cmocka_unit_test(test_verify_dummy),
+		cmocka_unit_test(test_params_of),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_policy_why_truncates),
 		cmocka_unit_test(test_random),
