@@ -9,33 +9,22 @@
 #include "mem.h"
 #include "report.h"
 
-/* argv with "-o" spelled "--output" (admin_args knows long flags only). Caller frees the
- * array (not the strings). */
-static char **long_flags(int argc, char **argv)
-{
-	char **v = lx_calloc((size_t)argc + 1, sizeof *v);
-	for (int i = 0; i < argc; i++)
-		v[i] = (i > 0 && strcmp(argv[i], "-o") == 0) ? (char *)"--output" : argv[i];
-	return v;
-}
-
 static int run(struct admin *a, const char *cmd, enum report_kind kind, int argc, char **argv)
 {
 	const char *pos[1], *by_s = NULL, *depth_s = NULL, *fmt_s = NULL, *out_path = NULL;
 	int has_by = 0, rc = EXIT_DATA;
 	const struct aflag all[] = {
-		{"--format", &fmt_s, NULL}, {"--output", &out_path, NULL},
+		{"--format", &fmt_s, NULL}, {"-o", &out_path, NULL}, {"--output", &out_path, NULL},
 		{"--by", &by_s, &has_by}, {"--depth", &depth_s, NULL},
 	};
-	size_t nflags = kind == REPORT_PASS_RATES ? 4 : 2;
+	size_t nflags = kind == REPORT_PASS_RATES ? 5 : 3;
 	struct report_req req = {.kind = kind};
 	struct report_doc doc = {0};
 	struct lx_err e = {0};
 	struct store *db;
-	char **v = long_flags(argc, argv);
 	char *detail = NULL;
 
-	if (admin_args(cmd, argc, v, all, nflags, pos, 1, 1, NULL)) {
+	if (admin_args(cmd, argc, argv, all, nflags, pos, 1, 1, NULL)) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -76,15 +65,13 @@ static int run(struct admin *a, const char *cmd, enum report_kind kind, int argc
 	}
 	if (rc != EXIT_OK)
 		goto out;
-	detail = lx_asprintf("%s format=%s%s%s", doc.filename, report_format_ext(req.format),
-			     kind == REPORT_PASS_RATES ? " by=" : "", kind == REPORT_PASS_RATES ? report_by_name(req.by) : "");
+	detail = report_describe(&req);
 	admin_audit(a, "report_download", detail);
 	if (out_path && strcmp(out_path, "-") != 0)
 		fprintf(stderr, "%s written (%zu bytes)\n", out_path, doc.len);
 out:
 	free(detail);
 	report_doc_free(&doc);
-	free(v);
 	return rc;
 }
 

@@ -1,0 +1,109 @@
+/* report.h — the HR reports (SPEC §7) and the item analysis: pure aggregation of people
+ * into pass-rate groups (report.c), rendering as JSON, CSV and XLSX (report_out.c), and
+ * report_make(), the one entry point the CLI and the server share. Figures are exact:
+ * scores stay integer half-points, rates and averages are rounded from integers. The
+ * queries are store_reports.c; this module never sees SQL. */
+#ifndef LAWEXAM_REPORT_H
+#define LAWEXAM_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store_reports.h"
+
+enum report_kind { REPORT_PASS_RATES = 0, REPORT_RESULTS = 1, REPORT_ITEMS = 2 };
+enum report_by { REPORT_BY_ORG = 0, REPORT_BY_CATEGORY = 1 };
+enum report_format { REPORT_FMT_JSON = 0, REPORT_FMT_CSV = 1, REPORT_FMT_XLSX = 2 };
+
+#define REPORT_MAX_DEPTH 32
+
+/* --- request parameters (shared by the CLI flags and the query string) ------------------
+ * Each returns LX_OK or LX_ERR_INVALID with a Chinese message in e. NULL means the default
+ * (by: org; format: json; depth: 0 = the whole unit path). */
+int report_by_parse(const char *s, enum report_by *out, struct lx_err *e);
+int report_format_parse(const char *s, enum report_format *out, struct lx_err *e);
+int report_depth_parse(const char *s, int *out, struct lx_err *e); /* 1..REPORT_MAX_DEPTH */
+const char *report_by_name(enum report_by by);                   /* "org" | "category" */
+const char *report_kind_name(enum report_kind k);                /* "pass-rates" | "results" | "items" */
+const char *report_format_ext(enum report_format f);             /* "json" | "csv" | "xlsx" */
+
+/* --- exact figures ------------------------------------------------------------------- */
+/* Bytes of path covering its first depth segments (depth 0, or more segments than the path
+ * has: the whole path). "a/b/c", 2 → 3 ("a/b"). */
+size_t report_org_prefix(const char *path, int depth);
+/* num/den in tenths of a percent, rounded half up (17/20 → 850 = "85.0%"); -1 if den ≤ 0. */
+int64_t report_permille(int64_t num, int64_t den);
+/* The mean of half-point scores (sum2 / took / 2) in hundredths, rounded half up; -1 if took ≤ 0. */
+int64_t report_avg_centi(int64_t sum2, int64_t took);
+/* Formats hundredths as "77.33" / "-0.25" into buf (≥ 32 bytes). */
+const char *report_fmt_centi(int64_t centi, char *buf, size_t len);
+/* Formats tenths of a percent as "85.0%" into buf (≥ 32 bytes). */
+const char *report_fmt_permille(int64_t permille, char *buf, size_t len);
+
+/* --- pass-rate aggregation (pure) --------------------------------------------------------
+ * Feed every assigned person once; groups come out sorted: by org, by unit path (byte
+ * order, so a unit is followed by its sub-units); by category, in category creation order.
+ * The aggregator owns the groups and their strings. */
+struct report_group {
+	char *key;        /* unit path (prefix at depth) or category code */
+	char *name;       /* category name (by category), NULL by org */
+	int64_t ord;      /* category order (by category) */
+	int64_t assigned; /* 应考人数 */
+	int64_t took;     /* 实考人数: with a submitted attempt */
+	int64_t passed;   /* 合格人数: best attempt passed */
+	int64_t sum2;     /* sum of the best scores of those who took, half-points */
+};
+struct report_agg;
+struct report_agg *report_agg_new(enum report_by by, int depth); /* free with report_agg_free() */
+void report_agg_add(struct report_agg *a, const struct report_person *p);
+int report_agg_add_cb(void *agg, const struct report_person *p); /* report_person_fn adapter */
+/* The groups, sorted (valid until the next add or the free). */
+const struct report_group *report_agg_groups(struct report_agg *a, size_t *n);
+const struct report_group *report_agg_total(const struct report_agg *a);
+void report_agg_free(struct report_agg *a);
+
+/* --- rendering -------------------------------------------------------------------------- */
+/* A rendered report: the body bytes and how to serve them. Free with report_doc_free(). */
+struct report_doc {
+	char *data;
+	size_t len;
+	const char *ctype;   /* static string, e.g. "text/csv; charset=utf-8" */
+	char *filename;      /* "pass-rates-CODE.csv" (may hold UTF-8 from the exam code) */
+};
+void report_doc_free(struct report_doc *d);
+
+/* Pass rates of an aggregation (already fed) in format f. */
+int report_render_pass_rates(const struct report_exam *x, enum report_by by, int depth, struct report_agg *a,
+			     enum report_format f, struct report_doc *out, struct lx_err *e);
+
+/* Results and items are streamed: begin, then add one row at a time (the add functions
+ * have the store callbacks' signatures), then end, which fills out. A renderer is freed by
+ * its end function, also on failure; report_stream_abort() frees one that is not ended. */
+struct report_stream;
+int report_results_begin(const struct report_exam *x, enum report_format f, struct report_stream **out,
+			 struct lx_err *e);
+int report_results_add(void *stream, const struct report_person *p);
+int report_items_begin(const struct report_exam *x, enum report_format f, struct report_stream **out,
+		       struct lx_err *e);
+int report_items_add(void *stream, const struct report_item *it);
+/* Consumes s. items: attempts is the number of submitted attempts (ignored for results). */
+int report_stream_end(struct report_stream *s, int64_t attempts, struct report_doc *out, struct lx_err *e);
+void report_stream_abort(struct report_stream *s);
+
+/* --- one report, end to end ------------------------------------------------------------ */
+struct report_req {
+	enum report_kind kind;
+	const char *exam;          /* exam code */
+	enum report_by by;         /* pass rates */
+	int depth;                 /* pass rates by org; 0 = whole path */
+	enum report_format format;
+};
+/* The audit log's one-line description of req: "pass-rates 2026-annual by=org depth=2
+ * format=csv". Caller frees. */
+char *report_describe(const struct report_req *req);
+/* Reads everything inside one read snapshot of db (store_read_begin/end) and renders it.
+ * LX_ERR_NOTFOUND for an unknown exam. out->filename is "KIND-CODE.EXT". */
+int report_make(struct store *db, const struct report_req *req, struct report_doc *out, struct lx_err *e);
+
+#endif
