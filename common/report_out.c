@@ -222,7 +222,7 @@ static int csv_cell(struct sheet *sh, const struct cell *c, double *w)
 	case CK_TIME: rfc3339_format(c->a, tmp, sizeof tmp); break;
 	}
 	*w = text_width(s);
-	return csv_field(&sh->csv, s);
+	return c->k == CK_TEXT ? csv_text(&sh->csv, s) : csv_field(&sh->csv, s);
 }
 
 static lxw_error xlsx_cell(struct sheet *sh, lxw_col_t col, const struct cell *c, double *w)

@@ -14,13 +14,14 @@
 /* Caps on what a file may hold; beyond them the reader stops with a diagnostic. */
 #define TABLE_MAX_ROWS 200000          /* data rows kept (Excel row numbers up to 1048576) */
 #define TABLE_MAX_COLS 256             /* columns per row (A..IV) */
-#define TABLE_MAX_CELLS 4000000        /* non-empty cells in the whole table */
+#define TABLE_MAX_CELLS 4000000        /* cells stored in the whole table */
 #define TABLE_MAX_CELL_BYTES (1 << 20) /* one cell's text */
 #define TABLE_XLSX_MAX_UNZIPPED (64u << 20) /* decompressed bytes read from one XLSX */
 
 struct table_row {
 	int rownum;      /* Excel row number, header = 1 */
-	char **cells;    /* n UTF-8 strings, never NULL ("" for empty) */
+	char **cells;    /* n UTF-8 strings, never NULL ("" for empty; trailing empty cells are
+			  * not stored: read cells with table_cell(), never free one) */
 	size_t n;
 };
 
@@ -30,7 +31,9 @@ struct table {
 };
 
 /* Each returns LX_OK, or LX_ERR_INVALID with diagnostics naming the file and place.
- * The table owns everything; free with table_free() (also after a failure). */
+ * The table owns everything; free with table_free() (also after a failure).
+ * CSV text that is mostly UTF-8 with a few bad bytes is reported as damaged UTF-8
+ * rather than read as GB18030. Fully empty rows are skipped (their numbers are kept). */
 int table_read_csv(const char *data, size_t len, const char *fname, struct table *t, struct diag *d);
 int table_read_xlsx(const char *data, size_t len, const char *fname, struct table *t, struct diag *d);
 void table_free(struct table *t);
@@ -63,6 +66,10 @@ int table_utf8_valid(const char *s, size_t len);
 /* A fresh copy of s without leading/trailing white space (ASCII, U+00A0, U+3000, U+FEFF).
  * Caller frees. */
 char *table_trim(const char *s);
+/* s for a message, always valid UTF-8: cut to at most max bytes on a character boundary
+ * (then "…" added), line breaks and tabs shown as spaces, bytes that are not UTF-8 shown
+ * as '?', into out. Returns out. */
+const char *table_clip(const char *s, size_t max, char *out, size_t outlen);
 /* Excel's name of 0-based column c ("A", "Z", "AA", …) into out (at least 8 bytes). */
 const char *table_col_name(size_t c, char *out, size_t outlen);
 

@@ -82,15 +82,27 @@ int bank_import(struct store *db, const struct bank_doc *doc, int dry_run, int r
 		struct bank_import_result *res, struct lx_err *e)
 {
 	struct existing_set ex = {0};
+	const char *title = doc->title, *subject = doc->subject;
+	char *st = NULL, *ss = NULL;
 	int rc;
 
 	memset(res, 0, sizeof *res);
+	if (!title[0] || !subject[0]) { /* CSV/XLSX without --title/--subject: keep the stored ones */
+		rc = store_bank_get(db, doc->code, &st, &ss, e);
+		if (rc == LX_ERR_NOTFOUND)
+			rc = err_set(e, LX_ERR_INVALID, "题库 %s 是新题库：请给出题库名称和科目（--title、--subject）",
+				     doc->code);
+		if (rc)
+			goto out;
+		title = title[0] ? title : st;
+		subject = subject[0] ? subject : ss;
+	}
 	rc = store_bank_questions(db, doc->code, ex_cb, &ex, e);
 	if (rc)
 		goto out;
 	if (ex.n)
 		qsort(ex.v, ex.n, sizeof *ex.v, cmp_qid);
-	if (!dry_run && (rc = store_bank_upsert(db, doc->code, doc->title, doc->subject, now, e)))
+	if (!dry_run && (rc = store_bank_upsert(db, doc->code, title, subject, now, e)))
 		goto out;
 	for (size_t i = 0; i < doc->n && rc == LX_OK; i++) {
 		const struct bank_question *q = &doc->questions[i];
@@ -140,6 +152,8 @@ int bank_import(struct store *db, const struct bank_doc *doc, int dry_run, int r
 	}
 out:
 	ex_free(&ex);
+	free(st);
+	free(ss);
 	return rc;
 }
 

@@ -292,6 +292,15 @@ class Basis(CheckerTestCase):
         self.assertProblem(self.bank_with(3, basis=YANGTZE + "第七十九条第二款"), "T-0004",
                            r"the bundled text stops at 第七十九条第一款")
 
+    def test_explanation_names_other_article(self):
+        self.assertProblem(
+            self.bank_with(2, explanation="宪法第二条第二款如此规定。"), "T-0003",
+            r"^explanation names 第二条 but basis cites 第一条$")
+        # naming the cited article among others is fine
+        bank = self.bank_with(2, explanation="宪法第一条第二款如此规定，另见第二条。")
+        rc, problems, _ = self.check(bank)
+        self.assertEqual((rc, problems), (0, []))
+
     def test_unknown_title(self):
         self.assertProblem(self.bank_with(0, basis="《民法典》第一千零四十七条"), "T-0001",
                            r"unknown law title 《民法典》")
@@ -330,7 +339,13 @@ class Content(CheckerTestCase):
     def test_wrong_citation_off_by_one(self):
         # marriage-age question cited to the next article (直系血亲…禁止结婚)
         self.assertProblem(self.bank_with(0, basis=CIVIL + "第一千零四十八条"), "T-0001",
-                           r"share too little with the cited article.*wrong article cited\?")
+                           r"share too little with the cited article.*wrong article cited\?"
+                           r"; closest article: 第一千零四十七条$")
+
+    def test_wrong_paragraph(self):
+        self.assertProblem(self.bank_with(2, basis="《中华人民共和国宪法》第一条第一款"), "T-0003",
+                           r"^第一条第一款 shares too little with the question .*"
+                           r"wrong paragraph cited\?; matching paragraph\(s\): 第二款$")
 
     def test_wrong_citation_other_law(self):
         self.assertProblem(self.bank_with(4, basis="《中华人民共和国安全生产法》第十七条"),
@@ -382,7 +397,11 @@ class Helpers(unittest.TestCase):
         self.assertEqual(len(civil.order), 1260)
         # the part header after Art. 204 does not leak into it
         self.assertNotIn("2020年", civil.articles[(204, 0)].text)
+        self.assertEqual(civil.articles[(1046, 0)].chapter, 2)  # 婚姻家庭编 第二章 结婚
+        self.assertIsNone(civil.articles[(1260, 0)].chapter)    # 附则 has no chapter
         crim = cb.Law(os.path.join(laws, "criminal-law.md"))
+        self.assertEqual(crim.articles[(451, 0)].chapter, 10)
+        self.assertIsNone(crim.articles[(452, 0)].chapter)
         self.assertEqual(len(crim.order), 505)
         self.assertEqual(crim.articles[(17, 0)].paragraph_count(), 5)
         self.assertEqual(crim.articles[(452, 0)].paragraph_count(), 3)  # footnote not counted

@@ -1,0 +1,79 @@
+/* bank.h — question banks in memory: the one validated form every bank file format
+ * (JSON lawexam-bank/1, CSV, XLSX) is parsed into, and the canonical JSON export.
+ * Parsing and validation are pure (no database); importing into the store is
+ * bank_import.c. A bank_doc owns all its strings; free with bank_doc_free(). */
+#ifndef LAWEXAM_BANK_H
+#define LAWEXAM_BANK_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+enum q_type { QT_SINGLE = 0, QT_MULTIPLE = 1, QT_JUDGE = 2 };
+
+const char *qtype_name(enum q_type t);            /* "single" | "multiple" | "judge" */
+const char *qtype_name_zh(enum q_type t);         /* 单选 | 多选 | 判断 */
+int qtype_parse(const char *s, enum q_type *out); /* English or Chinese; LX_OK / LX_ERR_INVALID */
+
+#define BANK_MAX_OPTIONS 8
+
+/* Caps on what a bank file may hold (bytes of UTF-8); beyond them a diagnostic. */
+#define BANK_MAX_QUESTIONS 20000
+#define BANK_MAX_STEM 8192
+#define BANK_MAX_OPTION 2048
+#define BANK_MAX_EXPLANATION 8192
+#define BANK_MAX_BASIS 1024
+#define BANK_MAX_TAG 64
+#define BANK_MAX_TAGS 16
+#define BANK_MAX_TITLE 256
+#define BANK_MAX_JSON_DEPTH 32
+
+struct bank_question {
+	char *id;
+	enum q_type type;
+	char *stem;
+	char **options;      /* n_options strings; NULL/0 for judge */
+	size_t n_options;
+	char answer[BANK_MAX_OPTIONS + 1]; /* sorted keys "A".."ABCDEFGH"; "T"/"F" for judge */
+	char *explanation;   /* "" when absent */
+	char *basis;         /* "" when absent */
+	int difficulty;      /* 1..5, default 3 */
+	char **tags;
+	size_t n_tags;
+	char *where;         /* "FILE:LINE" (JSON) or "FILE:ROW N" (CSV/XLSX), for messages */
+};
+
+struct bank_doc {
+	char *code, *title, *subject;
+	struct bank_question *questions;
+	size_t n;
+};
+
+/* Bank identity given on the command line / query string (CSV and XLSX carry none;
+ * for JSON, a non-NULL field must equal the file's or it is an error). For CSV/XLSX the
+ * code is required; a NULL title or subject leaves "" in the bank_doc, which the importer
+ * reads as "keep what is stored" (and refuses for a new bank). */
+struct bank_meta {
+	const char *code, *title, *subject;
+};
+
+enum bank_format { BANK_FMT_AUTO = 0, BANK_FMT_JSON, BANK_FMT_CSV, BANK_FMT_XLSX };
+
+int bank_format_parse(const char *s, enum bank_format *out); /* "json"|"csv"|"xlsx" */
+/* Guess from the file name's extension, then the content (PK zip magic → xlsx, '{' → json). */
+enum bank_format bank_format_guess(const char *fname, const char *data, size_t len);
+
+/* Parses and validates a whole file. Returns LX_OK with *out filled, or LX_ERR_INVALID with
+ * every problem (up to DIAG_MAX kept) in d, each located: "FILE:LINE" for JSON,
+ * "FILE:ROW N: column 答案" for CSV/XLSX. *out is always safe to bank_doc_free(). */
+int bank_parse(const char *data, size_t len, const char *fname, enum bank_format fmt,
+	       const struct bank_meta *meta, struct bank_doc *out, struct diag *d);
+
+/* The canonical lawexam-bank/1 JSON of doc (questions in doc order, fields in SPEC order,
+ * defaults omitted where SPEC allows). Caller frees the returned string. */
+char *bank_export_json(const struct bank_doc *doc); /* NULL only if a string is not UTF-8 */
+
+void bank_question_free(struct bank_question *q);
+void bank_doc_free(struct bank_doc *doc);
+
+#endif
