@@ -625,7 +625,7 @@ static int xlsx_entry(struct xlsx *x, const char *name, char **out, size_t *outl
 	while ((got = zip_fread(zf, chunk, sizeof chunk)) > 0) {
 		if ((size_t)got > x->budget) {
 			diag_add(x->d, x->fname,
-				 "XLSX 文件解压后超过 %u MiB 的上限（文件损坏或是恶意构造的压缩包），没有读取",
+				 "XLSX 文件解压后超过 %u MiB 的上限，没有读取（请拆分为几个文件导入，或改用 CSV）",
 				 TABLE_XLSX_MAX_UNZIPPED >> 20);
 			goto out;
 		}

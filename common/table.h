@@ -16,7 +16,7 @@
 #define TABLE_MAX_COLS 256             /* columns per row (A..IV) */
 #define TABLE_MAX_CELLS 4000000        /* cells stored in the whole table */
 #define TABLE_MAX_CELL_BYTES (1 << 20) /* one cell's text */
-#define TABLE_XLSX_MAX_UNZIPPED (64u << 20) /* decompressed bytes read from one XLSX */
+#define TABLE_XLSX_MAX_UNZIPPED (256u << 20) /* decompressed bytes read from one XLSX */
 
 struct table_row {
 	int rownum;      /* Excel row number, header = 1 */

@@ -31,6 +31,9 @@ static void invalid(struct hctx *c, const char *code, const char *message, const
 /* --- banks ---------------------------------------------------------------------- */
 
 struct bank_up {
+	enum bank_format fmt;
+	struct bank_meta meta;   /* borrows the request's query strings */
+	int parse_rc;
 	struct bank_doc doc;
 	struct diag d;
 	struct bank_import_result res;
@@ -59,6 +62,25 @@ static int bank_job(struct store *db, void *arg, struct lx_err *e)
 	return rc;
 }
 
+static void bank_done(struct hctx *c, int rc, const struct lx_err *e);
+
+static void bank_parse_work(struct hctx *c)
+{
+	struct bank_up *b = c->data;
+	const char *fname = b->fmt == BANK_FMT_JSON ? "bank.json" : b->fmt == BANK_FMT_XLSX ? "bank.xlsx" : "bank.csv";
+	b->parse_rc = bank_parse(c->body, c->body_len, fname, b->fmt, &b->meta, &b->doc, &b->d);
+}
+
+static void bank_parsed(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct bank_up *b = c->data;
+	if (b->parse_rc != LX_OK) {
+		invalid(c, "invalid_bank", "题库文件有误，未导入任何题目", &b->d);
+		return;
+	}
+	http_write(c, bank_job, bank_done);
+}
+
 static void bank_done(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct bank_up *b = c->data;
@@ -74,7 +96,7 @@ static void bank_done(struct hctx *c, int rc, const struct lx_err *e)
 void h_admin_banks_import(struct hctx *c)
 {
 	struct bank_up *b = lx_calloc(1, sizeof *b);
-	const char *fmt_s = http_query(c, "format"), *fname;
+	const char *fmt_s = http_query(c, "format");
 	enum bank_format fmt = BANK_FMT_AUTO;
 	struct bank_meta meta = {http_query(c, "bank"), http_query(c, "title"), http_query(c, "subject")};
 
@@ -92,12 +114,10 @@ void h_admin_banks_import(struct hctx *c)
 	}
 	if (fmt == BANK_FMT_AUTO)
 		fmt = bank_format_guess("", c->body, c->body_len);
-	fname = fmt == BANK_FMT_JSON ? "bank.json" : fmt == BANK_FMT_XLSX ? "bank.xlsx" : "bank.csv";
-	if (bank_parse(c->body, c->body_len, fname, fmt, &meta, &b->doc, &b->d) != LX_OK) {
-		invalid(c, "invalid_bank", "题库文件有误，未导入任何题目", &b->d);
-		return;
-	}
-	http_write(c, bank_job, bank_done);
+	b->fmt = fmt;
+	b->meta = meta;
+	/* Parsing a large upload takes up to a second: not on the event loop. */
+	http_offload(c, bank_parse_work, bank_parsed);
 }
 
 static void bank_list_cb(void *ctx, const char *code, const char *title, const char *subject, int64_t active,

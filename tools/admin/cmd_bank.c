@@ -156,9 +156,7 @@ static int cmd_bank_export(struct admin *a, int argc, char **argv)
 		return EXIT_DATA;
 	}
 	json = bank_export_json(&doc);
-	rc = json ? admin_write_out(out, json, strlen(json)) : EXIT_DATA;
-	if (json && (!out || strcmp(out, "-") == 0))
-		printf("\n");
+	rc = json ? admin_write_out(out, json, strlen(json)) : EXIT_DATA; /* json ends with '\n' */
 	free(json);
 	bank_doc_free(&doc);
 	return rc;
