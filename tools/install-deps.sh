@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libssl-dev libsqlite3-dev libjansson-dev
       libargon2-dev libxlsxwriter-dev libzip-dev libexpat1-dev openssl ca-certificates)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libcmocka-dev python3 python3-openpyxl clang libclang-rt-14-dev chromium)
+  pkgs+=(libcmocka-dev python3 python3-openpyxl clang libclang-rt-14-dev chromium fonts-noto-cjk)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
 missing=()

@@ -1,0 +1,192 @@
+// hr.test.mjs — the HR officer's report: pick the exam by code, pass rates by unit (at two
+// depths) and by category, the per-person results with filters. Every number on the page
+// equals the JSON API's, and the downloaded CSV starts with a BOM and has the same rows.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {Env, demoExam, VIEWPORTS} from './harness.mjs';
+
+const env = new Env('hr');
+const EXAM = 'report-2026';
+let hr;
+
+const STAFF = [
+  ['h001', '刘洋', '珠晖区/区司法局/普法股', 'general'],
+  ['h002', '孙丽', '珠晖区/区司法局/普法股', 'general'],
+  ['h003', '吴刚', '珠晖区/区司法局/办公室', 'enforcement'],
+  ['h004', '郑伟', '珠晖区/区财政局/预算股', 'leader'],
+  ['h005', '冯静', '珠晖区/区财政局/办公室', 'leader'],
+  ['h006', '何平', '珠晖区/区应急管理局', 'enforcement'],
+  ['h007', '许诺', '珠晖区/区应急管理局', 'general'],
+];
+
+/* The page's formatting, restated: rates 85.0%, means with two decimals, scores as numbers. */
+const rate = (x) => (x === null || x === undefined ? '—' : (x * 100).toFixed(1) + '%');
+const avg = (x) => (x === null || x === undefined ? '—' : x.toFixed(2));
+const score = (x) => (x === null || x === undefined ? '—' : String(Math.round(x * 10) / 10));
+const STATUS = {not_started: '未参加', in_progress: '进行中', submitted: '已交卷'};
+
+/** Takes the exam through the API: answers `n` questions (first option / first two / T). */
+async function takeExam(login, n, submit) {
+  const c = await env.apiAs(login);
+  const r = await c.raw('POST', `/exams/${EXAM}/attempts`);
+  assert.ok(r.ok(), `start ${login}: ${r.status()}`);
+  const a = await r.json();
+  const answers = a.questions.slice(0, n).map((q, i) => ({
+    position: q.position, seq: i + 1,
+    response: q.type === 'judge' ? 'T' : q.type === 'multiple' ? 'AB' : 'A',
+  }));
+  if (answers.length) {
+    const s = await c.raw('PUT', `/attempts/${a.id}/answers`, {data: {answers}});
+    assert.ok(s.ok(), `save ${login}: ${s.status()}`);
+  }
+  if (submit) {
+    const s = await c.raw('POST', `/attempts/${a.id}/submit`);
+    assert.ok(s.ok(), `submit ${login}: ${s.status()}`);
+  }
+  await c.dispose();
+}
+
+before(async () => {
+  env.init();
+  for (const [login, name, org, category] of STAFF) env.addUser(login, {name, org, category});
+  env.addUser('hr1', {name: '人事科', org: '珠晖区/区委组织部', roles: 'hr'});
+  for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
+  env.createExam(demoExam(EXAM, {title: '2026年度学法考法（统计验证）', pass_percent: 5}));
+  await env.start();
+  await takeExam('h001', 10, true);
+  await takeExam('h002', 0, true);
+  await takeExam('h003', 6, true);
+  await takeExam('h004', 10, true);
+  await takeExam('h005', 3, false); // in progress
+  hr = await env.apiAs('hr1');
+});
+
+after(async () => {
+  if (hr) await hr.dispose();
+  await env.stop();
+});
+
+/** The rates table as text cells: [[group, assigned, …], …] plus the total row. */
+async function ratesTable(page) {
+  return page.locator('#rates-table').evaluate((t) => ({
+    rows: Array.from(t.tBodies[0].rows).map((r) => Array.from(r.cells).map((c) => c.textContent.trim())),
+    total: t.tFoot ? Array.from(t.tFoot.rows[0].cells).map((c) => c.textContent.trim()) : null,
+  }));
+}
+
+function expectRates(json, name) {
+  const row = (r, g) => [g, String(r.assigned), String(r.took), String(r.passed), rate(r.participation_rate), rate(r.pass_rate), avg(r.avg_score)];
+  return {rows: json.rows.map((r) => row(r, name(r))), total: row(json.total, '合计')};
+}
+
+/** RFC 4180 CSV → rows of fields (quoted fields may hold commas, quotes, newlines). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let f = '';
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (q) {
+      if (ch === '"' && text[i + 1] === '"') { f += '"'; i++; } else if (ch === '"') q = false; else f += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') { row.push(f); f = ''; } else if (ch === '\r') { /* CRLF */ } else if (ch === '\n') { row.push(f); rows.push(row); row = []; f = ''; } else f += ch;
+  }
+  if (f !== '' || row.length) { row.push(f); rows.push(row); }
+  return rows;
+}
+
+async function download(page, locator) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), locator.click()]);
+  const path = await dl.path();
+  return {name: dl.suggestedFilename(), bytes: readFileSync(path)};
+}
+
+test('HR report: tables equal the API, downloads (desktop)', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'hr1');
+  await page.waitForURL(/#\/hr$/);
+  await env.shot(page, 'desktop-01-pick-exam');
+  await page.getByLabel('考试编号').fill(EXAM);
+  await page.getByRole('button', {name: '查看报表'}).click();
+  await page.waitForURL(new RegExp(`#/hr/${EXAM}$`));
+  await page.getByRole('heading', {name: '2026年度学法考法（统计验证）'}).waitFor();
+
+  // By unit, depth 2 (the default when units have two or more levels).
+  await page.locator('#rates-table').waitFor();
+  assert.equal(await page.locator('#depth').inputValue(), '2');
+  let json = await hr.get(`/reports/${EXAM}/pass-rates?by=org&depth=2`);
+  assert.deepEqual(await ratesTable(page), expectRates(json, (r) => r.group));
+  assert.equal(await page.locator('svg.bar-chart rect.chart-bar').count(), json.rows.length * 2, 'two bars per unit');
+  await env.shot(page, 'desktop-02-by-unit');
+
+  // Download the CSV of exactly this view: BOM, then the same rows.
+  const csv = await download(page, page.locator('.rate-out').locator('..').locator('a[data-format="csv"]'));
+  assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+  const lines = parseCsv(csv.bytes.toString('utf8').slice(1));
+  assert.equal(lines[0][0], '单位');
+  const data = lines.slice(1).filter((l) => l[0] !== '合计');
+  assert.deepEqual(data.map((l) => l.slice(0, 4)), json.rows.map((r) => [r.group, String(r.assigned), String(r.took), String(r.passed)]));
+  assert.deepEqual(data.map((l) => l[4]), json.rows.map((r) => rate(r.participation_rate)));
+  const xlsx = await download(page, page.locator('.rate-out').locator('..').locator('a[data-format="xlsx"]'));
+  assert.equal(xlsx.bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+
+  // Depth 1.
+  await page.locator('#depth').selectOption('1');
+  json = await hr.get(`/reports/${EXAM}/pass-rates?by=org&depth=1`);
+  await page.locator('#rates-table tbody tr').first().filter({hasText: '珠晖区'}).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('#rates-table tbody tr').length === n, json.rows.length);
+  assert.deepEqual(await ratesTable(page), expectRates(json, (r) => r.group));
+
+  // By category.
+  await page.getByRole('button', {name: '按人员类别'}).click();
+  json = await hr.get(`/reports/${EXAM}/pass-rates?by=category`);
+  await page.locator('#rates-table tbody th', {hasText: json.rows[0].group_name}).waitFor();
+  assert.deepEqual(await ratesTable(page), expectRates(json, (r) => r.group_name));
+  await env.shot(page, 'desktop-03-by-category');
+
+  // Per-person results: all rows, then filtered.
+  const res = await hr.get(`/reports/${EXAM}/results`);
+  const personRows = () => page.locator('#results-table').evaluate((t) =>
+    Array.from(t.tBodies[0].rows).map((r) => Array.from(r.cells).map((c) => c.textContent.trim())));
+  const expectPerson = (r) => [r.login, r.name, r.org, r.category_name || r.category, STATUS[r.status], score(r.score),
+    r.passed === true ? '合格' : r.passed === false ? '不合格' : '—'];
+  let shown = await personRows();
+  assert.deepEqual(shown.map((r) => r.slice(0, 7)), res.rows.map(expectPerson));
+  await page.getByLabel('状态').selectOption({label: '已交卷'});
+  shown = await personRows();
+  assert.deepEqual(shown.map((r) => r[0]), res.rows.filter((r) => r.status === 'submitted').map((r) => r.login));
+  await page.getByLabel('状态').selectOption({label: '全部'});
+  await page.getByLabel('单位（含下级）').selectOption('珠晖区/区财政局');
+  shown = await personRows();
+  assert.deepEqual(shown.map((r) => r[0]), res.rows.filter((r) => r.org.startsWith('珠晖区/区财政局')).map((r) => r.login));
+  await page.locator('#results-table').scrollIntoViewIfNeeded();
+  await env.shot(page, 'desktop-04-results-filtered');
+
+  // The results CSV: BOM and one row per person, in the API's order.
+  const rcsv = await download(page, page.locator('#res-title').locator('..').locator('a[data-format="csv"]'));
+  assert.deepEqual([...rcsv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const rlines = parseCsv(rcsv.bytes.toString('utf8').slice(1));
+  assert.equal(rlines[0][0], '工号');
+  assert.deepEqual(rlines.slice(1).map((l) => l[0]), res.rows.map((r) => r.login));
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
+test('HR report on a phone', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'hr1');
+  await page.waitForURL(/#\/hr$/);
+  await env.shot(page, 'phone-01-pick-exam');
+  await page.goto(`/#/hr/${EXAM}`);
+  await page.locator('#rates-table').waitFor();
+  await page.locator('svg.bar-chart').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  await env.shot(page, 'phone-02-report');
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});

@@ -1,0 +1,116 @@
+// offline.test.mjs — the network drops in the middle of the exam: answers given offline are
+// kept in the browser, the page says so (离线，答案已暂存), and when the network returns the
+// server gets every one of them without a further click. Also: answers left unsent when the
+// tab was closed go to the server on the next page load, and an attempt continued on a
+// second device (a phone) keeps saving over what the first one sent.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {Env, demoExam, VIEWPORTS, waitFor} from './harness.mjs';
+import {openQuestion, answerCurrent, waitSaved} from './exam-helpers.mjs';
+
+const env = new Env('offline');
+let api;
+
+before(async () => {
+  env.init();
+  env.addUser('e3001', {name: '王建国'});
+  for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
+  env.createExam(demoExam('demo'));
+  await env.start();
+  api = await env.apiAs('e3001');
+});
+
+after(async () => {
+  if (api) await api.dispose();
+  await env.stop();
+});
+
+async function checkedKeys(page, pos) {
+  return page.locator(`.question-card[data-pos="${pos}"] .option-input`).evaluateAll(
+    (inputs) => inputs.filter((i) => i.checked).map((i) => i.value).sort().join(''));
+}
+
+test('answers given offline reach the server when the network returns', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'e3001');
+  await page.waitForURL(/#\/exams$/);
+  await page.locator('.exam-card').getByRole('button', {name: '开始考试'}).click();
+  await page.getByRole('button', {name: '开始答题'}).click();
+  await page.waitForURL(/#\/exam\/\d+$/);
+  const attemptId = /#\/exam\/(\d+)$/.exec(page.url())[1];
+  await page.locator('.question-card').waitFor();
+  await waitSaved(page);
+
+  // Offline: three questions of the three types.
+  await ctx.setOffline(true);
+  const expected = {};
+  for (const pos of [1, 5, 8]) {
+    await openQuestion(page, pos);
+    await answerCurrent(page, pos);
+    expected[pos] = await checkedKeys(page, pos);
+  }
+  await page.locator('.save-state', {hasText: '离线，答案已暂存'}).waitFor();
+  await page.waitForTimeout(500);
+  await env.shot(page, 'desktop-01-offline');
+  let server = await api.get(`/attempts/${attemptId}`);
+  for (const pos of [1, 5, 8]) assert.equal(server.answers[String(pos)], undefined, `nothing reached the server yet (${pos})`);
+
+  // Online again: no click, the queue flushes by itself.
+  await ctx.setOffline(false);
+  server = await waitFor(async () => {
+    const a = await api.get(`/attempts/${attemptId}`);
+    return [1, 5, 8].every((p) => a.answers[String(p)] === expected[p]) && a;
+  }, {what: 'the three offline answers on the server'});
+  await waitSaved(page);
+  await env.shot(page, 'desktop-02-back-online');
+
+  // Offline again, answer, close the tab; the next page load (any page) sends it.
+  await ctx.setOffline(true);
+  await openQuestion(page, 2);
+  await answerCurrent(page, 2);
+  expected[2] = await checkedKeys(page, 2);
+  await page.locator('.save-state', {hasText: '离线，答案已暂存'}).waitFor();
+  await page.close();
+  await ctx.setOffline(false);
+  const page2 = await env.newPage(ctx);
+  await page2.goto('/#/exams');
+  await waitFor(async () => (await api.get(`/attempts/${attemptId}`)).answers['2'] === expected[2],
+    {what: 'the answer left in the closed tab, sent on the next page load'});
+  await page2.close();
+  await ctx.close();
+  assert.deepEqual(page.problems, []);
+});
+
+test('the same attempt continued on a phone, offline and back', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'e3001');
+  await page.waitForURL(/#\/exams$/);
+  await page.locator('.exam-card').getByRole('button', {name: '继续作答'}).click();
+  await page.waitForURL(/#\/exam\/\d+$/);
+  const attemptId = /#\/exam\/(\d+)$/.exec(page.url())[1];
+  await page.locator('.question-card').waitFor();
+  // The answers given on the desktop are there.
+  const before = await api.get(`/attempts/${attemptId}`);
+  await openQuestion(page, 5);
+  assert.equal(await checkedKeys(page, 5), before.answers['5']);
+
+  // Change question 5 (a multiple) offline: other keys than the desktop's.
+  await ctx.setOffline(true);
+  const card = page.locator('.question-card[data-pos="5"]');
+  const boxes = card.locator('label.option');
+  await boxes.nth(0).click(); // un-tick A
+  await boxes.nth(2).click(); // tick C
+  const want = await checkedKeys(page, 5);
+  assert.notEqual(want, before.answers['5']);
+  await page.locator('.save-state', {hasText: '离线，答案已暂存'}).waitFor();
+  await env.shot(page, 'phone-01-offline');
+  await ctx.setOffline(false);
+  await waitFor(async () => (await api.get(`/attempts/${attemptId}`)).answers['5'] === want,
+    {what: 'the phone\'s newer answer accepted over the desktop\'s (seq continues across devices)'});
+  await waitSaved(page);
+  await env.shot(page, 'phone-02-back-online');
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});

@@ -1,0 +1,502 @@
+/* admin.js — the exam administrator's pages: question bank and roster uploads (always a
+ * dry-run preview first, listing every error with its row; nothing is imported until the
+ * preview is clean and the administrator confirms), the exam list, exam creation from a
+ * lawexam-exam/1 definition file, and the exam detail with a live monitor. */
+import {api, serverNow} from '../api.js';
+import {h, clear, alertBox, pageTitle, field, fmtTime, fmtClock, fmtBytes, tableWrap, dataTable, CATEGORY_NAMES} from '../dom.js';
+
+const LABELS = {
+  bank: '题库', code: '编号', title: '名称', subject: '科目', added: '新增', updated: '更新', unchanged: '未变',
+  retired: '停用', created: '新增', disabled: '停用', total: '合计', questions: '题目数', active: '启用题目',
+  users: '人数', exam: '考试', assigned: '应考人数', not_started: '未开始', in_progress: '作答中', submitted: '已交卷',
+  opens_at: '开放时间', closes_at: '截止时间', duration_minutes: '答题时长（分钟）', pass_percent: '合格线（%）',
+  max_attempts: '可考次数', multiple_scoring: '多选题计分', results: '成绩公布', review: '解析开放', org_scope: '参考单位',
+  status: '状态', count: '数量', rows: '行数', errors: '错误', warnings: '提示',
+};
+
+const POLICY = {
+  all_or_nothing: '全对才得分', partial: '少选得一半分', immediate: '交卷后立即', after_close: '考试结束后',
+  hidden: '不公布', never: '不开放',
+};
+
+function label(k) {
+  return LABELS[k] || k;
+}
+
+function valueText(k, v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join('、') || '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  if (/_at$/.test(k)) return fmtTime(String(v));
+  if (POLICY[v]) return POLICY[v];
+  return String(v);
+}
+
+/** A definition list of the primitive fields of a server answer. */
+function summary(obj, skip) {
+  const dl = h('dl', {class: 'summary-grid'});
+  for (const k of Object.keys(obj || {})) {
+    if (k === 'dry_run' || (skip && skip.indexOf(k) >= 0)) continue;
+    const v = obj[k];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) continue;
+    if (Array.isArray(v) && v.length && typeof v[0] === 'object') continue;
+    dl.appendChild(h('div', {class: 'summary-item', dataset: {key: k}}, h('dt', null, label(k)), h('dd', null, valueText(k, v))));
+  }
+  return dl;
+}
+
+/** "bank.csv:ROW 3: column 答案" → "第 3 行 · 答案 列"; "x.json:12: …" → "第 12 行"; else as sent. */
+export function friendlyWhere(where) {
+  const w = String(where || '');
+  const row = /ROW\s+(\d+)/i.exec(w) || /^[^:]*:(\d+)(?::|$)/.exec(w);
+  const col = /column\s+([^:]+?)\s*$/i.exec(w) || /column\s+([^:]+?):/i.exec(w);
+  if (!row) {
+    const path = /^[^:]*\.json:\s*(.+)$/.exec(w);
+    const p = path ? path[1] : w;
+    const sec = /papers\[(\d+)\](?:\.sections\[(\d+)\])?(.*)$/.exec(p);
+    if (sec) {
+      return '第 ' + (Number(sec[1]) + 1) + ' 套试卷' + (sec[2] !== undefined ? ' · 第 ' + (Number(sec[2]) + 1) + ' 部分' : '') +
+        (sec[3] ? ' ' + sec[3].replace(/^\./, '') : '');
+    }
+    return p;
+  }
+  return '第 ' + row[1] + ' 行' + (col ? ' · ' + col[1] + ' 列' : '');
+}
+
+/** A two-column table of the primitive fields of an object (the exam's settings). */
+function kvTable(obj, skip) {
+  const tbody = h('tbody');
+  for (const k of Object.keys(obj || {})) {
+    if (skip && skip.indexOf(k) >= 0) continue;
+    const v = obj[k];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) continue;
+    tbody.appendChild(h('tr', null, h('th', {scope: 'row'}, label(k)), h('td', {dataset: {key: k}}, valueText(k, v))));
+  }
+  return h('table', {class: 'kv-table'}, tbody);
+}
+
+/** The error list of a 422: every {where, message} in a table. */
+function errorTable(details) {
+  const rows = (details || []).map((d, i) => ({n: i + 1, where: friendlyWhere(d.where || d.row || d.line || ''), message: d.message || String(d)}));
+  return tableWrap('错误列表', dataTable(null, [
+    {key: 'n', label: '序号', num: true},
+    {key: 'where', label: '位置（行）'},
+    {key: 'message', label: '问题', wrap: true},
+  ], rows, {compact: true, rowClass: () => 'error-row'}));
+}
+
+function formatOf(filename) {
+  const m = /\.([a-z0-9]+)$/i.exec(filename || '');
+  const ext = m ? m[1].toLowerCase() : '';
+  if (ext === 'xlsx') return 'xlsx';
+  if (ext === 'json') return 'json';
+  if (ext === 'csv' || ext === 'txt') return 'csv';
+  return '';
+}
+
+const MIME = {csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', json: 'application/json'};
+
+/**
+ * The upload-with-preview panel used for banks, rosters and exam definitions.
+ * spec: {id, title, formats: [..], extra: [{name,label,hint,pattern,requiredFor:[formats]}],
+ *        path(format, params, dry) → '/admin/…?…', describe(result, dry) → Node, after(result)}
+ */
+function uploadPanel(spec) {
+  const fileInput = h('input', {type: 'file', id: spec.id + '-file', class: 'file-input', accept: spec.formats.map((f) => '.' + f).join(','),
+    required: true, 'aria-labelledby': spec.id + '-file-label', 'aria-describedby': spec.id + '-fileinfo'});
+  const formatSel = h('select', {id: spec.id + '-format'},
+    spec.formats.length > 1 ? h('option', {value: ''}, '按文件扩展名自动识别') : null,
+    spec.formats.map((f) => h('option', {value: f}, f.toUpperCase())));
+  const extras = (spec.extra || []).map((x) => {
+    const input = h('input', {type: 'text', id: spec.id + '-in-' + x.name, name: x.name, maxlength: '200',
+      pattern: x.pattern || null, autocomplete: 'off', spellcheck: 'false'});
+    return Object.assign({input, wrap: field(x.label, input, x.hint).wrap}, x);
+  });
+  const fileInfo = h('span', {class: 'file-name', id: spec.id + '-fileinfo', 'aria-live': 'polite'}, '尚未选择文件');
+  const out = h('div', {class: 'upload-result', 'aria-live': 'polite'});
+  const checkBtn = h('button', {type: 'submit', class: 'btn btn-primary'}, spec.checkLabel || '检查文件（不导入）');
+  const importBtn = h('button', {type: 'button', class: 'btn btn-success', hidden: true}, spec.importLabel || '确认导入');
+  let checked = null; // {file, format, params} that passed the dry run
+
+  function currentFormat() {
+    const f = fileInput.files && fileInput.files[0];
+    return formatSel.value || (f ? formatOf(f.name) : '') || (spec.formats.length === 1 ? spec.formats[0] : '');
+  }
+
+  function invalidate() {
+    checked = null;
+    importBtn.hidden = true;
+    clear(out);
+    const f = fileInput.files && fileInput.files[0];
+    fileInfo.textContent = f ? f.name + '（' + fmtBytes(f.size) + '）' : '尚未选择文件';
+    const fmt = currentFormat();
+    for (const x of extras) {
+      const req = !x.requiredFor || x.requiredFor.indexOf(fmt) >= 0;
+      x.input.required = req;
+      x.wrap.classList.toggle('optional', !req);
+    }
+  }
+  fileInput.addEventListener('change', invalidate);
+  formatSel.addEventListener('change', invalidate);
+  for (const x of extras) x.input.addEventListener('input', invalidate);
+
+  async function send(dry) {
+    clear(out);
+    const f = fileInput.files && fileInput.files[0];
+    if (!f) {
+      out.appendChild(alertBox('error', '请先选择要上传的文件。'));
+      fileInput.focus();
+      return;
+    }
+    const fmt = currentFormat();
+    if (!fmt) {
+      out.appendChild(alertBox('error', '无法从文件名判断格式，请在“文件格式”中选择。'));
+      formatSel.focus();
+      return;
+    }
+    const params = {};
+    for (const x of extras) {
+      const v = x.input.value.trim();
+      if (x.input.required && !v) {
+        out.appendChild(alertBox('error', '请填写“' + x.label + '”。'));
+        x.input.focus();
+        return;
+      }
+      if (v) params[x.name] = v;
+    }
+    checkBtn.disabled = true;
+    importBtn.disabled = true;
+    out.appendChild(h('p', {class: 'muted'}, dry ? '正在检查文件……' : '正在导入……'));
+    try {
+      const bytes = await f.arrayBuffer();
+      const r = await api('POST', spec.path(fmt, params, dry), {raw: bytes, contentType: MIME[fmt]});
+      clear(out);
+      if (dry) {
+        checked = {name: f.name, size: f.size, fmt};
+        out.appendChild(h('div', {class: 'preview ok'},
+          alertBox('success', '预检通过：文件“' + f.name + '”没有发现错误。以下为导入后的变化，尚未导入任何内容。'),
+          spec.describe(r, true)));
+        importBtn.hidden = false;
+        importBtn.focus();
+      } else {
+        checked = null;
+        importBtn.hidden = true;
+        out.appendChild(h('div', {class: 'preview ok'},
+          alertBox('success', spec.doneText ? spec.doneText(r) : '导入完成。'),
+          spec.describe(r, false)));
+        if (spec.after) spec.after(r);
+      }
+    } catch (e) {
+      clear(out);
+      if (e.status === 401) return;
+      checked = null;
+      importBtn.hidden = true;
+      if (e.details && e.details.length) {
+        out.appendChild(h('div', {class: 'preview bad'},
+          alertBox('error', (e.message || '文件有错误') + '。共 ' + Math.max(e.total, e.details.length) + ' 处错误' +
+            (/未导入|未创建/.test(e.message || '') ? '' : dry ? '，' + (spec.nothingDone || '未导入任何内容') : '，数据未作任何修改') + '。请修改文件后重新上传。'),
+          errorTable(e.details),
+          e.total > e.details.length ? h('p', {class: 'muted'}, '仅列出前 ' + e.details.length + ' 处错误。') : null));
+      } else {
+        out.appendChild(alertBox('error', e.message));
+      }
+    } finally {
+      checkBtn.disabled = false;
+      importBtn.disabled = false;
+    }
+  }
+
+  importBtn.addEventListener('click', () => {
+    const f = fileInput.files && fileInput.files[0];
+    if (!checked || !f || f.name !== checked.name || f.size !== checked.size) {
+      invalidate();
+      out.appendChild(alertBox('error', '文件已更换，请重新检查。'));
+      return;
+    }
+    send(false);
+  });
+  const form = h('form', {class: 'form upload-form', novalidate: true},
+    h('div', {class: 'field'},
+      h('span', {class: 'field-label', id: spec.id + '-file-label'}, '文件（' + spec.formats.map((f) => f.toUpperCase()).join(' / ') + '）'),
+      h('div', {class: 'file-pick'}, fileInput,
+        h('label', {for: fileInput.id, class: 'btn btn-secondary file-btn'}, '选择文件'), fileInfo)),
+    spec.formats.length > 1 ? field('文件格式', formatSel).wrap : null,
+    extras.length ? h('div', {class: 'field-row'}, extras.map((x) => x.wrap)) : null,
+    h('div', {class: 'form-actions'}, checkBtn, importBtn),
+    out);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    send(true);
+  });
+  invalidate();
+  return h('section', {class: 'card', 'aria-labelledby': spec.id + '-title'},
+    h('h2', {id: spec.id + '-title', class: 'card-title'}, spec.title),
+    spec.intro || null, form);
+}
+
+function listOf(data, key) {
+  if (Array.isArray(data)) return data;
+  if (data && Array.isArray(data[key])) return data[key];
+  if (data && Array.isArray(data.rows)) return data.rows;
+  return [];
+}
+
+function adminTabs(active) {
+  const items = [['#/admin', '概览', 'home'], ['#/admin/banks', '题库', 'banks'], ['#/admin/staff', '人员名单', 'staff'],
+    ['#/admin/exams', '考试', 'exams']];
+  return h('nav', {class: 'subnav', 'aria-label': '考试管理'}, h('ul', null, items.map((i) =>
+    h('li', null, h('a', {href: i[0], class: i[2] === active ? 'active' : null, 'aria-current': i[2] === active ? 'page' : null}, i[1])))));
+}
+
+/** Exam status from its window, on the server's clock. */
+function windowStatus(ex) {
+  const now = serverNow();
+  const o = Date.parse(ex.opens_at);
+  const c = Date.parse(ex.closes_at);
+  if (ex.status && typeof ex.status === 'string') {
+    const m = {upcoming: '未开始', open: '进行中', closed: '已结束'};
+    if (m[ex.status]) return [m[ex.status], ex.status];
+  }
+  if (!isNaN(o) && now < o) return ['未开始', 'upcoming'];
+  if (!isNaN(c) && now >= c) return ['已结束', 'closed'];
+  return ['进行中', 'open'];
+}
+
+/* ---------------- pages ---------------- */
+
+export async function renderHome(main) {
+  main.appendChild(pageTitle('考试管理', '导入题库和人员名单，按人员类别安排考试，实时查看考试进度。'));
+  main.appendChild(adminTabs('home'));
+  const tiles = h('div', {class: 'tile-grid'},
+    tile('#/admin/banks', '题库', '上传 CSV、Excel 或 JSON 题库，先预检再导入。'),
+    tile('#/admin/staff', '人员名单', '上传人员名单（CSV 或 Excel），新增或更新考生账号。'),
+    tile('#/admin/exams', '考试', '按人员类别创建考试，查看考试实时进度。'),
+    tile('#/hr', '统计报表', '参考率、合格率和个人成绩，导出 CSV / Excel。'));
+  main.appendChild(tiles);
+  const recent = h('section', {class: 'card', 'aria-labelledby': 'recent-title'},
+    h('h2', {class: 'card-title', id: 'recent-title'}, '考试一览'));
+  main.appendChild(recent);
+  try {
+    const exams = listOf(await api('GET', '/admin/exams'), 'exams');
+    recent.appendChild(exams.length ? examsTable(exams) : h('p', {class: 'muted'}, '还没有考试。'));
+  } catch (e) {
+    if (e.status !== 401) recent.appendChild(alertBox('error', e.message));
+  }
+}
+
+function tile(href, title, text) {
+  return h('a', {href, class: 'tile card'}, h('span', {class: 'tile-title'}, title), h('span', {class: 'tile-text'}, text));
+}
+
+function examsTable(exams) {
+  const rows = exams.map((ex) => Object.assign({}, ex, {_st: windowStatus(ex)}));
+  const table = dataTable(null, [
+    {key: 'code', label: '考试编号', fmt: (v) => h('a', {href: '#/admin/exams/' + encodeURIComponent(v)}, v)},
+    {key: 'title', label: '考试名称'},
+    {key: 'opens_at', label: '考试时间', fmt: (v, r) => fmtTime(r.opens_at) + ' 至 ' + fmtTime(r.closes_at)},
+    {key: 'duration_minutes', label: '时长', num: true, fmt: (v) => (v ? v + ' 分钟' : '—')},
+    {key: '_st', label: '状态', fmt: (v) => h('span', {class: 'chip chip-' + (v[1] === 'open' ? 'success' : v[1] === 'upcoming' ? 'info' : 'muted')}, v[0])},
+  ], rows);
+  return tableWrap('考试列表', table);
+}
+
+export async function renderBanks(main) {
+  main.appendChild(pageTitle('题库', '支持 JSON（lawexam-bank/1）、CSV 和 Excel（.xlsx）。CSV/Excel 第一行为表头：编号、题型、题干、选项A…选项H、答案、解析、依据、难度、标签。'));
+  main.appendChild(adminTabs('banks'));
+  const listCard = h('section', {class: 'card', 'aria-labelledby': 'banks-title'},
+    h('h2', {class: 'card-title', id: 'banks-title'}, '已有题库'));
+  async function loadList() {
+    while (listCard.childNodes.length > 1) listCard.removeChild(listCard.lastChild);
+    try {
+      const banks = listOf(await api('GET', '/admin/banks'), 'banks');
+      if (!banks.length) {
+        listCard.appendChild(h('p', {class: 'muted'}, '还没有题库。'));
+        return;
+      }
+      const typeNames = {single: '单选', multiple: '多选', judge: '判断'};
+      listCard.appendChild(tableWrap('题库列表', dataTable(null, [
+        {key: 'code', label: '题库代码'},
+        {key: 'title', label: '名称'},
+        {key: 'subject', label: '科目'},
+        {key: 'active', label: '启用题目', num: true},
+        {key: 'retired', label: '已停用', num: true},
+        {key: 'by_type', label: '按题型', fmt: (v) => (v && typeof v === 'object'
+          ? Object.keys(v).map((k) => (typeNames[k] || k) + ' ' + v[k]).join(' · ') : '—')},
+      ], banks, {compact: true})));
+    } catch (e) {
+      if (e.status !== 401) listCard.appendChild(alertBox('error', e.message));
+    }
+  }
+  main.appendChild(uploadPanel({
+    id: 'bank',
+    title: '上传题库',
+    formats: ['csv', 'xlsx', 'json'],
+    intro: h('p', {class: 'muted'}, '上传后先检查文件：所有错误会连同所在行号一起列出，检查通过后才能确认导入。已有题目按编号更新；只改答案不会生成新版本，改动题干或选项会生成新版本。'),
+    extra: [
+      {name: 'bank', label: '题库代码', hint: '小写字母、数字和连字符，如 civil-code；JSON 文件可不填', pattern: '[a-z0-9-]{1,32}', requiredFor: ['csv', 'xlsx']},
+      {name: 'title', label: '题库名称', hint: '如：中华人民共和国民法典', requiredFor: ['csv', 'xlsx']},
+      {name: 'subject', label: '科目', hint: '如：civil-code', requiredFor: ['csv', 'xlsx']},
+    ],
+    path: (fmt, p, dry) => {
+      const q = new URLSearchParams({format: fmt});
+      if (dry) q.set('dry_run', '1');
+      for (const k of ['bank', 'title', 'subject']) if (p[k]) q.set(k, p[k]);
+      return '/admin/banks?' + q.toString();
+    },
+    describe: (r) => summary(r, ['bank']),
+    doneText: (r) => '题库“' + (r.bank || '') + '”已导入：新增 ' + (r.added || 0) + ' 题，更新 ' + (r.updated || 0) + ' 题，未变 ' +
+      (r.unchanged || 0) + ' 题，停用 ' + (r.retired || 0) + ' 题。',
+    after: loadList,
+  }));
+  main.appendChild(listCard);
+  await loadList();
+}
+
+export async function renderStaff(main) {
+  main.appendChild(pageTitle('人员名单', 'CSV 或 Excel（.xlsx），第一行为表头：工号、姓名、单位（用“/”分隔层级）、类别、角色（可选）、密码（可选）。'));
+  main.appendChild(adminTabs('staff'));
+  let pwLink = null;
+  main.appendChild(uploadPanel({
+    id: 'staff',
+    title: '上传人员名单',
+    formats: ['csv', 'xlsx'],
+    intro: h('p', {class: 'muted'}, '已有工号的人员会被更新（只有填写了密码才会改密码）；新增人员未填密码的，系统生成初始密码，首次登录须修改。名单中没有的人员保持不变。'),
+    path: (fmt, p, dry) => '/admin/staff?format=' + fmt + (dry ? '&dry_run=1' : ''),
+    describe: (r) => {
+      const box = h('div', null, summary(r, ['passwords']));
+      const pw = r && (r.passwords || r.initial_passwords);
+      if (Array.isArray(pw) && pw.length) {
+        if (pwLink) URL.revokeObjectURL(pwLink);
+        const lines = ['\ufeff工号,初始密码'].concat(pw.map((x) => csvCell(x.login) + ',' + csvCell(x.password)));
+        pwLink = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], {type: 'text/csv'}));
+        box.appendChild(alertBox('warn', '有 ' + pw.length + ' 名新人员的初始密码由系统生成。请立即下载并通过安全渠道分发，离开本页后无法再次查看。'));
+        box.appendChild(h('p', null, h('a', {href: pwLink, download: 'initial-passwords.csv', class: 'btn btn-secondary'}, '下载初始密码（CSV）')));
+      }
+      return box;
+    },
+    doneText: () => '人员名单已导入。',
+  }));
+  return () => {
+    if (pwLink) URL.revokeObjectURL(pwLink);
+  };
+}
+
+function csvCell(v) {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+export async function renderExams(main) {
+  main.appendChild(pageTitle('考试', '按人员类别安排考试：每个类别一套试卷，从题库中按题型随机抽题。'));
+  main.appendChild(adminTabs('exams'));
+  const listCard = h('section', {class: 'card', 'aria-labelledby': 'exams-title'},
+    h('h2', {class: 'card-title', id: 'exams-title'}, '考试列表'));
+  async function loadList() {
+    while (listCard.childNodes.length > 1) listCard.removeChild(listCard.lastChild);
+    try {
+      const exams = listOf(await api('GET', '/admin/exams'), 'exams');
+      listCard.appendChild(exams.length ? examsTable(exams) : h('p', {class: 'muted'}, '还没有考试。'));
+    } catch (e) {
+      if (e.status !== 401) listCard.appendChild(alertBox('error', e.message));
+    }
+  }
+  main.appendChild(listCard);
+  main.appendChild(uploadPanel({
+    id: 'examdef',
+    title: '创建考试',
+    formats: ['json'],
+    importLabel: '确认创建考试',
+    checkLabel: '检查文件（不创建）',
+    nothingDone: '考试未创建',
+    intro: h('p', {class: 'muted'}, '上传考试定义文件（JSON，格式 lawexam-exam/1：编号、名称、开放和截止时间、时长、合格线、各人员类别的试卷）。先检查：题库题量不足等问题会逐条列出。'),
+    path: (fmt, p, dry) => '/admin/exams' + (dry ? '?dry_run=1' : ''),
+    describe: (r, dry) => {
+      const code = r && (typeof r.exam === 'string' ? r.exam : r.code || (r.exam && r.exam.code));
+      const box = h('div', null, summary(r, ['exam', 'created']));
+      if (dry) box.insertBefore(h('p', null, '考试“' + (code || '') + '”的定义无误，各章节题量充足，可以创建。'), box.firstChild);
+      else if (code) box.appendChild(h('p', null, h('a', {href: '#/admin/exams/' + encodeURIComponent(code), class: 'btn btn-primary'}, '查看考试和实时进度')));
+      return box;
+    },
+    doneText: (r) => '考试“' + ((r && (typeof r.exam === 'string' ? r.exam : r.code)) || '') + '”已创建，符合条件的考生登录后即可看到。',
+    after: loadList,
+  }));
+  await loadList();
+}
+
+export async function renderExamDetail(main, params, ctx) {
+  const code = params[0];
+  const exams = listOf(await api('GET', '/admin/exams'), 'exams');
+  const ex = exams.filter((e) => e.code === code)[0];
+  main.appendChild(pageTitle(ex ? ex.title || code : code, '考试编号：' + code));
+  main.appendChild(adminTabs('exams'));
+  if (!ex) {
+    main.appendChild(h('section', {class: 'card'}, alertBox('error', '没有编号为“' + code + '”的考试。'),
+      h('p', null, h('a', {href: '#/admin/exams', class: 'btn btn-secondary'}, '返回考试列表'))));
+    return null;
+  }
+  const st = windowStatus(ex);
+  /* live monitor */
+  const tiles = {};
+  const tileBox = h('div', {class: 'stat-grid'});
+  for (const k of ['assigned', 'not_started', 'in_progress', 'submitted']) {
+    tiles[k] = h('span', {class: 'stat-value', dataset: {key: k}}, '—');
+    tileBox.appendChild(h('div', {class: 'stat stat-' + k}, h('span', {class: 'stat-label'}, label(k)), tiles[k]));
+  }
+  const progress = h('progress', {max: '1', value: '0', id: 'mon-progress', class: 'progress'});
+  const progressText = h('span', {class: 'progress-label'}, '');
+  const updated = h('p', {class: 'muted monitor-updated', 'aria-live': 'off'}, '');
+  const monMsg = h('div', {'aria-live': 'polite'});
+  const refreshBtn = h('button', {type: 'button', class: 'btn btn-secondary', onclick: () => refresh()}, '立即刷新');
+  main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'mon-title'},
+    h('div', {class: 'card-head'},
+      h('h2', {class: 'card-title', id: 'mon-title'}, '实时进度'),
+      h('span', {class: 'live-dot', 'aria-hidden': 'true'}), h('span', {class: 'muted'}, '每 5 秒自动刷新')),
+    tileBox,
+    h('div', {class: 'progress-row'}, h('label', {for: 'mon-progress'}, '交卷进度'), progress, progressText),
+    monMsg, h('div', {class: 'form-actions'}, refreshBtn, h('a', {href: '#/hr/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '查看统计报表')),
+    updated));
+  main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'def-title'},
+    h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'def-title'}, '考试设置'),
+      h('span', {class: 'chip chip-' + (st[1] === 'open' ? 'success' : st[1] === 'upcoming' ? 'info' : 'muted')}, st[0])),
+    kvTable(ex, ['status', 'papers', 'code', 'title']),
+    Array.isArray(ex.papers) ? papersView(ex.papers) : null));
+
+  async function refresh() {
+    try {
+      const m = await api('GET', '/admin/exams/' + encodeURIComponent(code) + '/monitor');
+      clear(monMsg);
+      for (const k of Object.keys(tiles)) tiles[k].textContent = m[k] === undefined ? '—' : String(m[k]);
+      const assigned = m.assigned || 0;
+      progress.max = Math.max(1, assigned);
+      progress.value = m.submitted || 0;
+      progressText.textContent = assigned ? Math.round((m.submitted || 0) * 1000 / assigned) / 10 + '%' : '—';
+      updated.textContent = '更新于 ' + fmtClock(serverNow());
+    } catch (e) {
+      if (e.status === 401) return;
+      clear(monMsg);
+      monMsg.appendChild(alertBox(e.offline ? 'warn' : 'error', e.message));
+    }
+  }
+  await refresh();
+  const timer = setInterval(() => {
+    if (!document.hidden && ctx.isCurrent()) refresh();
+  }, 5000);
+  return () => clearInterval(timer);
+}
+
+function papersView(papers) {
+  const wrap = h('div', {class: 'papers'});
+  papers.forEach((p, i) => {
+    const cats = (p.categories || []).map((c) => CATEGORY_NAMES[c] || c).join('、');
+    const sections = p.sections || [];
+    wrap.appendChild(h('h3', {class: 'sub-title'}, '试卷 ' + (i + 1) + '：' + cats));
+    wrap.appendChild(tableWrap('试卷 ' + (i + 1), dataTable(null, [
+      {key: 'title', label: '部分'}, {key: 'bank', label: '题库'},
+      {key: 'type', label: '题型', fmt: (v) => ({single: '单选', multiple: '多选', judge: '判断'}[v] || v)},
+      {key: 'count', label: '题数', num: true}, {key: 'points', label: '每题分值', num: true},
+    ], sections, {compact: true})));
+  });
+  return wrap;
+}
+
