@@ -501,7 +501,7 @@ struct grading {
 	struct lx_err *e;
 };
 
-static void ans_cb(void *ctx, int position, const char *response, int64_t seq)
+static void ans_cb(void *ctx, int position, const char *response, int64_t seq, int earned2)
 {
 	struct grading *g = ctx;
 	if (position < 1 || position > MAX_POSITIONS)
@@ -709,12 +709,13 @@ static void view_q_cb(void *ctx, const struct aq_row *q)
 		json_object_set_new(jq, "key", json_string(disp));
 		json_object_set_new(jq, "explanation", json_string(q->explanation));
 		json_object_set_new(jq, "basis", json_string(q->basis));
+		json_object_set_new(jq, "earned", json_integer(0)); /* set from the answer below */
 	}
 	json_array_append_new(v->questions, jq);
 	pos_cb(&v->pos, q);
 }
 
-static void view_a_cb(void *ctx, int position, const char *response, int64_t seq)
+static void view_a_cb(void *ctx, int position, const char *response, int64_t seq, int earned2)
 {
 	struct view *v = ctx;
 	char disp[16], k[16];
@@ -723,6 +724,11 @@ static void view_a_cb(void *ctx, int position, const char *response, int64_t seq
 	paper_to_displayed(v->pos.v[position].perm, response, disp, sizeof disp);
 	snprintf(k, sizeof k, "%d", position);
 	json_object_set_new(v->answers, k, json_string(disp));
+	if (v->review && earned2 > 0) { /* questions are in position order, 1-based */
+		json_t *q = json_array_get(v->questions, (size_t)position - 1);
+		if (q && json_integer_value(json_object_get(q, "position")) == position)
+			json_object_set_new(q, "earned", score_json(earned2));
+	}
 }
 
 static int attempt_view(struct store *db, const struct attempt_row *a, const struct exam_row *x, int review,

@@ -376,14 +376,16 @@ int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, co
 }
 
 int store_answers(struct store *db, int64_t attempt_id,
-		  void (*fn)(void *ctx, int position, const char *response, int64_t seq), void *ctx,
+		  void (*fn)(void *ctx, int position, const char *response, int64_t seq, int earned2), void *ctx,
 		  struct lx_err *e)
 {
-	STMT(st, "SELECT position, response, seq FROM answers WHERE attempt_id = ?1 ORDER BY position");
+	STMT(st, "SELECT position, response, seq, coalesce(earned2, -1) FROM answers WHERE attempt_id = ?1"
+		 " ORDER BY position");
 	int src;
 	sqlite3_bind_int64(st, 1, attempt_id);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2));
+		fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2),
+		   sqlite3_column_int(st, 3));
 	sqlite3_reset(st);
 	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "answers");
 }

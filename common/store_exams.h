@@ -85,8 +85,9 @@ int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, co
 		  void *ctx, struct lx_err *e);
 
 /* Answers: response in ORIGINAL keys. */
+/* earned2 is the credit stored at grading, or -1 before grading. */
 int store_answers(struct store *db, int64_t attempt_id,
-		  void (*fn)(void *ctx, int position, const char *response, int64_t seq), void *ctx,
+		  void (*fn)(void *ctx, int position, const char *response, int64_t seq, int earned2), void *ctx,
 		  struct lx_err *e);
 /* Stores the answer unless a stored one has seq ≥ this seq. *applied = 1 if stored. */
 int store_answer_put(struct store *db, int64_t attempt_id, int position, const char *response, int64_t seq,
