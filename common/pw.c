@@ -14,6 +14,7 @@
 
 #define SALT_LEN 16
 #define HASH_LEN 32
+#define PW_MAX_CHARS 128 /* up to 512 bytes of UTF-8: login accepts that much (h_auth.c) */
 
 char *pw_hash(const struct pw_params *p, const char *password)
 {
@@ -53,10 +54,14 @@ int pw_params_of(const char *encoded, struct pw_params *out)
 
 int pw_policy(const char *login, const char *password, char *why, size_t whylen)
 {
-	size_t n = strlen(password);
+	size_t n = strlen(password), chars = 0;
 	int classes = 0, lower = 0, upper = 0, digit = 0, other = 0;
 
-	if (n < 8 || n > 128) {
+	/* Length counts characters (UTF-8 lead bytes), not bytes: "学法12" is 4, not 8. */
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)password[i] & 0xC0) != 0x80)
+			chars++;
+	if (chars < 8 || chars > PW_MAX_CHARS || n > 4 * PW_MAX_CHARS) {
 		snprintf(why, whylen, "密码长度须为 8 至 128 个字符");
 		return LX_ERR_INVALID;
 	}

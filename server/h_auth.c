@@ -1,6 +1,7 @@
 /* h_auth.c — /healthz, login, logout, /me and password change (SPEC §6). Password hashes
  * are checked on the hash pool; throttling state and sessions go through the writer.
- * Unknown logins cost the same hash as wrong passwords (no account enumeration). */
+ * Unknown logins cost the same hash as wrong passwords (no account enumeration); a wrong old
+ * password on a change is throttled like a failed login. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,10 @@
 #include "routes.h"
 #include "store_accounts.h"
 #include "token.h"
+
+/* A password may be 128 characters (pw_policy), up to 4 UTF-8 bytes each: login and the
+ * old password of a change accept that many bytes, so every allowed password can log in. */
+#define PW_MAX_BYTES 512
 
 void h_healthz(struct hctx *c)
 {
@@ -47,14 +52,20 @@ struct login {
 	int64_t retry_after;
 };
 
+/* Frees a plaintext password after overwriting it. */
+static void secret_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s)); /* not optimised away like memset before free */
+		free(s);
+	}
+}
+
 static void login_free(void *p)
 {
 	struct login *l = p;
 	free(l->login);
-	if (l->password) {
-		memset(l->password, 0, strlen(l->password));
-		free(l->password);
-	}
+	secret_free(l->password);
 	user_free(&l->user);
 	free(l);
 }
@@ -112,16 +123,24 @@ static int bump(struct store *db, const char *key, int limit, int window, int64_
 	return store_throttle_put(db, key, failures, start, locked, e);
 }
 
+/* One failed password check (a login, or the old password of a change) against the account
+ * and the client address. */
+static int count_failure(struct store *db, struct hctx *c, const char *acct_key, const char *addr_key,
+			 struct lx_err *e)
+{
+	const struct config *cfg = c->srv->cfg;
+	int64_t now = clock_now();
+	int rc = bump(db, acct_key, cfg->throttle_account, cfg->throttle_window, now, e);
+	if (rc == LX_OK)
+		rc = bump(db, addr_key, cfg->throttle_address, cfg->throttle_window, now, e);
+	return rc;
+}
+
 static int login_failure_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct hctx *c = arg;
 	struct login *l = c->data;
-	const struct config *cfg = c->srv->cfg;
-	int64_t now = clock_now();
-	int rc = bump(db, l->acct_key, cfg->throttle_account, cfg->throttle_window, now, e);
-	if (rc == LX_OK)
-		rc = bump(db, l->addr_key, cfg->throttle_address, cfg->throttle_window, now, e);
-	return rc;
+	return count_failure(db, c, l->acct_key, l->addr_key, e);
 }
 
 static void login_failure_done(struct hctx *c, int rc, const struct lx_err *e)
@@ -182,7 +201,7 @@ void h_login(struct hctx *c)
 		return;
 	login = jsonx_str(body, "login");
 	password = jsonx_str(body, "password");
-	if (!login || !password || !*login || strlen(login) > 64 || strlen(password) > 256) {
+	if (!login || !password || !*login || strlen(login) > 64 || strlen(password) > PW_MAX_BYTES) {
 		json_decref(body);
 		http_error(c, 400, "bad_request", "需要 login 和 password");
 		return;
@@ -244,16 +263,20 @@ void h_me(struct hctx *c)
 
 /* --- password change ------------------------------------------------------------ */
 
+/* A wrong old password counts as a failed login of the account (and the address), and a
+ * locked account cannot change its password either: a stolen session must not become an
+ * unthrottled oracle for guessing the password. */
 struct pwchange {
 	char *old, *new_pw, *hash;
 	int ok;
+	char acct_key[160], addr_key[80];
 };
 
 static void pwchange_free(void *p)
 {
 	struct pwchange *w = p;
-	free(w->old);
-	free(w->new_pw);
+	secret_free(w->old);
+	secret_free(w->new_pw);
 	free(w->hash);
 	free(w);
 }
@@ -287,11 +310,27 @@ static void pwchange_done(struct hctx *c, int rc, const struct lx_err *e)
 	http_json(c, 200, json_pack("{s:b}", "ok", 1));
 }
 
+static int pwchange_failure_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct hctx *c = arg;
+	struct pwchange *w = c->data;
+	return count_failure(db, c, w->acct_key, w->addr_key, e);
+}
+
+static void pwchange_failure_done(struct hctx *c, int rc, const struct lx_err *e)
+{
+	if (rc) {
+		http_fail(c, rc, NULL);
+		return;
+	}
+	http_error(c, 403, "bad_credentials", "原密码错误");
+}
+
 static void pwchange_verified(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct pwchange *w = c->data;
 	if (!w->ok) {
-		http_error(c, 403, "bad_credentials", "原密码错误");
+		http_write(c, pwchange_failure_job, pwchange_failure_done);
 		return;
 	}
 	if (!w->hash) {
@@ -307,12 +346,13 @@ void h_me_password(struct hctx *c)
 	const char *old, *new_pw;
 	char why[128];
 	struct pwchange *w;
+	int64_t now = clock_now(), retry = 0;
 
 	if (!body)
 		return;
 	old = jsonx_str(body, "old");
 	new_pw = jsonx_str(body, "new");
-	if (!old || !new_pw || strlen(old) > 256) {
+	if (!old || !new_pw || strlen(old) > PW_MAX_BYTES) {
 		json_decref(body);
 		http_error(c, 400, "bad_request", "需要 old 和 new");
 		return;
@@ -333,5 +373,11 @@ void h_me_password(struct hctx *c)
 	json_decref(body);
 	c->data = w;
 	c->data_free = pwchange_free;
+	snprintf(w->acct_key, sizeof w->acct_key, "acct:%s", c->user.login);
+	snprintf(w->addr_key, sizeof w->addr_key, "addr:%s", c->remote);
+	if (locked(c, w->acct_key, now, &retry) || locked(c, w->addr_key, now, &retry)) {
+		too_many(c, retry);
+		return;
+	}
 	http_offload(c, pwchange_work, pwchange_verified);
 }

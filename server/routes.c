@@ -14,7 +14,8 @@ const struct route routes[] = {
 	{GET, "/api/v1/me", h_me, 0, R_ANY_USER | R_PWCHANGE_OK},
 	{POST, "/api/v1/me/password", h_me_password, 0, R_ANY_USER | R_PWCHANGE_OK},
 	{GET, "/api/v1/exams", h_exams_list, ROLE_EXAMINEE, 0},
-	{POST, "/api/v1/exams/*/attempts", h_attempt_start, ROLE_EXAMINEE, 0},
+	/* Any user: exam_start answers 403 not_assigned to staff without the examinee role (SPEC §4.4). */
+	{POST, "/api/v1/exams/*/attempts", h_attempt_start, 0, R_ANY_USER},
 	{GET, "/api/v1/attempts/*", h_attempt_get, ROLE_EXAMINEE, 0},
 	{PUT, "/api/v1/attempts/*/answers", h_attempt_save, ROLE_EXAMINEE, 0},
 	{POST, "/api/v1/attempts/*/submit", h_attempt_submit, ROLE_EXAMINEE, 0},
