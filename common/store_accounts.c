@@ -26,6 +26,34 @@ void user_free(struct user *u)
 	memset(u, 0, sizeof *u);
 }
 
+int store_pw_params(struct store *db, struct pw_params *out, struct lx_err *e)
+{
+	STMT(st, "SELECT value FROM settings WHERE key = 'argon2id'");
+	int src = sqlite3_step(st), rc = LX_OK;
+	if (src == SQLITE_ROW) {
+		unsigned t, m, p;
+		if (sscanf(col_text(st, 0), "t=%u,m=%u,p=%u", &t, &m, &p) == 3 && t && m >= 8 && p) {
+			out->t_cost = t;
+			out->m_kib = m;
+			out->lanes = p;
+		}
+	} else if (src != SQLITE_DONE) {
+		rc = store_fail(db, src, e, "settings");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_pw_params_set(struct store *db, const struct pw_params *p, struct lx_err *e)
+{
+	char v[64];
+	STMT(st, "INSERT INTO settings(key, value) VALUES('argon2id', ?1)"
+		 " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	snprintf(v, sizeof v, "t=%u,m=%u,p=%u", p->t_cost, p->m_kib, p->lanes);
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
+	return store_step_done(db, st, e, "settings");
+}
+
 int store_category_add(struct store *db, const char *code, const char *name, int64_t now, struct lx_err *e)
 {
 	STMT(st, "INSERT INTO categories(code, name, created_at) VALUES(?1, ?2, ?3)");
@@ -247,20 +275,6 @@ int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t 
 	int rc = store_step_done(db, st, e, "disable");
 	if (rc == LX_OK && disabled)
 		rc = store_session_delete_user(db, id, NULL, e);
-	return rc;
-}
-
-int store_any_pw_hash(struct store *db, char **hash, struct lx_err *e)
-{
-	STMT(st, "SELECT pw_hash FROM users WHERE pw_hash <> '' ORDER BY id DESC LIMIT 1");
-	int src = sqlite3_step(st), rc = LX_ERR_NOTFOUND;
-	if (src == SQLITE_ROW) {
-		*hash = lx_strdup(col_text(st, 0));
-		rc = LX_OK;
-	} else if (src != SQLITE_DONE) {
-		rc = store_fail(db, src, e, "pw hash");
-	}
-	sqlite3_reset(st);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "pw.h"
 
 struct store;
 
@@ -24,6 +25,12 @@ void user_free(struct user *u);
 struct category {
 	char *code, *name;
 };
+
+/* --- settings --- */
+/* The argon2id parameters every new hash uses (lawexamd and lawexam-admin alike), so that all
+ * accounts cost the same to verify. *out keeps its value when none are stored. */
+int store_pw_params(struct store *db, struct pw_params *out, struct lx_err *e);
+int store_pw_params_set(struct store *db, const struct pw_params *p, struct lx_err *e);
 
 /* --- categories and units --- */
 int store_category_add(struct store *db, const char *code, const char *name, int64_t now, struct lx_err *e);
@@ -44,8 +51,6 @@ int store_user_update(struct store *db, const struct user *u, int64_t now, struc
 int store_user_set_password(struct store *db, int64_t id, const char *pw_hash, int must_change,
 			    int64_t now, struct lx_err *e);
 int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t now, struct lx_err *e);
-/* One stored password hash (the most recent user's), to copy its cost. LX_ERR_NOTFOUND if none. */
-int store_any_pw_hash(struct store *db, char **hash, struct lx_err *e);
 /* Calls fn for every user login (for --disable-missing). */
 int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const char *login, int disabled),
 		      void *ctx, struct lx_err *e);

@@ -82,6 +82,8 @@ const char *const store_migrations[] = {
 	"  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
 	"  detail TEXT NOT NULL, remote TEXT NOT NULL);"
 	"CREATE INDEX audit_at ON audit_log(at);",
+	/* 2: settings shared by lawexamd and lawexam-admin (argon2id parameters) */
+	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -33,14 +33,15 @@ static const struct opt opts[] = {
 	{"--hash-threads", OPT_INT, OFF(hash_threads), 1, 64, "argon2id worker threads (default: number of cores)"},
 	{"--grace-seconds", OPT_INT, OFF(grace_seconds), 0, 3600, "saves accepted this long past the deadline (default 30)"},
 	{"--log-level", OPT_LEVEL, OFF(log_level), 0, 0, "error|warn|info|debug (default info)"},
-	{"--argon2-t", OPT_INT, OFF(pw.t_cost), 1, 100, "argon2id iterations (default 2)"},
-	{"--argon2-m", OPT_INT, OFF(pw.m_kib), 8, 4194304, "argon2id memory in KiB (default 19456)"},
-	{"--argon2-p", OPT_INT, OFF(pw.lanes), 1, 64, "argon2id lanes (default 1)"},
+	{"--argon2-t", OPT_INT, OFF(pw.t_cost), 1, 100, "argon2id iterations for new hashes; stored in the database for lawexam-admin too (default: as stored, else 2)"},
+	{"--argon2-m", OPT_INT, OFF(pw.m_kib), 8, 4194304, "argon2id memory in KiB; stored likewise (default: as stored, else 19456)"},
+	{"--argon2-p", OPT_INT, OFF(pw.lanes), 1, 64, "argon2id lanes; stored likewise (default: as stored, else 1)"},
 	{"--session-idle-minutes", OPT_INT, OFF(session_idle_minutes), 1, 100000, "sessions expire after this idle time (default 720)"},
 	{"--throttle-window", OPT_INT, OFF(throttle_window), 1, 86400, "login throttling window in seconds (default 900)"},
 	{"--throttle-account", OPT_INT, OFF(throttle_account), 1, 100000, "failed logins per account per window (default 5)"},
 	{"--throttle-address", OPT_INT, OFF(throttle_address), 1, 1000000, "failed logins per client address per window (default 100)"},
 	{"--header-timeout", OPT_INT, OFF(header_timeout), 1, 3600, "seconds a client may take to send a request, or stay idle (default 30)"},
+	{"--max-connections", OPT_INT, OFF(max_connections), 1, 1000000, "open connections served at once; a request on one more gets 503 (default 16384, lowered to fit the open-file limit)"},
 };
 
 void config_defaults(struct config *c)
@@ -65,6 +66,7 @@ void config_defaults(struct config *c)
 	c->throttle_account = 5;
 	c->throttle_address = 100;
 	c->header_timeout = 30;
+	c->max_connections = 16384;
 }
 
 void config_usage(void)
@@ -126,6 +128,8 @@ int config_parse(struct config *c, int argc, char **argv, struct lx_err *e)
 		else
 			return err_set(e, LX_ERR_INVALID, "option %s needs a value", o->name);
 		char *field = (char *)c + o->off;
+		if (strncmp(o->name, "--argon2-", 9) == 0)
+			c->pw_set = 1;
 		if (o->kind == OPT_STR) {
 			if (!*val)
 				return err_set(e, LX_ERR_INVALID, "option %s needs a non-empty value", o->name);

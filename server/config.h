@@ -19,11 +19,13 @@ struct config {
 	int grace_seconds;
 	int log_level;
 	struct pw_params pw;
+	int pw_set;               /* an --argon2-* flag was given: it becomes the database setting */
 	int session_idle_minutes;
 	int throttle_window;      /* seconds */
 	int throttle_account;     /* failures per account per window */
 	int throttle_address;     /* failures per client address per window */
-	int header_timeout;       /* seconds to send headers / idle keep-alive */
+	int header_timeout;       /* seconds to send a whole request / idle keep-alive */
+	int max_connections;      /* open connections served; more get 503 overloaded */
 };
 
 void config_defaults(struct config *c);

@@ -202,7 +202,7 @@ static void staff_prepare(struct hctx *c)
 	struct store *db = NULL;
 	s->rc = store_open(c->srv->cfg->db_path, STORE_READONLY, &db, &s->err);
 	if (s->rc == LX_OK)
-		s->rc = roster_prepare(db, &s->r, s->fname, &c->srv->cfg->pw, 1, s->disable, &s->plan, &s->d, &s->err);
+		s->rc = roster_prepare(db, &s->r, s->fname, &c->srv->pw, 1, s->disable, &s->plan, &s->d, &s->err);
 	store_close(db);
 }
 

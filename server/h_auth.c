@@ -50,6 +50,7 @@ struct login {
 	int64_t acct_window, addr_window;
 	char token[TOK_LEN + 1], csrf[TOK_LEN + 1];
 	int64_t retry_after;
+	char *rehash;          /* a new hash with the current parameters, or NULL */
 };
 
 /* Frees a plaintext password after overwriting it. */
@@ -66,6 +67,7 @@ static void login_free(void *p)
 	struct login *l = p;
 	free(l->login);
 	secret_free(l->password);
+	free(l->rehash);
 	user_free(&l->user);
 	free(l);
 }
@@ -85,6 +87,8 @@ static int login_success_job(struct store *db, void *arg, struct lx_err *e)
 	uint8_t h[32];
 	int64_t now = clock_now();
 	int rc = store_throttle_clear(db, l->acct_key, e);
+	if (rc == LX_OK && l->rehash)
+		rc = store_user_set_password(db, l->user.id, l->rehash, l->user.must_change_password, now, e);
 	if (rc)
 		return rc;
 	tok_hash(l->token, strlen(l->token), h);
@@ -155,10 +159,17 @@ static void login_failure_done(struct hctx *c, int rc, const struct lx_err *e)
 static void login_verify(struct hctx *c)
 {
 	struct login *l = c->data;
-	if (l->found)
-		l->ok = pw_verify(l->user.pw_hash, l->password);
-	else
+	struct pw_params now = {0};
+	if (!l->found) {
 		(void)pw_verify(c->srv->dummy_hash, l->password);
+		return;
+	}
+	l->ok = pw_verify(l->user.pw_hash, l->password);
+	/* A hash made with other parameters than the current setting is made again now, while
+	 * the password is at hand, so every account converges on one verification cost. */
+	if (l->ok && pw_params_of(l->user.pw_hash, &now) == LX_OK &&
+	    (now.t_cost != c->srv->pw.t_cost || now.m_kib != c->srv->pw.m_kib || now.lanes != c->srv->pw.lanes))
+		l->rehash = pw_hash(&c->srv->pw, l->password);
 }
 
 static void login_verified(struct hctx *c, int rc, const struct lx_err *e)
@@ -286,7 +297,7 @@ static void pwchange_work(struct hctx *c)
 	struct pwchange *w = c->data;
 	w->ok = pw_verify(c->user.pw_hash, w->old);
 	if (w->ok)
-		w->hash = pw_hash(&c->srv->cfg->pw, w->new_pw);
+		w->hash = pw_hash(&c->srv->pw, w->new_pw);
 }
 
 static int pwchange_job(struct store *db, void *arg, struct lx_err *e)

@@ -302,3 +302,9 @@ void h_admin_exam_monitor(struct hctx *c)
 	else
 		http_json(c, 200, out);
 }
+
+/* GET /api/v1/reports: every exam, for HR officers choosing one to report on. */
+void h_reports_exams(struct hctx *c)
+{
+	h_admin_exams_list(c);
+}

@@ -21,6 +21,7 @@
 #include "roles.h"
 #include "routes.h"
 #include "static.h"
+#include "table.h"
 #include "token.h"
 
 static int64_t now_us(void)
@@ -98,6 +99,7 @@ void http_reply(struct hctx *c, int status, const char *ctype, const void *data,
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
 	struct evbuffer *out = evbuffer_new();
+	struct srv_conn *cn = srv_conn_of(c->srv, c->req);
 
 	security_headers(h);
 	if (ctype && !evhttp_find_header(h, "Content-Type"))
@@ -108,6 +110,8 @@ void http_reply(struct hctx *c, int status, const char *ctype, const void *data,
 		evhttp_add_header(h, "Connection", "close");
 	if (out && len && c->method != EVHTTP_REQ_HEAD)
 		evbuffer_add(out, data, len);
+	if (cn)
+		srv_conn_replying(cn, c->req); /* the next request's deadline starts once this is sent */
 	evhttp_send_reply(c->req, status, reason(status), out);
 	if (out)
 		evbuffer_free(out);
@@ -195,13 +199,17 @@ struct handoff {
 	void (*work)(struct hctx *c);
 	http_done_fn done;
 	int rc;
+	int cancelled;
 	struct lx_err err;
 };
 
 static void handoff_finish(void *arg)
 {
 	struct handoff *h = arg;
-	h->done(h->c, h->rc, &h->err);
+	if (h->cancelled)
+		http_error(h->c, 503, "shutting_down", "服务器正在重启，请稍后重试");
+	else
+		h->done(h->c, h->rc, &h->err);
 	free(h);
 }
 
@@ -233,7 +241,10 @@ void http_write(struct hctx *c, store_job_fn job, http_done_fn done)
 static void handoff_work(void *arg)
 {
 	struct handoff *h = arg;
-	h->work(h->c);
+	if (atomic_load(&h->c->srv->cancel))
+		h->cancelled = 1; /* shutting down: do not start slow work */
+	else
+		h->work(h->c);
 	srv_post(h->c->th->base, handoff_finish, h);
 }
 
@@ -392,6 +403,17 @@ static int check_access(struct hctx *c, const struct route *r)
 	return 0;
 }
 
+/* Decoded path segments and query values end up in messages and in the store, which are
+ * UTF-8 (jansson refuses anything else): other bytes are a 400, not a 500 later. */
+static int query_utf8(const struct evkeyvalq *q)
+{
+	const struct evkeyval *kv;
+	TAILQ_FOREACH(kv, q, next)
+		if (!table_utf8_valid(kv->key, strlen(kv->key)) || !table_utf8_valid(kv->value, strlen(kv->value)))
+			return 0;
+	return 1;
+}
+
 void http_dispatch(struct evhttp_request *req, void *arg)
 {
 	struct srv_thread *th = arg;
@@ -401,6 +423,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 	const char *rawq = uri ? evhttp_uri_get_query(uri) : NULL;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct srv_conn *cn = srv_conn_of(th->srv, req);
 	const struct route *r = NULL;
 	int path_matched = 0;
 	size_t plen = 0;
@@ -413,22 +436,31 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 	c->method_name = method_name(c->method);
 	TAILQ_INIT(&c->query);
 	atomic_fetch_add(&th->srv->requests, 1);
+	atomic_store(&th->srv->last_request_ms, (long long)(c->start_us / 1000));
 	if (evcon) {
 		char *addr = NULL;
 		ev_uint16_t port = 0;
 		evhttp_connection_get_peer(evcon, &addr, &port);
 		snprintf(c->remote, sizeof c->remote, "%s", addr ? addr : "-");
 	}
+	if (cn && srv_conn_request(cn)) {
+		/* Accepted over --max-connections: answer at once and close. */
+		c->path = lx_strdup("-");
+		http_header(c, "Connection", "close");
+		http_header(c, "Retry-After", "5");
+		http_error(c, 503, "overloaded", "服务器繁忙，请稍后重试");
+		return;
+	}
 	if (!raw_path || !*raw_path)
 		raw_path = "/";
 	c->path = evhttp_uridecode(raw_path, 0, &plen);
-	if (!c->path || strlen(c->path) != plen || plen > 1024) {
+	if (!c->path || strlen(c->path) != plen || plen > 1024 || !table_utf8_valid(c->path, plen)) {
 		if (!c->path)
 			c->path = lx_strdup("-");
 		http_error(c, 400, "bad_request", "请求路径无效");
 		return;
 	}
-	if (rawq && evhttp_parse_query_str(rawq, &c->query) != 0) {
+	if (rawq && (evhttp_parse_query_str(rawq, &c->query) != 0 || !query_utf8(&c->query))) {
 		http_error(c, 400, "bad_request", "查询参数无效");
 		return;
 	}

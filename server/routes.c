@@ -26,6 +26,7 @@ const struct route routes[] = {
 	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLE_ADMIN, 0},
+	{GET, "/api/v1/reports", h_reports_exams, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/results", h_report_results, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/items", h_report_items, ROLE_ADMIN, 0},

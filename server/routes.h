@@ -53,6 +53,7 @@ void h_admin_banks_list(struct hctx *c);
 void h_admin_staff_import(struct hctx *c);
 
 /* h_report.c */
+void h_reports_exams(struct hctx *c); /* h_exam.c: the exams HR can report on */
 void h_report_pass_rates(struct hctx *c);
 void h_report_results(struct hctx *c);
 void h_report_items(struct hctx *c);

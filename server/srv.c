@@ -1,7 +1,8 @@
 /* srv.c — lawexamd's life cycle: open the store, TLS, the listening socket, the writer,
  * the hash pool and N event-loop threads sharing one socket; the main thread handles
  * signals and the once-a-second tick (auto-submit); graceful shutdown on SIGTERM/SIGINT:
- * stop accepting, let in-flight requests finish, drain the writer, exit 0 within 5 s. */
+ * stop accepting, let in-flight requests finish, drain the writer, exit 0 within 5 s.
+ * Also each connection's life: the --max-connections count and the request deadline. */
 #include "srv.h"
 
 #include <arpa/inet.h>
@@ -15,11 +16,15 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <event2/listener.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,13 +68,87 @@ static void libevent_log(int severity, const char *msg)
 	LOG(lv, "libevent: %s", msg);
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- connections: the cap and the request deadline ------------------------------------
+ * libevent 2.1's own timeout (evhttp_set_timeout) restarts on every byte read, so a client
+ * trickling a request, or a TLS ClientHello, one byte at a time would hold its connection
+ * for ever. Each connection therefore carries a deadline of its own: a whole request within
+ * --header-timeout of the accept (or of the end of the previous response). It lives in the
+ * SSL object's ex_data, so it is freed with the connection however the connection ends:
+ * OpenSSL calls conn_free_cb from SSL_free, in the bufferevent's destructor. */
+
+struct srv_conn {
+	struct srv_thread *th;
+	struct bufferevent *bev;  /* borrowed: it owns the SSL that owns this struct */
+	struct event *deadline;
+	int over;                 /* accepted over --max-connections */
+};
+
+static void conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct srv_conn *cn = arg;
+	evutil_socket_t sock = bufferevent_getfd(cn->bev);
+	LOG(LOG_DEBUG, "closing a connection that sent no whole request within %d s", cn->th->srv->cfg->header_timeout);
+	/* evhttp then reads EOF and frees the connection the usual way. */
+	if (sock >= 0)
+		shutdown(sock, SHUT_RDWR);
+}
+
+static void conn_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct srv_conn *cn = ptr;
+	if (!cn)
+		return;
+	event_free(cn->deadline);
+	atomic_fetch_sub(&cn->th->srv->connections, 1);
+	free(cn);
+}
+
+static void conn_arm(struct srv_conn *cn)
+{
+	event_add(cn->deadline, cn->over ? cn->th->tv_over : cn->th->tv_request);
+}
+
+struct srv_conn *srv_conn_of(struct srv *s, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	return ssl ? SSL_get_ex_data(ssl, s->conn_idx) : NULL;
+}
+
+int srv_conn_request(struct srv_conn *cn)
+{
+	event_del(cn->deadline);
+	return cn->over;
+}
+
+static void conn_sent_cb(struct evhttp_request *req, void *arg)
+{
+	conn_arm(arg);
+}
+
+void srv_conn_replying(struct srv_conn *cn, struct evhttp_request *req)
+{
+	evhttp_request_set_on_complete_cb(req, conn_sent_cb, cn);
+}
+
 /* The TLS wrapper for every accepted connection. It must never return NULL: libevent 2.1
  * would then serve the connection as plain HTTP. Out of memory here is fail-stop. */
 static struct bufferevent *bevcb(struct event_base *base, void *arg)
 {
 	struct srv_thread *th = arg;
-	SSL *ssl = SSL_new(atomic_load(&th->srv->ssl));
+	struct srv *s = th->srv;
+	SSL *ssl = SSL_new(atomic_load(&s->ssl));
+	struct srv_conn *cn = lx_calloc(1, sizeof *cn);
 	struct bufferevent *bev;
+	int n;
 	if (!ssl) {
 		LOG(LOG_ERROR, "SSL_new failed: cannot serve TLS, aborting");
 		abort();
@@ -81,7 +160,39 @@ static struct bufferevent *bevcb(struct event_base *base, void *arg)
 		abort();
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	cn->th = th;
+	cn->bev = bev;
+	cn->deadline = evtimer_new(base, conn_deadline_cb, cn);
+	if (!cn->deadline) {
+		LOG(LOG_ERROR, "evtimer_new failed, aborting");
+		abort();
+	}
+	n = atomic_fetch_add(&s->connections, 1) + 1;
+	cn->over = n > s->max_connections;
+	SSL_set_ex_data(ssl, s->conn_idx, cn); /* from here on SSL_free frees cn */
+	conn_arm(cn);
+	if (n >= s->fd_ceiling && th->bound) {
+		/* Descriptors nearly gone: stop accepting on this loop for 100 ms rather than let
+		 * accept() fail with EMFILE, which libevent 2.1 retries in a busy loop. Clients
+		 * wait in the kernel's backlog meanwhile. */
+		static const struct timeval pause = {0, 100000};
+		evconnlistener_disable(evhttp_bound_socket_get_listener(th->bound));
+		event_add(th->resume_accept, &pause);
+	}
+	if (cn->over) {
+		long now = (long)mono_ms(), last = atomic_load(&s->conn_warned_ms);
+		if (now - last >= 1000 && atomic_compare_exchange_strong(&s->conn_warned_ms, &last, now))
+			LOG(LOG_WARN, "%d connections open, over --max-connections %d: answering 503 overloaded%s",
+			    n, s->max_connections, n >= s->fd_ceiling ? "; not accepting for 100 ms (open-file limit)" : "");
+	}
 	return bev;
+}
+
+static void resume_accept_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct srv_thread *th = arg;
+	if (th->bound)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(th->bound));
 }
 
 static int listen_socket(const struct config *cfg, struct lx_err *e)
@@ -130,13 +241,20 @@ static void *thread_main(void *arg)
 
 static int thread_init(struct srv *s, struct srv_thread *th, int idx, struct lx_err *e)
 {
-	int rc;
+	struct timeval request = {s->cfg->header_timeout, 0};
+	struct timeval over = {s->cfg->header_timeout < 5 ? s->cfg->header_timeout : 5, 0};
+	int rc, fd;
 	th->srv = s;
 	th->idx = idx;
 	th->base = event_base_new();
 	th->http = th->base ? evhttp_new(th->base) : NULL;
-	if (!th->http)
+	th->resume_accept = th->base ? evtimer_new(th->base, resume_accept_cb, th) : NULL;
+	if (!th->http || !th->resume_accept)
 		return err_set(e, LX_ERR_INTERNAL, "cannot create the event loop");
+	th->tv_request = event_base_init_common_timeout(th->base, &request);
+	th->tv_over = event_base_init_common_timeout(th->base, &over);
+	if (!th->tv_request || !th->tv_over)
+		return err_set(e, LX_ERR_INTERNAL, "cannot create the event loop's timeouts");
 	evhttp_set_bevcb(th->http, bevcb, th);
 	evhttp_set_gencb(th->http, http_dispatch, th);
 	evhttp_set_max_headers_size(th->http, 8192);
@@ -148,15 +266,21 @@ static int thread_init(struct srv *s, struct srv_thread *th, int idx, struct lx_
 	rc = store_open(s->cfg->db_path, STORE_READONLY, &th->rd, e);
 	if (rc)
 		return rc;
-	th->bound = evhttp_accept_socket_with_handle(th->http, s->listen_fd);
-	if (!th->bound)
-		return err_set(e, LX_ERR_IO, "cannot accept on the listening socket");
+	/* evhttp's listener closes its socket when freed: give each loop a dup of its own. */
+	fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 0);
+	th->bound = fd >= 0 ? evhttp_accept_socket_with_handle(th->http, fd) : NULL;
+	if (!th->bound) {
+		if (fd >= 0)
+			close(fd);
+		return err_set(e, LX_ERR_IO, "cannot accept on the listening socket: %s", strerror(errno));
+	}
 	return LX_OK;
 }
 
 static void stop_accepting(void *arg)
 {
 	struct srv_thread *th = arg;
+	event_del(th->resume_accept);
 	if (th->bound) {
 		evhttp_del_accept_socket(th->http, th->bound);
 		th->bound = NULL;
@@ -169,18 +293,14 @@ struct mainctx {
 	int64_t stop_started_ms;
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct mainctx *m = arg;
 	int pending = atomic_load(&m->s->pending);
-	if (pending > 0 && mono_ms() - m->stop_started_ms < 4000)
+	int64_t now = mono_ms();
+	/* Finish what is in flight: answered requests, and requests still arriving on open
+	 * connections (quiet for 250 ms), within 4 s of the signal. */
+	if ((pending > 0 || now - atomic_load(&m->s->last_request_ms) < 250) && now - m->stop_started_ms < 4000)
 		return;
 	if (pending > 0)
 		LOG(LOG_WARN, "shutdown: %d requests still pending after 4 s", pending);
@@ -199,6 +319,9 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	m->stop_started_ms = mono_ms();
 	for (int i = 0; i < m->s->nthreads; i++)
 		srv_post(m->s->threads[i].base, stop_accepting, &m->s->threads[i]);
+	/* The socket closes (new connections are refused) once every loop closed its dup too. */
+	close(m->s->listen_fd);
+	m->s->listen_fd = -1;
 	m->drain = event_new(m->s->main_base, -1, EV_PERSIST, drain_cb, m);
 	event_add(m->drain, &tv);
 }
@@ -224,6 +347,84 @@ static void reload_cb(evutil_socket_t sig, short what, void *arg)
 	LOG(LOG_INFO, "SIGHUP: certificate reloaded from %s", s->cert_path);
 }
 
+static int pw_job(struct store *db, void *arg, struct lx_err *e)
+{
+	return store_pw_params_set(db, arg, e);
+}
+
+/* One set of argon2id parameters for every new hash, kept in the database so lawexam-admin
+ * hashes alike: --argon2-* flags update it, otherwise the stored one is used. The stand-in
+ * hash for unknown logins uses it too, so an unknown login costs what a real one costs. */
+static int pw_settings(struct srv *s, const struct config *cfg, struct lx_err *e)
+{
+	int rc;
+	s->pw = cfg->pw;
+	if (cfg->pw_set) {
+		struct store *db = NULL;
+		rc = store_open(cfg->db_path, 0, &db, e);
+		if (rc == LX_OK)
+			rc = store_run(db, pw_job, &s->pw, e);
+		store_close(db);
+	} else {
+		rc = store_pw_params(s->main_rd, &s->pw, e);
+	}
+	if (rc)
+		return rc;
+	s->dummy_hash = pw_hash(&s->pw, "lawexam-unknown-login");
+	return s->dummy_hash ? LX_OK : err_set(e, LX_ERR_INTERNAL, "argon2id failed with these parameters");
+}
+
+/* Runs the callbacks posted to the (stopped) event loops, until none is left. */
+static void run_posted(struct srv *s)
+{
+	for (int i = 0; s->threads && i < s->nthreads; i++)
+		if (s->threads[i].base)
+			while (event_base_loop(s->threads[i].base, EVLOOP_NONBLOCK | EVLOOP_ONCE) == 0 &&
+			       event_base_get_num_events(s->threads[i].base, EVENT_BASE_COUNT_ACTIVE) > 0)
+				;
+}
+
+/* Raises the open-file limit to its hard limit, then sizes the connection limits to it:
+ * fd_ceiling leaves room for the descriptors that are not connections (databases, event
+ * loops), and --max-connections leaves an eighth of that for the 503 answers above it. */
+static void size_connections(struct srv *s, const struct config *cfg)
+{
+	struct rlimit rl;
+	long limit = 1024, reserve = 64 + 8L * cfg->threads, room;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rlim_t was = rl.rlim_cur;
+			rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				rl.rlim_cur = was;
+		}
+		limit = rl.rlim_cur > (rlim_t)1 << 20 ? 1L << 20 : (long)rl.rlim_cur;
+	}
+	s->fd_ceiling = (int)(limit > 2 * reserve ? limit - reserve : limit / 2);
+	room = s->fd_ceiling - s->fd_ceiling / 8;
+	s->max_connections = cfg->max_connections;
+	if (s->max_connections > room) {
+		LOG(LOG_WARN, "--max-connections %d lowered to %ld: the open-file limit is %ld (raise it: ulimit -n, "
+			      "or LimitNOFILE= for systemd)", cfg->max_connections, room, limit);
+		s->max_connections = (int)room;
+	}
+	LOG(LOG_INFO, "serving up to %d connections (open-file limit %ld)", s->max_connections, limit);
+}
+
+/* An operator who took the write bits off the database file meant it: lawexamd writes to it
+ * on every save, so refuse to start (root would otherwise write through the mode). */
+static int check_writable(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && !(sb.st_mode & 0222)) {
+		fprintf(stderr, "lawexamd: database %s is read-only (mode %03o); lawexamd writes every answer "
+				"to it: make it writable (chmod u+w) or point --db at a writable copy\n",
+			path, (unsigned)(sb.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct mainctx *m = arg;
@@ -244,11 +445,14 @@ int srv_run(const struct config *cfg)
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
 	s.listen_fd = -1;
+	s.conn_idx = -1;
 	m.s = &s;
 	evthread_use_pthreads();
 	event_set_log_callback(libevent_log);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (check_writable(cfg->db_path) != 0)
+		goto out;
 	rc = store_open(cfg->db_path, 0, &check, &e);
 	if (rc) {
 		fprintf(stderr, "lawexamd: %s\n", e.msg);
@@ -274,6 +478,12 @@ int srv_run(const struct config *cfg)
 		s.cert_path = cert;
 		s.key_path = key;
 	}
+	s.conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free_cb);
+	if (s.conn_idx < 0) {
+		fprintf(stderr, "lawexamd: cannot register the TLS connection data\n");
+		goto out;
+	}
+	size_connections(&s, cfg);
 	s.listen_fd = listen_socket(cfg, &e);
 	if (s.listen_fd < 0) {
 		fprintf(stderr, "lawexamd: %s\n", e.msg);
@@ -284,14 +494,9 @@ int srv_run(const struct config *cfg)
 		fprintf(stderr, "lawexamd: %s\n", e.msg);
 		goto out;
 	}
-	{
-		/* The stand-in hash for unknown logins copies the cost of a real account's hash. */
-		struct pw_params pp = cfg->pw;
-		char *sample = NULL;
-		if (store_any_pw_hash(s.main_rd, &sample, NULL) == LX_OK)
-			pw_params_of(sample, &pp);
-		free(sample);
-		s.dummy_hash = pw_hash(&pp, "lawexam-unknown-login");
+	if (pw_settings(&s, cfg, &e) != LX_OK) {
+		fprintf(stderr, "lawexamd: %s\n", e.msg);
+		goto out;
 	}
 	s.pool = pool_new(cfg->hash_threads);
 	static_load(cfg->web_root, &s.web, &e);
@@ -333,14 +538,23 @@ out:
 	if (m.sighup) event_free(m.sighup);
 	if (m.tick) event_free(m.tick);
 	if (m.drain) event_free(m.drain);
-	for (int i = 0; s.threads && i < s.nthreads; i++) {
-		if (s.threads[i].http) evhttp_free(s.threads[i].http);
-		if (s.threads[i].base) event_base_free(s.threads[i].base);
-		store_close(s.threads[i].rd);
-	}
+	/* The loops have stopped. Hash work not started yet is cancelled (503); then what the pool
+	 * and the writer still hold completes, and its replies run on the idle bases, before
+	 * anything they point to is freed. Offload → write is the only chain, hence the order. */
+	atomic_store(&s.cancel, 1);
+	pool_free(s.pool);
+	s.pool = NULL;
+	run_posted(&s);
 	srv_tick_stop(&s);
 	store_writer_stop(s.writer); /* drains: everything acknowledged is committed */
-	pool_free(s.pool);
+	s.writer = NULL;
+	run_posted(&s);
+	for (int i = 0; s.threads && i < s.nthreads; i++) {
+		if (s.threads[i].http) evhttp_free(s.threads[i].http);
+		if (s.threads[i].resume_accept) event_free(s.threads[i].resume_accept);
+		if (s.threads[i].base) event_base_free(s.threads[i].base); /* frees the connections' SSLs */
+		store_close(s.threads[i].rd);
+	}
 	store_close(s.main_rd);
 	static_free(s.web);
 	if (s.main_base) event_base_free(s.main_base);
@@ -348,6 +562,8 @@ out:
 	if (atomic_load(&s.ssl)) SSL_CTX_free(atomic_load(&s.ssl));
 	for (int i = 0; i < s.n_retired; i++)
 		SSL_CTX_free(s.retired_ssl[i]);
+	if (s.conn_idx >= 0)
+		CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, s.conn_idx);
 	free(s.threads);
 	free(s.dummy_hash);
 	free(cert);

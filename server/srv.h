@@ -24,7 +24,10 @@ struct srv_thread {
 	struct event_base *base;
 	struct evhttp *http;
 	struct store *rd;          /* this thread's reader connection */
-	struct evhttp_bound_socket *bound; /* the shared listening socket, in this loop */
+	struct evhttp_bound_socket *bound; /* this loop's dup() of the listening socket */
+	struct event *resume_accept; /* accepting again after a pause at the open-file limit */
+	const struct timeval *tv_request; /* libevent common timeouts for the request deadline: */
+	const struct timeval *tv_over;    /* --header-timeout, and shorter over the cap */
 	pthread_t tid;
 };
 
@@ -34,6 +37,7 @@ struct srv {
 	SSL_CTX *retired_ssl[16];  /* replaced contexts, freed at exit (an SSL_new may still be reading one) */
 	int n_retired;
 	char *cert_path, *key_path;
+	struct pw_params pw;       /* argon2id parameters for new hashes (the database setting) */
 	char *dummy_hash;          /* verified for unknown logins: same cost as a real account */
 	struct store_writer *writer;
 	struct pool *pool;
@@ -45,12 +49,31 @@ struct srv {
 	struct store *main_rd;     /* reader for the main thread's timers */
 	atomic_int pending;        /* async requests not yet answered */
 	atomic_int stopping;
+	atomic_int cancel;         /* set after the loops stop: queued hash work is not started */
 	atomic_long requests;
+	atomic_llong last_request_ms; /* monotonic ms of the latest request (shutdown waits for quiet) */
 	atomic_int autosubmit_busy;
+	int conn_idx;              /* SSL ex_data index of each connection's struct srv_conn */
+	int max_connections;       /* --max-connections, lowered to fit the open-file limit */
+	int fd_ceiling;            /* connections at which accepting pauses (open-file limit) */
+	atomic_int connections;    /* accepted and not yet freed (TLS handshakes included) */
+	atomic_long conn_warned_ms; /* when "over the cap" was last logged (rate limit) */
 };
 
 /* Runs fn(arg) on th's event loop (thread-safe; from any thread). */
 void srv_post(struct event_base *base, void (*fn)(void *arg), void *arg);
+
+/* Per-connection state (srv.c): the connection cap and the request deadline. Every accepted
+ * connection must deliver a whole request within --header-timeout (from accept, or from the
+ * end of the previous response), however slowly it trickles bytes in; else it is closed. */
+struct srv_conn;
+/* The connection req arrived on; NULL once that connection is gone (a late reply). */
+struct srv_conn *srv_conn_of(struct srv *s, struct evhttp_request *req);
+/* A whole request arrived: stops the deadline. Returns 1 when the connection was accepted
+ * over --max-connections (answer 503 overloaded and close), else 0. */
+int srv_conn_request(struct srv_conn *cn);
+/* Arms the deadline again once req's response has been sent (keep-alive). */
+void srv_conn_replying(struct srv_conn *cn, struct evhttp_request *req);
 
 /* Start-up and shutdown (srv.c). srv_run blocks until SIGTERM/SIGINT; returns the exit code. */
 int srv_run(const struct config *cfg);

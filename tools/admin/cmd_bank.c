@@ -156,7 +156,9 @@ static int cmd_bank_export(struct admin *a, int argc, char **argv)
 		return EXIT_DATA;
 	}
 	json = bank_export_json(&doc);
-	rc = json ? admin_write_out(out, json, strlen(json)) : EXIT_DATA; /* json ends with '\n' */
+	rc = json ? admin_write_out(out, json, strlen(json)) : EXIT_DATA;
+	if (rc == EXIT_OK) /* the export holds every answer key: who took one is recorded */
+		admin_audit(a, "bank_export", pos[0]); /* json ends with '\n' */
 	free(json);
 	bank_doc_free(&doc);
 	return rc;

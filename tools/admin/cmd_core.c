@@ -20,8 +20,21 @@ static const struct { const char *code, *name; } seed_categories[] = {
 	{"general", "一般工作人员"},
 };
 
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || v < (long)min || v > (long)max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int seed_job(struct store *db, void *arg, struct lx_err *e)
 {
+	int rc0 = store_pw_params_set(db, arg, e);
+	if (rc0)
+		return rc0;
 	for (size_t i = 0; i < sizeof seed_categories / sizeof seed_categories[0]; i++) {
 		char *code = NULL;
 		if (store_category_resolve(db, seed_categories[i].code, &code, NULL) == LX_OK) {
@@ -42,7 +55,11 @@ static int cmd_init(struct admin *a, int argc, char **argv)
 	const char *slash;
 	int rc;
 
-	if (admin_args("init", argc, argv, NULL, 0, NULL, 0, 0, NULL))
+	const char *t_s = NULL, *m_s = NULL, *p_s = NULL;
+	const struct aflag flags[] = {{"--argon2-t", &t_s, NULL}, {"--argon2-m", &m_s, NULL}, {"--argon2-p", &p_s, NULL}};
+	struct pw_params pw = PW_PARAMS_DEFAULT;
+
+	if (admin_args("init", argc, argv, flags, 3, NULL, 0, 0, NULL))
 		return EXIT_USAGE;
 	slash = strrchr(a->db_path, '/');
 	if (slash && slash != a->db_path) { /* create the database's own folder (one level) */
@@ -56,7 +73,15 @@ static int cmd_init(struct admin *a, int argc, char **argv)
 	}
 	rc = store_open(a->db_path, STORE_CREATE, &db, &e);
 	if (rc == LX_OK)
-		rc = store_run(db, seed_job, NULL, &e);
+		rc = store_pw_params(db, &pw, &e); /* keep what is stored unless flags say otherwise */
+	if (rc == LX_OK && ((t_s && parse_uint(t_s, 1, 100, &pw.t_cost)) || (m_s && parse_uint(m_s, 8, 4194304, &pw.m_kib)) ||
+			    (p_s && parse_uint(p_s, 1, 64, &pw.lanes)))) {
+		fprintf(stderr, "lawexam-admin init: --argon2-t 1..100, --argon2-m 8..4194304 (KiB), --argon2-p 1..64\n");
+		store_close(db);
+		return EXIT_USAGE;
+	}
+	if (rc == LX_OK)
+		rc = store_run(db, seed_job, &pw, &e);
 	if (rc) {
 		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
 		store_close(db);
@@ -128,6 +153,7 @@ static int cmd_user_add(struct admin *a, int argc, char **argv)
 	char why[128], bad[64], *password = NULL, *normorg = NULL, *code = NULL;
 	struct store *db;
 	unsigned roles;
+	struct pw_params pw = PW_PARAMS_DEFAULT;
 
 	if (admin_args("user add", argc, argv, flags, 5, pos, 1, 1, NULL))
 		return EXIT_USAGE;
@@ -153,6 +179,7 @@ static int cmd_user_add(struct admin *a, int argc, char **argv)
 		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
 		goto out;
 	}
+	store_pw_params(db, &pw, NULL);
 	if (pw_stdin) {
 		password = admin_read_secret("password: ");
 		if (pw_policy(pos[0], password, why, sizeof why) != LX_OK) {
@@ -168,7 +195,7 @@ static int cmd_user_add(struct admin *a, int argc, char **argv)
 	u.category = code;
 	u.roles = roles;
 	u.must_change_password = !pw_stdin;
-	u.pw_hash = pw_hash(&PW_PARAMS_DEFAULT, password);
+	u.pw_hash = pw_hash(&pw, password);
 	if (!u.pw_hash) {
 		fprintf(stderr, "lawexam-admin: hashing failed\n");
 		goto out;
@@ -213,6 +240,7 @@ static int cmd_user_passwd(struct admin *a, int argc, char **argv)
 	char *password = NULL, *hash = NULL, why[128];
 	int pw_stdin = 0, rc = EXIT_DATA;
 	const struct aflag flags[] = {{"--password-stdin", NULL, &pw_stdin}};
+	struct pw_params pw = PW_PARAMS_DEFAULT;
 
 	if (admin_args("user passwd", argc, argv, flags, 1, pos, 1, 1, NULL))
 		return EXIT_USAGE;
@@ -227,7 +255,8 @@ static int cmd_user_passwd(struct admin *a, int argc, char **argv)
 	} else {
 		password = pw_random();
 	}
-	hash = pw_hash(&PW_PARAMS_DEFAULT, password);
+	store_pw_params(a->db, &pw, NULL);
+	hash = pw_hash(&pw, password);
 	if (!hash || store_begin(a->db, &e) ||
 	    store_user_set_password(a->db, u.id, hash, !pw_stdin, clock_now(), &e) ||
 	    store_session_delete_user(a->db, u.id, NULL, &e) ||
@@ -354,7 +383,8 @@ static int cmd_audit(struct admin *a, int argc, char **argv)
 }
 
 const struct admin_cmd admin_cmds_core[] = {
-	{"init", cmd_init, "", "create or upgrade the database and seed the staff categories"},
+	{"init", cmd_init, "[--argon2-t T --argon2-m KiB --argon2-p P]",
+	 "create or upgrade the database, seed the staff categories, set the password-hash cost"},
 	{"category add", cmd_category_add, "CODE NAME", "add a staff category (人员类别)"},
 	{"category list", cmd_category_list, "", "list staff categories"},
 	{"user add", cmd_user_add, "LOGIN --name N --org PATH --category C [--roles R] [--password-stdin]",

@@ -98,6 +98,7 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	size_t len;
 	char *data = NULL;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
+	struct pw_params pw = PW_PARAMS_DEFAULT;
 
 	if (admin_args("staff import", argc, argv, flags, 5, pos, 1, 1, NULL))
 		return EXIT_USAGE;
@@ -116,7 +117,8 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	}
 	if (!(db = admin_db(a)))
 		goto out;
-	if (roster_prepare(db, &r, pos[0], &PW_PARAMS_DEFAULT, (int)threads, disable, &plan, &d, &e) != LX_OK) {
+	store_pw_params(db, &pw, NULL);
+	if (roster_prepare(db, &r, pos[0], &pw, (int)threads, disable, &plan, &d, &e) != LX_OK) {
 		if (d.total)
 			print_diag(&d);
 		else

@@ -29,14 +29,13 @@ function remember(code) {
   }
 }
 
-/* The exam list is an admin endpoint today; an HR officer without the admin role gets 403 and
- * types the exam code instead (with the codes used recently offered). Should the server open
- * the list to HR, the picker shows it without a change here. */
+/* GET /reports lists the exams for HR officers and administrators. Should it fail (403 for a
+ * user with neither role), the officer types the exam code instead (recent codes offered). */
 let listForbidden = false;
 async function examList() {
   if (listForbidden && !hasRole('admin')) return null;
   try {
-    const d = await api('GET', '/admin/exams');
+    const d = await api('GET', '/reports');
     return Array.isArray(d) ? d : (d && (d.exams || d.rows)) || [];
   } catch (e) {
     if (e.status === 403) listForbidden = true;
