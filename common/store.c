@@ -318,7 +318,7 @@ int store_backup(struct store *db, const char *dest, struct lx_err *e)
 		goto out;
 	}
 	do {
-		src = sqlite3_backup_step(b, 256);
+		src = sqlite3_backup_step(b, -1); /* all at once: in WAL this does not block the writer, and a commit between steps would restart a partial copy */
 		if (src == SQLITE_BUSY || src == SQLITE_LOCKED)
 			sqlite3_sleep(20);
 	} while (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED);

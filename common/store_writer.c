@@ -1,7 +1,9 @@
 /* store_writer.c — the one writer thread. Callers queue jobs; the thread takes everything
  * pending, runs each job in its own savepoint inside one transaction, commits once, then
  * calls each job's done callback (on this thread). So a burst of N saves costs a handful of
- * commits, and one bad job never rolls back its neighbours. */
+ * commits, and one bad job never rolls back its neighbours — unless SQLite itself rolled the
+ * transaction back (disk full, I/O error): then the whole batch fails, and nothing of it is
+ * acknowledged. */
 #include "store_int.h"
 
 #include <pthread.h>
@@ -40,15 +42,26 @@ static void run_batch(struct store_writer *w, struct job *batch)
 		for (j = batch; j; j = j->next) {
 			memset(&j->err, 0, sizeof j->err);
 			j->rc = store_savepoint(w->db, &j->err);
-			if (j->rc)
-				continue;
-			j->rc = j->fn(w->db, j->arg, &j->err);
+			if (j->rc == LX_OK) {
+				j->rc = j->fn(w->db, j->arg, &j->err);
+				if (j->rc == LX_OK)
+					j->rc = store_release(w->db, &j->err);
+			}
 			if (j->rc == LX_OK)
-				j->rc = store_release(w->db, &j->err);
-			if (j->rc)
-				store_rollback_to(w->db);
+				continue;
+			if (sqlite3_get_autocommit(w->db->db)) {
+				/* SQLite rolled the whole transaction back (SQLITE_FULL, an I/O error, …):
+				 * the jobs before this one are gone too, and the ones after it must not
+				 * run outside the transaction. The batch fails with this job's error. */
+				rc = j->rc;
+				e = j->err;
+				e.tag = NULL;
+				break;
+			}
+			store_rollback_to(w->db);
 		}
-		rc = store_commit(w->db, &e);
+		if (rc == LX_OK)
+			rc = store_commit(w->db, &e);
 	}
 	if (rc) {
 		LOG(LOG_ERROR, "writer: transaction failed: %s", e.msg);

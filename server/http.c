@@ -425,7 +425,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct srv_conn *cn = srv_conn_of(th->srv, req);
 	const struct route *r = NULL;
-	int path_matched = 0;
+	int path_matched = 0, over;
 	size_t plen = 0;
 
 	c->req = req;
@@ -443,14 +443,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 		snprintf(c->remote, sizeof c->remote, "%s", addr ? addr : "-");
 	}
-	if (cn && srv_conn_request(cn)) {
-		/* Accepted over --max-connections: answer at once and close. */
-		c->path = lx_strdup("-");
-		http_header(c, "Connection", "close");
-		http_header(c, "Retry-After", "5");
-		http_error(c, 503, "overloaded", "服务器繁忙，请稍后重试");
-		return;
-	}
+	over = cn ? srv_conn_request(cn) : 0;
 	if (!raw_path || !*raw_path)
 		raw_path = "/";
 	c->path = evhttp_uridecode(raw_path, 0, &plen);
@@ -458,6 +451,13 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 		if (!c->path)
 			c->path = lx_strdup("-");
 		http_error(c, 400, "bad_request", "请求路径无效");
+		return;
+	}
+	if (over) {
+		/* Accepted over --max-connections: answer at once and close. */
+		http_header(c, "Connection", "close");
+		http_header(c, "Retry-After", "5");
+		http_error(c, 503, "overloaded", "服务器繁忙，请稍后重试");
 		return;
 	}
 	if (rawq && (evhttp_parse_query_str(rawq, &c->query) != 0 || !query_utf8(&c->query))) {
