@@ -445,7 +445,6 @@ int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struc
 	      int64_t now, int grace, size_t *ignored, int64_t *deadline, struct lx_err *e)
 {
 	struct attempt_row a;
-	struct pos_table t = {0};
 	char (*orig)[16] = NULL;
 	int rc;
 
@@ -458,17 +457,23 @@ int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struc
 		rc = err_tag(e, LX_ERR_CONFLICT, "attempt_closed", "答题时间已结束，答卷已提交");
 		goto out;
 	}
-	rc = store_aq_list(db, attempt_id, pos_cb, &t, e);
-	if (rc)
-		goto out;
+	/* Check the whole batch first (one point lookup per answer), then store it. */
 	orig = lx_calloc(n ? n : 1, sizeof *orig);
 	for (size_t i = 0; i < n; i++) {
+		struct pos_info p;
+		char type[16];
 		int pos = items[i].position;
-		if (pos < 1 || pos > t.n || t.v[pos].type < 0) {
+		rc = pos >= 1 && pos <= MAX_POSITIONS
+			     ? store_aq_get(db, attempt_id, pos, type, sizeof type, p.perm, sizeof p.perm, e)
+			     : LX_ERR_NOTFOUND;
+		if (rc == LX_ERR_NOTFOUND) {
 			rc = err_tag(e, LX_ERR_INVALID, "bad_response", "第 %d 题不存在", pos);
 			goto out;
 		}
-		if (check_response(&t.v[pos], items[i].response, orig[i], sizeof orig[i]) != 0) {
+		if (rc)
+			goto out;
+		p.type = type_of(type);
+		if (check_response(&p, items[i].response, orig[i], sizeof orig[i]) != 0) {
 			rc = err_tag(e, LX_ERR_INVALID, "bad_response", "第 %d 题的作答 \"%s\" 无效", pos, items[i].response);
 			goto out;
 		}
@@ -483,7 +488,6 @@ int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struc
 	}
 out:
 	free(orig);
-	free(t.v);
 	return rc;
 }
 

@@ -342,6 +342,26 @@ int store_aq_insert(struct store *db, int64_t attempt_id, int position, int sect
 	return store_step_done(db, st, e, "attempt question");
 }
 
+int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,
+		 size_t permlen, struct lx_err *e)
+{
+	STMT(st, "SELECT v.type, aq.perm FROM attempt_questions aq JOIN question_versions v ON v.id = aq.version_id"
+		 " WHERE aq.attempt_id = ?1 AND aq.position = ?2");
+	int rc = LX_ERR_NOTFOUND;
+	sqlite3_bind_int64(st, 1, attempt_id);
+	sqlite3_bind_int(st, 2, position);
+	int src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		snprintf(type, typelen, "%s", col_text(st, 0));
+		snprintf(perm, permlen, "%s", col_text(st, 1));
+		rc = LX_OK;
+	} else if (src != SQLITE_DONE) {
+		rc = store_fail(db, src, e, "attempt question");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_row *q),
 		  void *ctx, struct lx_err *e)
 {

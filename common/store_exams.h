@@ -81,6 +81,10 @@ struct aq_row {
 int store_aq_insert(struct store *db, int64_t attempt_id, int position, int section_idx,
 		    const char *section_title, int64_t version_id, int points2, const char *perm,
 		    struct lx_err *e);
+/* The type ("single"…) and option permutation of one drawn question (a point lookup, for saves).
+ * LX_ERR_NOTFOUND when the attempt has no such position. */
+int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,
+		 size_t permlen, struct lx_err *e);
 int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_row *q),
 		  void *ctx, struct lx_err *e);
 

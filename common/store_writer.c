@@ -13,6 +13,8 @@
 #include "log.h"
 #include "mem.h"
 
+#define WRITER_BATCH_MAX 256
+
 struct job {
 	store_job_fn fn;
 	store_done_fn done;
@@ -91,8 +93,18 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&w->mu);
 		while (!w->head && !w->stopping)
 			pthread_cond_wait(&w->cv, &w->mu);
+		/* Take at most WRITER_BATCH_MAX jobs: replies start flowing while more queue up,
+		 * and a storm cannot hold thousands of finished jobs (and their replies) at once. */
 		batch = w->head;
-		w->head = w->tail = NULL;
+		if (batch) {
+			struct job *last = batch;
+			for (int n = 1; n < WRITER_BATCH_MAX && last->next; n++)
+				last = last->next;
+			w->head = last->next;
+			if (!w->head)
+				w->tail = NULL;
+			last->next = NULL;
+		}
 		if (!batch && w->stopping) {
 			pthread_mutex_unlock(&w->mu);
 			break;

@@ -154,6 +154,7 @@ int tls_ctx_new(const char *cert_path, const char *key_path, SSL_CTX **out, stru
 		goto ossl;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS); /* idle connections hold no buffers */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
 				      SSL_OP_CIPHER_SERVER_PREFERENCE);
 	/* TLS 1.2: ECDHE with AEAD only (forward secrecy); TLS 1.3 suites are all forward-secret. */
