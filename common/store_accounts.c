@@ -9,11 +9,6 @@
 #include "mem.h"
 #include "store_int.h"
 
-#define STMT(var, sql)                                   \
-	sqlite3_stmt *var = store_stmt(db, sql, e);      \
-	if (!var)                                        \
-		return e ? e->code : LX_ERR_STORAGE
-
 void user_free(struct user *u)
 {
 	if (!u)

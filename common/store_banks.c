@@ -7,11 +7,6 @@
 #include "mem.h"
 #include "store_int.h"
 
-#define STMT(var, sql)                              \
-	sqlite3_stmt *var = store_stmt(db, sql, e); \
-	if (!var)                                   \
-		return e ? e->code : LX_ERR_STORAGE
-
 int store_bank_upsert(struct store *db, const char *code, const char *title, const char *subject, int64_t now,
 		      struct lx_err *e)
 {

@@ -8,11 +8,6 @@
 #include "mem.h"
 #include "store_int.h"
 
-#define STMT(var, sql)                              \
-	sqlite3_stmt *var = store_stmt(db, sql, e); \
-	if (!var)                                   \
-		return e ? e->code : LX_ERR_STORAGE
-
 void exam_row_free(struct exam_row *r)
 {
 	if (!r)

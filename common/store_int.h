@@ -30,6 +30,13 @@ int store_step_done(struct store *db, sqlite3_stmt *st, struct lx_err *e, const 
 /* Executes literal SQL without caching (DDL, pragmas). */
 int store_exec(struct store *db, const char *sql, struct lx_err *e);
 
+/* Declares var as the cached statement for sql, or returns the error from the enclosing
+ * function (which must have `struct store *db` and `struct lx_err *e` in scope). */
+#define STMT(var, sql)                              \
+	sqlite3_stmt *var = store_stmt(db, sql, e); \
+	if (!var)                                   \
+		return e ? e->code : LX_ERR_STORAGE
+
 static inline const char *col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *p = sqlite3_column_text(st, i);

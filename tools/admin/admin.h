@@ -37,6 +37,9 @@ char *admin_read_file(const char *path, size_t *len);
 char *admin_read_secret(const char *prompt);
 /* Records an admin action in the audit log (its own transaction when none is open). */
 void admin_audit(struct admin *a, const char *action, const char *detail);
+/* Prints located diagnostics as "WHERE: MESSAGE" lines on stderr (and how many were not shown). */
+struct diag;
+void admin_print_diag(const struct diag *d);
 /* Writes data to path ("-" or NULL = stdout). EXIT_OK or EXIT_DATA. */
 int admin_write_out(const char *path, const char *data, size_t len);
 

@@ -11,14 +11,6 @@
 #include "store_accounts.h"
 #include "store_banks.h"
 
-static void print_diag(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "%s: %s\n", d->items[i].where, d->items[i].message);
-	if (d->total > d->n)
-		fprintf(stderr, "(%zu more problems not shown)\n", d->total - d->n);
-}
-
 struct import_ctx {
 	struct bank_doc *docs;
 	int n;
@@ -84,7 +76,7 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 			if (docs[i].code && docs[j].code && strcmp(docs[i].code, docs[j].code) == 0)
 				diag_add(&d, pos[i], "题库 %s 在本次导入中出现了两次（另见 %s）", docs[i].code, pos[j]);
 	if (d.total) {
-		print_diag(&d);
+		admin_print_diag(&d);
 		fprintf(stderr, "nothing imported: fix the %zu problem(s) above and run again\n", d.total);
 		rc = EXIT_DATA;
 		goto out;

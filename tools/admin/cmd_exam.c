@@ -10,14 +10,6 @@
 #include "grade.h"
 #include "store_accounts.h"
 
-static void print_diag(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "%s: %s\n", d->items[i].where, d->items[i].message);
-	if (d->total > d->n)
-		fprintf(stderr, "(%zu more problems not shown)\n", d->total - d->n);
-}
-
 struct create_ctx {
 	struct exam_def *def;
 	const char *fname;
@@ -61,7 +53,7 @@ static int cmd_exam_create(struct admin *a, int argc, char **argv)
 	}
 	if (rc) {
 		if (d.total)
-			print_diag(&d);
+			admin_print_diag(&d);
 		else if (e.msg[0])
 			fprintf(stderr, "lawexam-admin: %s\n", e.msg);
 		examdef_free(&def);

@@ -17,14 +17,6 @@
 #include "roster_import.h"
 #include "store_accounts.h"
 
-static void print_diag(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "%s: %s\n", d->items[i].where, d->items[i].message);
-	if (d->total > d->n)
-		fprintf(stderr, "(%zu more problems not shown)\n", d->total - d->n);
-}
-
 static int is_xlsx(const char *fname, const char *format, const char *data, size_t len)
 {
 	if (format)
@@ -111,7 +103,7 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	if (!(data = admin_read_file(pos[0], &len)))
 		return EXIT_DATA;
 	if (roster_parse(data, len, pos[0], is_xlsx(pos[0], format, data, len), &r, &d) != LX_OK) {
-		print_diag(&d);
+		admin_print_diag(&d);
 		fprintf(stderr, "nothing imported: fix the %zu problem(s) above and run again\n", d.total);
 		goto out;
 	}
@@ -120,7 +112,7 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	store_pw_params(db, &pw, NULL);
 	if (roster_prepare(db, &r, pos[0], &pw, (int)threads, disable, &plan, &d, &e) != LX_OK) {
 		if (d.total)
-			print_diag(&d);
+			admin_print_diag(&d);
 		else
 			fprintf(stderr, "lawexam-admin: %s\n", e.msg);
 		fprintf(stderr, "nothing imported\n");

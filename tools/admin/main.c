@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "diag.h"
 #include "clock.h"
 #include "log.h"
 #include "mem.h"
@@ -131,6 +132,14 @@ void admin_audit(struct admin *a, const char *action, const char *detail)
 	struct store *db = admin_db(a);
 	if (db)
 		store_audit(db, clock_now(), a->actor, action, detail, "cli", NULL);
+}
+
+void admin_print_diag(const struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s: %s\n", d->items[i].where, d->items[i].message);
+	if (d->total > d->n)
+		fprintf(stderr, "(%zu more problems not shown)\n", d->total - d->n);
 }
 
 int admin_write_out(const char *path, const char *data, size_t len)
