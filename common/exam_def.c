@@ -182,6 +182,19 @@ static void parse_section(struct ctx *x, json_t *js, struct exam_section *s, con
 	}
 }
 
+/* An exam time: RFC 3339 with an offset, from 1970 to 9998 (UTC), so that rfc3339_format()
+ * prints it back, in any UTC offset, with a four-digit year that parses again (the stored
+ * canonical definition is parsed at every attempt start). */
+#define EXAM_TIME_END INT64_C(253370764800) /* 9999-01-01T00:00:00Z */
+static int exam_time(const char *s, int64_t *out)
+{
+	int64_t t;
+	if (!s || rfc3339_parse(s, &t) != LX_OK || t < 0 || t >= EXAM_TIME_END)
+		return LX_ERR_INVALID;
+	*out = t;
+	return LX_OK;
+}
+
 int examdef_parse(const char *data, size_t len, const char *fname, struct exam_def *out, struct diag *d)
 {
 	static const char *const keys[] = {"format", "code", "title", "opens_at", "closes_at",
@@ -195,6 +208,7 @@ int examdef_parse(const char *data, size_t len, const char *fname, struct exam_d
 	json_t *root;
 	const char *s;
 	regex_t code_re;
+	int opens_ok;
 
 	memset(out, 0, sizeof *out);
 	root = jsonx_parse(data, len, why, sizeof why, &line);
@@ -222,12 +236,13 @@ int examdef_parse(const char *data, size_t len, const char *fname, struct exam_d
 		bad(&x, "title", "缺少考试名称");
 	out->title = lx_strdup(s ? s : "");
 	s = jsonx_str(root, "opens_at");
-	if (!s || rfc3339_parse(s, &out->opens_at) != LX_OK)
-		bad(&x, "opens_at", "应为带时区的 RFC 3339 时间，如 2026-12-01T08:00:00+08:00");
+	opens_ok = exam_time(s, &out->opens_at) == LX_OK;
+	if (!opens_ok)
+		bad(&x, "opens_at", "应为带时区的 RFC 3339 时间（1970 至 9998 年），如 2026-12-01T08:00:00+08:00");
 	s = jsonx_str(root, "closes_at");
-	if (!s || rfc3339_parse(s, &out->closes_at) != LX_OK)
-		bad(&x, "closes_at", "应为带时区的 RFC 3339 时间，如 2026-12-20T18:00:00+08:00");
-	else if (out->opens_at && out->closes_at <= out->opens_at)
+	if (exam_time(s, &out->closes_at) != LX_OK)
+		bad(&x, "closes_at", "应为带时区的 RFC 3339 时间（1970 至 9998 年），如 2026-12-20T18:00:00+08:00");
+	else if (opens_ok && out->closes_at <= out->opens_at)
 		bad(&x, "closes_at", "结束时间必须晚于开始时间");
 	out->duration_minutes = get_int(&x, root, "duration_minutes", "duration_minutes", 60, 1, 24 * 60, 1);
 	out->pass_percent = get_int(&x, root, "pass_percent", "pass_percent", 60, 0, 100, 1);

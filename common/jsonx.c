@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "table.h"
+
 int jsonx_depth_ok(const char *data, size_t len, int max)
 {
 	int depth = 0, in_str = 0, esc = 0;
@@ -43,7 +45,11 @@ json_t *jsonx_parse(const char *data, size_t len, char *why, size_t whylen, int 
 	}
 	v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
 	if (!v) {
-		snprintf(why, whylen, "JSON 格式错误（第 %d 行第 %d 列）：%s", err.line, err.column, err.text);
+		/* jansson quotes the input near the error, possibly cut inside a UTF-8 sequence:
+		 * the message goes into JSON replies, so it must stay valid UTF-8. */
+		char text[200];
+		snprintf(why, whylen, "JSON 格式错误（第 %d 行第 %d 列）：%s", err.line, err.column,
+			 table_clip(err.text, 160, text, sizeof text));
 		if (line)
 			*line = err.line;
 	}
