@@ -95,8 +95,22 @@ static const char *reason(int status)
 	}
 }
 
+/* The path as it goes into the log: control characters (a decoded %0A would forge a log
+ * line) become '?', and it is cut at the buffer's size. */
+static const char *log_safe(const char *path, char *buf, size_t len)
+{
+	size_t i = 0;
+	if (!path)
+		return "-";
+	for (; path[i] && i + 1 < len; i++)
+		buf[i] = ((unsigned char)path[i] < 0x20 || path[i] == 0x7f) ? '?' : path[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 void http_reply(struct hctx *c, int status, const char *ctype, const void *data, size_t len)
 {
+	char logpath[256];
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
 	struct evbuffer *out = evbuffer_new();
 	struct srv_conn *cn = srv_conn_of(c->srv, c->req);
@@ -115,7 +129,7 @@ void http_reply(struct hctx *c, int status, const char *ctype, const void *data,
 	evhttp_send_reply(c->req, status, reason(status), out);
 	if (out)
 		evbuffer_free(out);
-	LOG(LOG_INFO, "%s %s %d %lldus%s%s", c->method_name, c->path ? c->path : "-", status,
+	LOG(LOG_INFO, "%s %s %d %lldus%s%s", c->method_name, log_safe(c->path, logpath, sizeof logpath), status,
 	    (long long)(now_us() - c->start_us), c->authed ? " user=" : "", c->authed ? c->user.login : "");
 	if (c->async)
 		atomic_fetch_sub(&c->srv->pending, 1);
