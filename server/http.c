@@ -127,6 +127,8 @@ void http_reply(struct hctx *c, int status, const char *ctype, const void *data,
 	if (cn)
 		srv_conn_replying(cn, c->req); /* the next request's deadline starts once this is sent */
 	evhttp_send_reply(c->req, status, reason(status), out);
+	if (cn)
+		srv_conn_replied(cn); /* evhttp_send_reply only queues: the connection is still there */
 	if (out)
 		evbuffer_free(out);
 	LOG(LOG_INFO, "%s %s %d %lldus%s%s", c->method_name, log_safe(c->path, logpath, sizeof logpath), status,

@@ -140,6 +140,19 @@ void srv_conn_replying(struct srv_conn *cn, struct evhttp_request *req)
 	evhttp_request_set_on_complete_cb(req, conn_sent_cb, cn);
 }
 
+/* evhttp queues a reply as two evbuffer chains, the headers and the body, and
+ * bufferevent_openssl turns each chain into a TLS record and a write(): two TCP segments
+ * per reply, and the client wakes twice. Joining them while they wait for the socket makes
+ * one record and one write (measured in docs/benchmarks.md). Large replies (files, reports)
+ * are left alone: copying them costs more than a second record. */
+void srv_conn_replied(struct srv_conn *cn)
+{
+	struct evbuffer *out = bufferevent_get_output(cn->bev);
+	size_t n = evbuffer_get_length(out);
+	if (n > 0 && n <= 16384)
+		evbuffer_pullup(out, -1);
+}
+
 /* The TLS wrapper for every accepted connection. It must never return NULL: libevent 2.1
  * would then serve the connection as plain HTTP. Out of memory here is fail-stop. */
 static struct bufferevent *bevcb(struct event_base *base, void *arg)

@@ -74,6 +74,8 @@ struct srv_conn *srv_conn_of(struct srv *s, struct evhttp_request *req);
 int srv_conn_request(struct srv_conn *cn);
 /* Arms the deadline again once req's response has been sent (keep-alive). */
 void srv_conn_replying(struct srv_conn *cn, struct evhttp_request *req);
+/* After evhttp_send_reply: joins a small reply's headers and body into one TLS record. */
+void srv_conn_replied(struct srv_conn *cn);
 
 /* Start-up and shutdown (srv.c). srv_run blocks until SIGTERM/SIGINT; returns the exit code. */
 int srv_run(const struct config *cfg);
