@@ -569,6 +569,65 @@ static void test_backup_beside_writer(void **state)
 	free(ws);
 }
 
+/* --- checkpoints off the writer ------------------------------------------------------ */
+
+enum { CK_WAVES = 4, CK_WAVE = 1200 };
+
+static int big_job(struct store *db, void *arg, struct lx_err *e)
+{
+	static char detail[3001];
+	(void)arg;
+	if (!detail[0])
+		memset(detail, 'x', sizeof detail - 1); /* about one WAL page per row */
+	return store_audit(db, 1, "unit", "ck", detail, "test", e);
+}
+
+static void big_done(int rc, const struct lx_err *e, void *arg)
+{
+	(void)e;
+	atomic_fetch_add((atomic_int *)arg, rc == LX_OK ? 1 : 1000000);
+}
+
+static void test_writer_checkpoints_off_thread(void **state)
+{
+	/* Waves of ~1,200 pages: without checkpoints the WAL would hold all ~4,800 of them. The
+	 * writer's own automatic checkpoint is off; the checkpointer thread must keep the WAL
+	 * bounded, and every row must be there. */
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	atomic_int done = 0;
+	char wal[600];
+	struct stat st;
+	uint64_t ck = 0;
+
+	store_close(db);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	for (int wave = 0; wave < CK_WAVES; wave++) {
+		for (int i = 0; i < CK_WAVE; i++)
+			store_writer_submit(w, big_job, big_done, &done);
+		for (int i = 0; i < 20000 && atomic_load(&done) < (wave + 1) * CK_WAVE; i++)
+			usleep(1000);
+		assert_int_equal(atomic_load(&done), (wave + 1) * CK_WAVE);
+		/* The wave's last commit asked for a checkpoint; let it finish before the next wave
+		 * starts writing, so that wave's first transaction can restart the WAL. */
+		for (int i = 0; i < 5000 && store_writer_checkpoints(w) <= ck; i++)
+			usleep(1000);
+		assert_true(store_writer_checkpoints(w) > ck);
+		usleep(300000);
+		ck = store_writer_checkpoints(w);
+	}
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	assert_int_equal(stat(wal, &st), 0);
+	printf("# checkpointer: %llu checkpoints, WAL %lld KiB after %d pages written\n", (unsigned long long)ck,
+	       (long long)st.st_size / 1024, CK_WAVES * CK_WAVE);
+	if (st.st_size > (off_t)3 * CK_WAVE * 4096)
+		fail_msg("WAL is %lld bytes: the checkpoints did not let it restart", (long long)st.st_size);
+	store_writer_stop(w);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE action = 'ck'"), CK_WAVES * CK_WAVE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_missing_db, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_beside_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_checkpoints_off_thread, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
