@@ -192,6 +192,13 @@ static struct bufferevent *bevcb(struct event_base *base, void *arg)
 		static const struct timeval pause = {0, 100000};
 		evconnlistener_disable(evhttp_bound_socket_get_listener(th->bound));
 		event_add(th->resume_accept, &pause);
+	} else if (s->nthreads > 1 && th->bound) {
+		/* Every loop watches the one listening socket, and libevent's listener accepts until
+		 * the backlog is empty: a burst of connections would all land on the loop that woke
+		 * first (seen: 2:1 CPU between two loops at 256 connections). One accept per loop
+		 * iteration lets the loops share a burst by how busy they are. */
+		evconnlistener_disable(evhttp_bound_socket_get_listener(th->bound));
+		event_active(th->resume_accept, EV_TIMEOUT, 1);
 	}
 	if (cn->over) {
 		long now = (long)mono_ms(), last = atomic_load(&s->conn_warned_ms);
