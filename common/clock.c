@@ -23,20 +23,58 @@ int64_t clock_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static char *put2(char *p, int v)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* Digits are written by hand, not with snprintf: every save reply carries two of these
+ * times, and snprintf cost more than the rest of the reply (docs/benchmarks.md). */
 static const char *fmt(int64_t t, int ms, int with_ms, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	long off;
-	char frac[8] = "";
+	long off, aoff;
+	int year;
+	char tmp[40], *p = tmp;
 
 	localtime_r(&tt, &tm);
 	off = tm.tm_gmtoff;
-	if (with_ms)
-		snprintf(frac, sizeof frac, ".%03d", ms);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, off < 0 ? '-' : '+',
-		 (off < 0 ? -off : off) / 3600, ((off < 0 ? -off : off) % 3600) / 60);
+	aoff = off < 0 ? -off : off;
+	year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999) {
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", year, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', aoff / 3600, aoff % 3600 / 60);
+		return buf;
+	}
+	p = put2(p, year / 100);
+	p = put2(p, year % 100);
+	*p++ = '-';
+	p = put2(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = put2(p, tm.tm_mday);
+	*p++ = 'T';
+	p = put2(p, tm.tm_hour);
+	*p++ = ':';
+	p = put2(p, tm.tm_min);
+	*p++ = ':';
+	p = put2(p, tm.tm_sec);
+	if (with_ms) {
+		*p++ = '.';
+		*p++ = (char)('0' + ms / 100 % 10);
+		p = put2(p, ms % 100);
+	}
+	*p++ = off < 0 ? '-' : '+';
+	p = put2(p, (int)(aoff / 3600));
+	*p++ = ':';
+	p = put2(p, (int)(aoff % 3600 / 60));
+	if (len > 0) {
+		size_t n = (size_t)(p - tmp) < len ? (size_t)(p - tmp) : len - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
+	}
 	return buf;
 }
 
