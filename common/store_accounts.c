@@ -165,21 +165,32 @@ int store_org_ensure(struct store *db, const char *path, int64_t *id, struct lx_
 	"SELECT u.id, u.login, u.name, o.path, u.category, u.roles, u.pw_hash, u.must_change_password," \
 	" u.disabled FROM users u JOIN org_units o ON o.id = u.org_id "
 
+#define SQL_USER_COLS_SESSION \
+	"SELECT u.id, u.login, u.name, o.path, u.category, u.roles, u.pw_hash, u.must_change_password," \
+	" u.disabled, s.csrf, s.expires_at, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id" \
+	" JOIN org_units o ON o.id = u.org_id WHERE s.token_hash = ?1"
+
+/* The current row's columns 0-8, in SQL_USER_COLS order. */
+static void user_fill(sqlite3_stmt *st, struct user *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = sqlite3_column_int64(st, 0);
+	out->login = lx_strdup(col_text(st, 1));
+	out->name = lx_strdup(col_text(st, 2));
+	out->org = lx_strdup(col_text(st, 3));
+	out->category = lx_strdup(col_text(st, 4));
+	out->roles = (unsigned)sqlite3_column_int(st, 5);
+	out->pw_hash = lx_strdup(col_text(st, 6));
+	out->must_change_password = sqlite3_column_int(st, 7);
+	out->disabled = sqlite3_column_int(st, 8);
+}
+
 static int user_row(struct store *db, sqlite3_stmt *st, struct user *out, struct lx_err *e, const char *key)
 {
 	int src = sqlite3_step(st);
 	int rc = LX_OK;
 	if (src == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
-		out->login = lx_strdup(col_text(st, 1));
-		out->name = lx_strdup(col_text(st, 2));
-		out->org = lx_strdup(col_text(st, 3));
-		out->category = lx_strdup(col_text(st, 4));
-		out->roles = (unsigned)sqlite3_column_int(st, 5);
-		out->pw_hash = lx_strdup(col_text(st, 6));
-		out->must_change_password = sqlite3_column_int(st, 7);
-		out->disabled = sqlite3_column_int(st, 8);
+		user_fill(st, out);
 	} else if (src == SQLITE_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "no such user: %s", key);
 	} else {
@@ -308,6 +319,29 @@ int store_session_get(struct store *db, const uint8_t hash[32], struct session *
 		snprintf(out->csrf, sizeof out->csrf, "%s", col_text(st, 1));
 		out->expires_at = sqlite3_column_int64(st, 2);
 		out->last_seen = sqlite3_column_int64(st, 3);
+	} else if (src == SQLITE_DONE) {
+		rc = LX_ERR_NOTFOUND;
+	} else {
+		rc = store_fail(db, src, e, "session");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_session_user(struct store *db, const uint8_t hash[32], struct session *s, struct user *u,
+		       struct lx_err *e)
+{
+	/* One statement, so one read transaction, for what every authenticated request needs. */
+	STMT(st, SQL_USER_COLS_SESSION);
+	int rc = LX_OK, src;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		user_fill(st, u);
+		s->user_id = u->id;
+		snprintf(s->csrf, sizeof s->csrf, "%s", col_text(st, 9));
+		s->expires_at = sqlite3_column_int64(st, 10);
+		s->last_seen = sqlite3_column_int64(st, 11);
 	} else if (src == SQLITE_DONE) {
 		rc = LX_ERR_NOTFOUND;
 	} else {

@@ -335,14 +335,16 @@ static int authenticate(struct hctx *c)
 	tok_hash(tok, toklen, c->session_hash);
 	if (c->via_token) {
 		rc = store_token_user(c->th->rd, c->session_hash, &uid, &e);
+		if (rc == LX_OK)
+			rc = store_user_by_id(c->th->rd, uid, &c->user, &e);
 	} else {
 		struct session s;
-		rc = store_session_get(c->th->rd, c->session_hash, &s, &e);
+		rc = store_session_user(c->th->rd, c->session_hash, &s, &c->user, &e);
 		if (rc == LX_OK && s.expires_at <= now)
 			rc = LX_ERR_NOTFOUND;
 		if (rc == LX_OK) {
-			uid = s.user_id;
-			snprintf(c->csrf, sizeof c->csrf, "%s", s.csrf);
+			memcpy(c->csrf, s.csrf, sizeof c->csrf < sizeof s.csrf ? sizeof c->csrf : sizeof s.csrf);
+			c->csrf[sizeof c->csrf - 1] = '\0';
 			if (now - s.last_seen > 60) {
 				struct touch *t = lx_calloc(1, sizeof *t);
 				memcpy(t->hash, c->session_hash, 32);
@@ -352,8 +354,6 @@ static int authenticate(struct hctx *c)
 			}
 		}
 	}
-	if (rc == LX_OK)
-		rc = store_user_by_id(c->th->rd, uid, &c->user, &e);
 	if (rc == LX_ERR_NOTFOUND || (rc == LX_OK && c->user.disabled)) {
 		http_error(c, 401, "unauthenticated", "登录已失效，请重新登录");
 		return -1;
