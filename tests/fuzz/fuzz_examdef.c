@@ -11,15 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bank_import.h"
 #include "clock.h"
 #include "exam.h"
 #include "exam_def.h"
 #include "fuzz_common.h"
-#include "log.h"
+#include "fuzz_db.h"
 #include "store.h"
 #include "store_accounts.h"
 #include "store_exams.h"
@@ -47,8 +45,6 @@ static const char *const seed_banks[] = {
 	"{\"id\":\"J2\",\"type\":\"judge\",\"stem\":\"判断二\",\"answer\":\"F\"}]}",
 };
 
-static struct store *db;
-static char dir[256], path[300];
 
 static int seed_job(struct store *s, void *arg, struct lx_err *e)
 {
@@ -85,39 +81,6 @@ static int seed_job(struct store *s, void *arg, struct lx_err *e)
 		diag_free(&d);
 	}
 	return rc;
-}
-
-static void cleanup(void)
-{
-	const char *sfx[] = {"", "-wal", "-shm"};
-	char p[320];
-	store_close(db);
-	db = NULL;
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(dir);
-}
-
-static void setup(void)
-{
-	struct lx_err e = {0};
-	struct stat sb;
-	const char *base = "/tmp", *env = getenv("TMPDIR");
-	log_threshold = -1;
-	if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0)
-		base = "/dev/shm";
-	else if (env && *env)
-		base = env;
-	snprintf(dir, sizeof dir, "%s/lawexam-fuzz-examdef-XXXXXX", base);
-	FUZZ_CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof path, "%s/exam.db", dir);
-	if (store_open(path, STORE_CREATE, &db, &e) != LX_OK || store_run(db, seed_job, NULL, &e) != LX_OK) {
-		fprintf(stderr, "fuzz_examdef: seeding: %s\n", e.msg);
-		abort();
-	}
-	atexit(cleanup);
 }
 
 static void check_strv(char *const *a, size_t na, char *const *b, size_t nb)
@@ -182,9 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lx_err e = {0};
 	struct exam_row row = {0};
 	int rc;
-
-	if (!db)
-		setup();
+	struct store *db = fuzz_db_get("examdef", seed_job);
 	rc = examdef_parse((const char *)data, size, "fuzz.json", &def, &d);
 	fuzz_check_diags(&d);
 	FUZZ_CHECK((rc == LX_OK) == (d.total == 0));

@@ -13,11 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fuzz_common.h"
-#include "log.h"
+#include "fuzz_db.h"
 #include "pw.h"
 #include "roles.h"
 #include "roster.h"
@@ -28,8 +26,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct pw_params cheap = {1, 8, 1};
-static struct store *db;
-static char dir[256], path[300];
 
 static int seed_job(struct store *s, void *arg, struct lx_err *e)
 {
@@ -62,40 +58,7 @@ static int seed_job(struct store *s, void *arg, struct lx_err *e)
 	return LX_OK;
 }
 
-static void cleanup(void)
-{
-	const char *sfx[] = {"", "-wal", "-shm"};
-	char p[320];
-	store_close(db);
-	db = NULL;
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(dir);
-}
-
-static void setup(void)
-{
-	struct lx_err e = {0};
-	struct stat sb;
-	const char *base = "/tmp", *env = getenv("TMPDIR");
-	log_threshold = -1;
-	if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0)
-		base = "/dev/shm";
-	else if (env && *env)
-		base = env;
-	snprintf(dir, sizeof dir, "%s/lawexam-fuzz-roster-XXXXXX", base);
-	FUZZ_CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof path, "%s/staff.db", dir);
-	if (store_open(path, STORE_CREATE, &db, &e) != LX_OK || store_run(db, seed_job, NULL, &e) != LX_OK) {
-		fprintf(stderr, "fuzz_roster_import: seeding: %s\n", e.msg);
-		abort();
-	}
-	atexit(cleanup);
-}
-
-static void check_applied(const struct roster *r, const struct roster_plan *plan)
+static void check_applied(struct store *db, const struct roster *r, const struct roster_plan *plan)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const struct roster_row *row = &r->rows[i];
@@ -128,8 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int is_xlsx = size >= 2 && data[0] == 'P' && data[1] == 'K';
 	int rc, added, updated, unchanged, disabled;
 
-	if (!db)
-		setup();
+	struct store *db = fuzz_db_get("roster", seed_job);
 	rc = roster_parse((const char *)data, size, "staff.csv", is_xlsx, &r, &d);
 	fuzz_check_diags(&d);
 	FUZZ_CHECK((rc == LX_OK) == (d.total == 0));
@@ -155,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rc == LX_OK);
 		FUZZ_CHECK(plan.added == added && plan.updated == updated && plan.unchanged == unchanged &&
 			   plan.disabled == disabled);
-		check_applied(&r, &plan);
+		check_applied(db, &r, &plan);
 		store_rollback(db);
 	}
 	roster_plan_free(&plan);
