@@ -167,6 +167,14 @@ static void test_format_fixed_zone(void **state)
 	set_tz("XST+3:30"); /* UTC-03:30 */
 	assert_string_equal(rfc3339_format(0, buf, sizeof buf), "1969-12-31T20:30:00-03:30");
 	assert_string_equal(rfc3339_format(1796083200, buf, sizeof buf), "2026-11-30T20:30:00-03:30");
+
+	/* A short buffer gets a cut, terminated prefix (as snprintf would), never an overrun. */
+	memset(buf, '#', sizeof buf);
+	assert_string_equal(rfc3339_format(0, buf, 11), "1969-12-31");
+	assert_int_equal(buf[11], '#');
+	memset(buf, '#', sizeof buf);
+	assert_string_equal(rfc3339_format_ms(0, buf, 1), "");
+	assert_int_equal(buf[1], '#');
 }
 
 static void round_trip_in(const char *tz)
