@@ -1,5 +1,6 @@
 /* exam.c — attempts, saves, grading and the exam views (see exam.h). Pure rules live in
- * paper.c (drawing) and grade.c (scoring); this file ties them to the store. */
+ * paper.c (drawing) and grade.c (scoring); this file ties them to the store, and keeps the
+ * per-connection start cache (parsed definitions and candidate lists; see "the start cache"). */
 #include "exam.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "mem.h"
 #include "paper.h"
 #include "roles.h"
+#include "store.h"
 #include "store_exams.h"
 #include "token.h"
 
@@ -78,7 +80,7 @@ struct cand {
 
 struct cands {
 	struct cand *v;
-	size_t n;
+	size_t n, cap;
 	const struct exam_section *sec;
 };
 
@@ -101,22 +103,23 @@ static int has_tags(const char *tags_json, char *const *want, size_t n)
 	return ok;
 }
 
-static void cand_cb(void *ctx, int64_t version_id, int difficulty, const char *tags_json, const char *options_json)
+static void cand_cb(void *ctx, int64_t version_id, int difficulty, const char *tags_json, int n_options)
 {
 	struct cands *c = ctx;
 	const struct exam_section *s = c->sec;
-	json_t *opts;
 	if (difficulty < s->dmin || difficulty > s->dmax || !has_tags(tags_json, s->tags, s->n_tags))
 		return;
-	opts = json_loads(options_json, 0, NULL);
-	c->v = lx_realloc(c->v, (c->n + 1) * sizeof *c->v);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->v = lx_realloc(c->v, c->cap * sizeof *c->v);
+	}
 	c->v[c->n].id = version_id;
 	c->v[c->n].difficulty = difficulty;
-	c->v[c->n].n_options = (int)json_array_size(opts);
+	c->v[c->n].n_options = n_options;
 	c->n++;
-	json_decref(opts);
 }
 
+/* Fills out (caller frees out->v, also on failure) with the candidates of section s. */
 static int candidates(struct store *db, const struct exam_section *s, struct cands *out, struct lx_err *e)
 {
 	memset(out, 0, sizeof *out);
@@ -164,8 +167,10 @@ int exam_create(struct store *db, const struct exam_def *def, const char *fname,
 				continue;
 			}
 			rc = candidates(db, sec, &cs, e);
-			if (rc)
+			if (rc) {
+				free(cs.v);
 				goto out;
+			}
 			if (cs.n < (size_t)sec->count)
 				diag_add(d, where, "章节「%s」需要 %d 道%s题，但题库 %s 中符合条件（题型、标签、难度、有效）的只有 %zu 道",
 					 sec->title, sec->count, qtype_name_zh(sec->type), sec->bank, cs.n);
@@ -276,36 +281,164 @@ static int load_def(const struct exam_row *x, struct exam_def *def, struct lx_er
 	return rc;
 }
 
-/* Draws and stores a new attempt's paper. */
-static int draw(struct store *db, const struct exam_row *x, const struct exam_paper *paper, struct attempt_row *a,
-		struct lx_err *e)
+/* --- the start cache (docs/architecture.md) --------------------------------------
+ * What a start draws from, kept on the connection (a store memo; in the server only the
+ * writer's connection starts attempts): per exam, the parsed stored definition and, for every
+ * section of every paper, its candidates. The cache is stamped with the content generation
+ * (store_content_gen) read before any of it; every start reads the stamp again (one point
+ * lookup) and a different stamp drops the whole cache. Triggers change the stamp in the same
+ * transaction as any change to questions, versions or exams, by any program (the CLI beside
+ * a running server, an HTTP import on this very connection), so the next start draws from
+ * the new content. Reading the stamp first makes a race in autocommit mode harmless: content
+ * newer than its stamp is only reloaded once more. */
+
+#define START_CACHE_EXAMS 16
+
+struct sc_exam {
+	int64_t exam_id;
+	uint64_t used;       /* LRU clock */
+	struct exam_def def;
+	struct cands *secs;  /* every section of every paper, paper-major; sec points into def */
+	size_t *first;       /* first[p]: index in secs of paper p's first section */
+};
+
+struct start_cache {
+	struct content_gen gen;
+	int has_gen;
+	uint64_t clock;
+	struct sc_exam *v[START_CACHE_EXAMS];
+	size_t n;
+};
+
+static void sc_exam_free(struct sc_exam *x)
+{
+	if (!x)
+		return;
+	if (x->secs && x->first)
+		for (size_t i = 0; i < x->first[x->def.n_papers]; i++)
+			free(x->secs[i].v);
+	free(x->secs);
+	free(x->first);
+	examdef_free(&x->def);
+	free(x);
+}
+
+static void sc_clear(struct start_cache *sc)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		sc_exam_free(sc->v[i]);
+	sc->n = 0;
+}
+
+static void sc_free(void *p)
+{
+	struct start_cache *sc = p;
+	if (!sc)
+		return;
+	sc_clear(sc);
+	free(sc);
+}
+
+/* Reads exam_id's definition and every section's candidates into a new entry (caller frees
+ * it with sc_exam_free). */
+static int sc_fill(struct store *db, int64_t exam_id, struct sc_exam **out, struct lx_err *e)
+{
+	struct exam_row x = {0};
+	struct sc_exam *c = lx_calloc(1, sizeof *c);
+	size_t n = 0;
+	int rc = store_exam_by_id(db, exam_id, &x, e);
+	if (rc == LX_OK)
+		rc = load_def(&x, &c->def, e);
+	if (rc)
+		goto out;
+	c->exam_id = exam_id;
+	c->first = lx_calloc(c->def.n_papers + 1, sizeof *c->first);
+	for (size_t p = 0; p < c->def.n_papers; p++) {
+		c->first[p] = n;
+		n += c->def.papers[p].n_sections;
+	}
+	c->first[c->def.n_papers] = n;
+	c->secs = lx_calloc(n ? n : 1, sizeof *c->secs);
+	for (size_t p = 0, k = 0; p < c->def.n_papers && rc == LX_OK; p++)
+		for (size_t s = 0; s < c->def.papers[p].n_sections && rc == LX_OK; s++, k++)
+			rc = candidates(db, &c->def.papers[p].sections[s], &c->secs[k], e);
+out:
+	exam_row_free(&x);
+	if (rc) {
+		sc_exam_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return rc;
+}
+
+/* The cached entry of exam_id on db, checked against the content stamp and filled when
+ * missing. The entry belongs to the cache: valid until the next sc_get on db. */
+static int sc_get(struct store *db, int64_t exam_id, const struct sc_exam **out, struct lx_err *e)
+{
+	struct start_cache *sc = store_memo(db, STORE_MEMO_EXAM_START);
+	struct content_gen g;
+	struct sc_exam *c = NULL;
+	size_t slot = 0;
+	int rc = store_content_gen(db, &g, e);
+	if (rc)
+		goto out;
+	if (!sc) {
+		sc = lx_calloc(1, sizeof *sc);
+		store_memo_set(db, STORE_MEMO_EXAM_START, sc, sc_free);
+	}
+	if (!sc->has_gen || sc->gen.n != g.n || sc->gen.nonce != g.nonce) {
+		sc_clear(sc);
+		sc->gen = g;
+		sc->has_gen = 1;
+	}
+	for (size_t i = 0; i < sc->n && !c; i++)
+		if (sc->v[i]->exam_id == exam_id)
+			c = sc->v[i];
+	if (!c) {
+		rc = sc_fill(db, exam_id, &c, e);
+		if (rc)
+			goto out;
+		if (sc->n < START_CACHE_EXAMS) {
+			slot = sc->n++;
+		} else { /* evict the least recently used */
+			for (size_t i = 1; i < sc->n; i++)
+				if (sc->v[i]->used < sc->v[slot]->used)
+					slot = i;
+			sc_exam_free(sc->v[slot]);
+		}
+		sc->v[slot] = c;
+	}
+	c->used = ++sc->clock;
+	*out = c;
+out:
+	return rc;
+}
+
+/* Draws and stores a new attempt's paper from secs, the paper's sections' candidates. */
+static int draw(struct store *db, const struct exam_row *x, const struct exam_paper *paper,
+		const struct cands *secs, struct attempt_row *a, struct lx_err *e)
 {
 	int position = 0, rc = LX_OK;
 	for (size_t s = 0; s < paper->n_sections && rc == LX_OK; s++) {
 		const struct exam_section *sec = &paper->sections[s];
-		struct cands cs;
+		const struct cands *cs = &secs[s];
 		struct paper_rng rng;
 		size_t *pick;
-		rc = candidates(db, sec, &cs, e);
-		if (rc)
-			break;
-		if (cs.n < (size_t)sec->count) {
-			free(cs.v);
+		if (cs->n < (size_t)sec->count)
 			return err_set(e, LX_ERR_CONFLICT, "section %s of %s cannot be filled (%zu of %d)", sec->title,
-				       x->code, cs.n, sec->count);
-		}
+				       x->code, cs->n, sec->count);
 		paper_rng_init(&rng, a->seed, s);
 		pick = lx_calloc((size_t)sec->count, sizeof *pick);
-		paper_pick(&rng, cs.n, (size_t)sec->count, pick);
+		paper_pick(&rng, cs->n, (size_t)sec->count, pick);
 		for (int i = 0; i < sec->count && rc == LX_OK; i++) {
-			const struct cand *c = &cs.v[pick[i]];
+			const struct cand *c = &cs->v[pick[i]];
 			char perm[BANK_MAX_OPTIONS + 1] = "";
 			if (sec->type != QT_JUDGE)
 				paper_perm(&rng, (size_t)c->n_options, perm);
 			rc = store_aq_insert(db, a->id, ++position, (int)s, sec->title, c->id, sec->points2, perm, e);
 		}
 		free(pick);
-		free(cs.v);
 	}
 	return rc;
 }
@@ -314,11 +447,11 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 	       int64_t *attempt_id, int *created, struct lx_err *e)
 {
 	struct exam_row x = {0};
-	struct exam_def def = {0};
+	const struct sc_exam *c = NULL;
 	struct attempts_sum sum = {0};
 	struct attempt_row a = {0};
 	const struct exam_paper *paper;
-	int rc, assigned = 0, retakes = 0;
+	int rc, assigned = 0, retakes = 0, paper_idx = 0;
 
 	*created = 0;
 	rc = store_exam_by_code(db, exam_code, &x, e);
@@ -355,10 +488,10 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 		rc = err_tag(e, LX_ERR_CONFLICT, "no_attempts_left", "您的考试次数已用完");
 		goto out;
 	}
-	rc = load_def(&x, &def, e);
+	rc = sc_get(db, x.id, &c, e);
 	if (rc)
 		goto out;
-	paper = examdef_paper_for(&def, u->category, NULL);
+	paper = examdef_paper_for(&c->def, u->category, &paper_idx);
 	if (!paper) {
 		rc = err_tag(e, LX_ERR_DENIED, "not_assigned", "您的人员类别没有对应的试卷");
 		goto out;
@@ -375,13 +508,12 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 	}
 	rc = store_attempt_insert(db, &a, e);
 	if (rc == LX_OK)
-		rc = draw(db, &x, paper, &a, e);
+		rc = draw(db, &x, paper, &c->secs[c->first[paper_idx]], &a, e);
 	if (rc == LX_OK) {
 		*attempt_id = a.id;
 		*created = 1;
 	}
 out:
-	examdef_free(&def);
 	exam_row_free(&x);
 	return rc;
 }

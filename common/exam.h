@@ -21,7 +21,9 @@ struct store;
 int exam_create(struct store *db, const struct exam_def *def, const char *fname, int dry_run, int64_t now,
 		struct diag *d, struct lx_err *e);
 
-/* Start or resume (writer). *created = 1 for a new attempt. */
+/* Start or resume (writer). *created = 1 for a new attempt. Draws from the connection's start
+ * cache (parsed definition, candidate lists), checked against the database's content stamp on
+ * every call (one lookup), so bank or exam changes by any program are seen at once. */
 int exam_start(struct store *db, const char *exam_code, const struct user *u, int64_t now, int grace,
 	       int64_t *attempt_id, int *created, struct lx_err *e);
 

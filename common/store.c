@@ -206,10 +206,25 @@ out:
 	return LX_OK;
 }
 
+void *store_memo(struct store *db, enum store_memo_kind kind)
+{
+	return db->memo[kind];
+}
+
+void store_memo_set(struct store *db, enum store_memo_kind kind, void *memo, void (*free_fn)(void *memo))
+{
+	if (db->memo[kind] && db->memo_free[kind])
+		db->memo_free[kind](db->memo[kind]);
+	db->memo[kind] = memo;
+	db->memo_free[kind] = free_fn;
+}
+
 void store_close(struct store *db)
 {
 	if (!db)
 		return;
+	for (int k = 0; k < STORE_MEMO_N; k++)
+		store_memo_set(db, (enum store_memo_kind)k, NULL, NULL);
 	for (size_t i = 0; i < db->nslots; i++)
 		if (db->slots[i].stmt)
 			sqlite3_finalize(db->slots[i].stmt);

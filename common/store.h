@@ -38,6 +38,18 @@ void store_rollback_to(struct store *db);
 int store_read_begin(struct store *db, struct lx_err *e);
 void store_read_end(struct store *db);
 
+/* Per-connection memos: state a domain module derives from the database and keeps on the
+ * connection that read it (no global state; one thread uses a connection at a time). The
+ * module must validate a memo against the database itself on every use. From
+ * store_memo_set() on the connection owns memo and frees it with free_fn at store_close(),
+ * or when another memo is set in its place. */
+enum store_memo_kind {
+	STORE_MEMO_EXAM_START, /* exam.c: parsed definitions and candidate lists (exam_start) */
+	STORE_MEMO_N
+};
+void *store_memo(struct store *db, enum store_memo_kind kind);
+void store_memo_set(struct store *db, enum store_memo_kind kind, void *memo, void (*free_fn)(void *memo));
+
 /* Online backup to dest (SQLite backup API; safe beside a running server). */
 int store_backup(struct store *db, const char *dest, struct lx_err *e);
 /* Number of COMMITs this connection has done (for tests of group commit). */

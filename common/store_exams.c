@@ -182,19 +182,37 @@ int store_bank_exists(struct store *db, const char *code, int *exists, struct lx
 
 int store_candidates(struct store *db, const char *bank, const char *type,
 		     void (*fn)(void *ctx, int64_t version_id, int difficulty, const char *tags_json,
-				const char *options_json),
+				int n_options),
 		     void *ctx, struct lx_err *e)
 {
-	STMT(st, "SELECT v.id, v.difficulty, v.tags, v.options FROM questions q"
-		 " JOIN question_versions v ON v.id = q.current_version_id"
+	STMT(st, "SELECT v.id, v.difficulty, v.tags,"
+		 " CASE WHEN json_valid(v.options) THEN json_array_length(v.options) ELSE 0 END"
+		 " FROM questions q JOIN question_versions v ON v.id = q.current_version_id"
 		 " WHERE q.bank = ?1 AND q.active = 1 AND v.type = ?2 ORDER BY q.ord, q.id");
 	int src;
 	sqlite3_bind_text(st, 1, bank, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), col_text(st, 2), col_text(st, 3));
+		fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), col_text(st, 2),
+		   sqlite3_column_int(st, 3));
 	sqlite3_reset(st);
 	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "candidates");
+}
+
+int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *e)
+{
+	STMT(st, "SELECT n, nonce FROM content_gen WHERE id = 1");
+	int src = sqlite3_step(st), rc = LX_OK;
+	if (src == SQLITE_ROW) {
+		out->n = sqlite3_column_int64(st, 0);
+		out->nonce = sqlite3_column_int64(st, 1);
+	} else if (src == SQLITE_DONE) {
+		rc = err_set(e, LX_ERR_STORAGE, "content_gen: the row is missing");
+	} else {
+		rc = store_fail(db, src, e, "content_gen");
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 #define SQL_ATTEMPT_COLS \

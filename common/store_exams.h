@@ -35,11 +35,22 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 		       int64_t *in_progress, int64_t *submitted, struct lx_err *e);
 
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e);
-/* Active questions of bank whose current version has type: fn per candidate, in question order. */
+/* Active questions of bank whose current version has type: fn per candidate, in question order,
+ * with its number of options (counted by SQL; 0 when the stored options are not a JSON array). */
 int store_candidates(struct store *db, const char *bank, const char *type,
 		     void (*fn)(void *ctx, int64_t version_id, int difficulty, const char *tags_json,
-				const char *options_json),
+				int n_options),
 		     void *ctx, struct lx_err *e);
+
+/* The stamp of everything a start draws from: triggers (migration 3) change it in the same
+ * transaction as any change to questions, question_versions or exams, by any program. So two
+ * equal stamps read from one database mean the same content, and a cache stamped before it
+ * read that content is fresh while the stamp stays equal. One point lookup. */
+struct content_gen {
+	int64_t n;     /* changes so far: strictly increasing over committed history */
+	int64_t nonce; /* random per change: tells apart two stamps with equal n after a rollback */
+};
+int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *e);
 
 struct attempt_row {
 	int64_t id, exam_id, user_id;

@@ -18,6 +18,8 @@ struct store {
 	size_t nslots, used;
 	uint64_t commits;
 	int in_tx;
+	void *memo[STORE_MEMO_N];            /* owned; freed by store_close with memo_free */
+	void (*memo_free[STORE_MEMO_N])(void *memo);
 };
 
 /* The cached, reset statement for sql (a string literal: its address is the key).

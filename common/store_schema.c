@@ -84,6 +84,33 @@ const char *const store_migrations[] = {
 	"CREATE INDEX audit_at ON audit_log(at);",
 	/* 2: settings shared by lawexamd and lawexam-admin (argon2id parameters) */
 	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+	/* 3: the stamp of what a start draws from (questions, question_versions, exams). Triggers
+	 * change it in the same transaction as any row change there, whichever program or code
+	 * path makes it, so a connection's cache of parsed definitions and candidate lists
+	 * (exam.c) is checked with one point lookup. n counts changes (strictly increasing over
+	 * committed history); nonce is random, so a stamp seen inside a transaction that was later
+	 * rolled back is not met again when the count climbs back to the same n. */
+	"CREATE TABLE content_gen(id INTEGER PRIMARY KEY CHECK(id = 1), n INTEGER NOT NULL,"
+	"  nonce INTEGER NOT NULL);"
+	"INSERT INTO content_gen(id, n, nonce) VALUES(1, 1, random());"
+	"CREATE TRIGGER questions_gen_ins AFTER INSERT ON questions BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER questions_gen_upd AFTER UPDATE ON questions BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER questions_gen_del AFTER DELETE ON questions BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER versions_gen_ins AFTER INSERT ON question_versions BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER versions_gen_upd AFTER UPDATE ON question_versions BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER versions_gen_del AFTER DELETE ON question_versions BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER exams_gen_ins AFTER INSERT ON exams BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER exams_gen_upd AFTER UPDATE ON exams BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
+	"CREATE TRIGGER exams_gen_del AFTER DELETE ON exams BEGIN"
+	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;",
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];
