@@ -1,7 +1,8 @@
 /* h_exam.c — the examinee API (exams, attempts, answers, submit, review) and the exam
  * administration API (create, list, monitor). Reads use the thread's reader connection;
  * writes are writer jobs that also build the reply body, so the answer reflects exactly
- * what was committed. */
+ * what was committed — except a start, whose Attempt JSON is built after the commit with
+ * the reader (start_done), so the single writer only draws and inserts. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,8 @@ struct reply {
 	struct exam_def def;
 	int dry_run;
 	struct diag d;
+	char text[192]; /* a reply already serialised (saves), sent as it is */
+	size_t text_len;
 };
 
 static void reply_free(void *p)
@@ -90,6 +93,10 @@ static void reply_done(struct hctx *c, int rc, const struct lx_err *e)
 		fail(c, rc, e);
 		return;
 	}
+	if (r->text_len) {
+		http_reply(c, r->status ? r->status : 200, "application/json; charset=utf-8", r->text, r->text_len);
+		return;
+	}
 	body = r->body;
 	r->body = NULL;
 	http_json(c, r->status ? r->status : 200, body);
@@ -108,23 +115,40 @@ void h_exams_list(struct hctx *c)
 		http_json(c, 200, out);
 }
 
+/* On the writer: only the draw and its inserts (r->id, r->status for start_done). */
 static int start_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct hctx *c = arg;
 	struct reply *r = c->data;
 	int created = 0;
 	int rc = exam_start(db, r->code, &c->user, clock_now(), c->srv->cfg->grace_seconds, &r->id, &created, e);
-	if (rc == LX_OK)
-		rc = exam_attempt_json(db, r->id, c->user.id, clock_now_ms(), &r->body, e);
 	r->status = created ? 201 : 200;
 	return rc;
+}
+
+/* On the request's thread after the commit: the reader sees the committed attempt. */
+static void start_done(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct reply *r = c->data;
+	struct lx_err re = {0};
+	json_t *body = NULL;
+	if (rc) {
+		fail(c, rc, e);
+		return;
+	}
+	rc = exam_attempt_json(c->th->rd, r->id, c->user.id, clock_now_ms(), &body, &re);
+	if (rc) {
+		fail(c, rc, &re);
+		return;
+	}
+	http_json(c, r->status, body);
 }
 
 void h_attempt_start(struct hctx *c)
 {
 	struct reply *r = reply_new(c);
 	r->code = lx_strdup(c->params[0]);
-	http_write(c, start_job, reply_done);
+	http_write(c, start_job, start_done);
 }
 
 void h_attempt_get(struct hctx *c)
@@ -146,10 +170,17 @@ static int save_job(struct store *db, void *arg, struct lx_err *e)
 	char now_s[48], deadline_s[48];
 	int rc = exam_save(db, r->id, c->user.id, r->items, r->n, clock_now(), c->srv->cfg->grace_seconds,
 			   &r->ignored, &r->deadline, e);
-	if (rc == LX_OK)
-		r->body = json_pack("{s:i,s:i,s:s,s:s}", "saved", (int)r->n, "ignored", (int)r->ignored, "server_time",
-				    rfc3339_format_ms(clock_now_ms(), now_s, sizeof now_s), "deadline",
-				    rfc3339_format(r->deadline, deadline_s, sizeof deadline_s));
+	/* Built here, as text: the writer has time to spare while the event loops, which would
+	 * otherwise pack and dump a JSON tree, bound the save rate (docs/benchmarks.md). Every
+	 * field is a number or an RFC 3339 time, so no escaping is needed. */
+	if (rc == LX_OK) {
+		int n = snprintf(r->text, sizeof r->text, "{\"saved\":%zu,\"ignored\":%zu,\"server_time\":\"%s\",\"deadline\":\"%s\"}",
+				 r->n, r->ignored, rfc3339_format_ms(clock_now_ms(), now_s, sizeof now_s),
+				 rfc3339_format(r->deadline, deadline_s, sizeof deadline_s));
+		if (n <= 0 || (size_t)n >= sizeof r->text)
+			return err_set(e, LX_ERR_INTERNAL, "save reply too long");
+		r->text_len = (size_t)n;
+	}
 	return rc;
 }
 
