@@ -241,7 +241,7 @@ static void handoff_written(int rc, const struct lx_err *e, void *arg)
 	h->rc = rc;
 	if (e)
 		h->err = *e;
-	srv_post(h->c->th->base, handoff_finish, h);
+	srv_thread_post(h->c->th, handoff_finish, h);
 }
 
 void http_write(struct hctx *c, store_job_fn job, http_done_fn done)
@@ -261,7 +261,7 @@ static void handoff_work(void *arg)
 		h->cancelled = 1; /* shutting down: do not start slow work */
 	else
 		h->work(h->c);
-	srv_post(h->c->th->base, handoff_finish, h);
+	srv_thread_post(h->c->th, handoff_finish, h);
 }
 
 void http_offload(struct hctx *c, void (*work)(struct hctx *c), http_done_fn done)

@@ -63,6 +63,108 @@ void srv_post(struct event_base *base, void (*fn)(void *arg), void *arg)
 	}
 }
 
+/* --- completions posted to a loop thread ---------------------------------------------
+ * The writer finishes a batch of up to 256 jobs at once, and each reply may cost the loop a
+ * millisecond (a start builds its paper). Run one after another, a batch would hold the loop
+ * for a quarter of a second while other clients' requests (a probe, a save) wait unread. So
+ * the loop drains its queue in slices: past SRV_POST_SLICE_US it schedules the rest behind
+ * the sockets that are ready by then (a zero timeout fires after the I/O of the next
+ * iteration), and the writer wakes the loop only when the queue was idle. */
+#define SRV_POST_SLICE_US 2000
+
+struct srv_posted {
+	void (*fn)(void *arg);
+	void *arg;
+	struct srv_posted *next;
+};
+
+static struct srv_posted *post_pop(struct srv_thread *th)
+{
+	struct srv_posted *p;
+	pthread_mutex_lock(&th->post_mu);
+	p = th->post_head;
+	if (p) {
+		th->post_head = p->next;
+		if (!th->post_head)
+			th->post_tail = NULL;
+	} else {
+		th->post_armed = 0;
+	}
+	pthread_mutex_unlock(&th->post_mu);
+	return p;
+}
+
+static void post_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval zero = {0, 0};
+	struct srv_thread *th = arg;
+	struct timespec t0, t;
+	struct srv_posted *p;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((p = post_pop(th))) {
+		p->fn(p->arg);
+		free(p);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000000 + (t.tv_nsec - t0.tv_nsec) / 1000 >= SRV_POST_SLICE_US) {
+			event_add(th->post_ev, &zero); /* still armed: the rest after the ready sockets */
+			return;
+		}
+	}
+}
+
+int srv_thread_post_init(struct srv_thread *th)
+{
+	pthread_mutex_init(&th->post_mu, NULL);
+	th->post_head = th->post_tail = NULL;
+	th->post_armed = 0;
+	th->post_ev = event_new(th->base, -1, 0, post_cb, th);
+	return th->post_ev ? LX_OK : LX_ERR_INTERNAL;
+}
+
+void srv_thread_post(struct srv_thread *th, void (*fn)(void *arg), void *arg)
+{
+	struct srv_posted *p = lx_malloc(sizeof *p);
+	int wake;
+	p->fn = fn;
+	p->arg = arg;
+	p->next = NULL;
+	pthread_mutex_lock(&th->post_mu);
+	if (th->post_tail)
+		th->post_tail->next = p;
+	else
+		th->post_head = p;
+	th->post_tail = p;
+	wake = !th->post_armed;
+	th->post_armed = 1;
+	pthread_mutex_unlock(&th->post_mu);
+	if (wake)
+		event_active(th->post_ev, EV_TIMEOUT, 1);
+}
+
+int srv_thread_post_drain(struct srv_thread *th)
+{
+	struct srv_posted *p;
+	int n = 0;
+	if (!th->post_ev)
+		return 0;
+	while ((p = post_pop(th))) {
+		p->fn(p->arg);
+		free(p);
+		n++;
+	}
+	return n;
+}
+
+void srv_thread_post_free(struct srv_thread *th)
+{
+	if (!th->post_ev)
+		return;
+	srv_thread_post_drain(th);
+	event_free(th->post_ev);
+	th->post_ev = NULL;
+	pthread_mutex_destroy(&th->post_mu);
+}
+
 static void libevent_log(int severity, const char *msg)
 {
 	int lv = severity >= EVENT_LOG_ERR ? LOG_ERROR : severity == EVENT_LOG_WARN ? LOG_WARN : LOG_DEBUG;
@@ -273,7 +375,7 @@ static int thread_init(struct srv *s, struct srv_thread *th, int idx, struct lx_
 	th->base = event_base_new();
 	th->http = th->base ? evhttp_new(th->base) : NULL;
 	th->resume_accept = th->base ? evtimer_new(th->base, resume_accept_cb, th) : NULL;
-	if (!th->http || !th->resume_accept)
+	if (!th->http || !th->resume_accept || srv_thread_post_init(th) != LX_OK)
 		return err_set(e, LX_ERR_INTERNAL, "cannot create the event loop");
 	th->tv_request = event_base_init_common_timeout(th->base, &request);
 	th->tv_over = event_base_init_common_timeout(th->base, &over);
@@ -403,8 +505,9 @@ static void run_posted(struct srv *s)
 {
 	for (int i = 0; s->threads && i < s->nthreads; i++)
 		if (s->threads[i].base)
-			while (event_base_loop(s->threads[i].base, EVLOOP_NONBLOCK | EVLOOP_ONCE) == 0 &&
-			       event_base_get_num_events(s->threads[i].base, EVENT_BASE_COUNT_ACTIVE) > 0)
+			while (srv_thread_post_drain(&s->threads[i]) > 0 ||
+			       (event_base_loop(s->threads[i].base, EVLOOP_NONBLOCK | EVLOOP_ONCE) == 0 &&
+				event_base_get_num_events(s->threads[i].base, EVENT_BASE_COUNT_ACTIVE) > 0))
 				;
 }
 
@@ -576,6 +679,7 @@ out:
 	for (int i = 0; s.threads && i < s.nthreads; i++) {
 		if (s.threads[i].http) evhttp_free(s.threads[i].http);
 		if (s.threads[i].resume_accept) event_free(s.threads[i].resume_accept);
+		srv_thread_post_free(&s.threads[i]);
 		if (s.threads[i].base) event_base_free(s.threads[i].base); /* frees the connections' SSLs */
 		store_close(s.threads[i].rd);
 	}

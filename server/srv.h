@@ -29,6 +29,12 @@ struct srv_thread {
 	const struct timeval *tv_request; /* libevent common timeouts for the request deadline: */
 	const struct timeval *tv_over;    /* --header-timeout, and shorter over the cap */
 	pthread_t tid;
+	/* Completions posted from other threads (writer, pool): a queue drained in slices of
+	 * at most SRV_POST_SLICE_US, so a burst of replies cannot hold the loop for long. */
+	pthread_mutex_t post_mu;
+	struct srv_posted *post_head, *post_tail;
+	int post_armed;            /* post_ev is active or scheduled: no need to wake the loop */
+	struct event *post_ev;
 };
 
 struct srv {
@@ -62,6 +68,13 @@ struct srv {
 
 /* Runs fn(arg) on th's event loop (thread-safe; from any thread). */
 void srv_post(struct event_base *base, void (*fn)(void *arg), void *arg);
+/* Runs fn(arg) on th's loop, in order with th's other posted work; from any thread. */
+void srv_thread_post(struct srv_thread *th, void (*fn)(void *arg), void *arg);
+/* The posting queue of a loop thread: set up once its base exists; freed with the thread. */
+int srv_thread_post_init(struct srv_thread *th);
+void srv_thread_post_free(struct srv_thread *th);
+/* Runs everything posted to th now, whatever it costs (shutdown); returns how many ran. */
+int srv_thread_post_drain(struct srv_thread *th);
 
 /* Per-connection state (srv.c): the connection cap and the request deadline. Every accepted
  * connection must deliver a whole request within --header-timeout (from accept, or from the

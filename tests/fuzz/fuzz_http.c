@@ -400,6 +400,7 @@ static void cleanup(void)
 	pool_free(H.srv.pool);
 	if (H.th.http)
 		evhttp_free(H.th.http);
+	srv_thread_post_free(&H.th);
 	event_base_free(H.th.base);
 	static_free(H.srv.web);
 	free(H.srv.dummy_hash);
@@ -492,6 +493,7 @@ static void setup(void)
 	H.th.idx = 0;
 	H.th.base = event_base_new();
 	CHECK(H.th.base != NULL);
+	CHECK(srv_thread_post_init(&H.th) == LX_OK);
 	H.th.http = evhttp_new(H.th.base);
 	CHECK(H.th.http != NULL);
 	evhttp_set_bevcb(H.th.http, server_bev, NULL);
