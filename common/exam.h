@@ -8,6 +8,7 @@
 #define LAWEXAM_EXAM_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -58,6 +59,21 @@ int exam_attempt_json(struct store *db, int64_t attempt_id, int64_t user_id, int
 		      struct lx_err *e);
 int exam_review_json(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now, json_t **out,
 		     struct lx_err *e);
+/* The Attempt JSON of exam_attempt_json() (same members and values; member order may differ),
+ * written as bytes from the connection's paper cache: each question version's type, stem and
+ * options are JSON-encoded once per connection and reused, checked against the content stamp
+ * on every call (one lookup), so a changed question is seen at once. On LX_OK *out holds *len
+ * bytes plus a NUL; caller frees *out with free(). */
+int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, char **out,
+			size_t *len, struct lx_err *e);
+/* The paper cache of a connection, for tests and diagnostics. */
+struct exam_paper_cache_stats {
+	size_t entries, bytes;           /* now held */
+	uint64_t fills, hits, clears;    /* versions encoded, reused; drops on a new content stamp */
+};
+void exam_paper_cache_stats(struct store *db, struct exam_paper_cache_stats *out);
+/* Test hook: caps db's paper cache at max_entries versions and max_bytes (0 = the default). */
+void exam_paper_cache_limit(struct store *db, size_t max_entries, size_t max_bytes);
 int exam_submit_json(struct store *db, int64_t attempt_id, json_t **out, struct lx_err *e);
 int exam_list_json(struct store *db, const struct user *u, int64_t now, int grace, json_t **out,
 		   struct lx_err *e);

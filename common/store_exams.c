@@ -408,6 +408,45 @@ int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, co
 	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "attempt questions");
 }
 
+int store_aq_slots(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_slot *q),
+		   void *ctx, struct lx_err *e)
+{
+	STMT(st, "SELECT position, section_idx, section_title, version_id, points2, perm"
+		 " FROM attempt_questions WHERE attempt_id = ?1 ORDER BY position");
+	struct aq_slot r;
+	int src;
+	sqlite3_bind_int64(st, 1, attempt_id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		r.position = sqlite3_column_int(st, 0);
+		r.section_idx = sqlite3_column_int(st, 1);
+		r.section_title = col_text(st, 2);
+		r.version_id = sqlite3_column_int64(st, 3);
+		r.points2 = sqlite3_column_int(st, 4);
+		r.perm = col_text(st, 5);
+		fn(ctx, &r);
+	}
+	sqlite3_reset(st);
+	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "attempt slots");
+}
+
+int store_version_text(struct store *db, int64_t version_id,
+		       void (*fn)(void *ctx, const char *type, const char *stem, const char *options_json),
+		       void *ctx, struct lx_err *e)
+{
+	STMT(st, "SELECT type, stem, options FROM question_versions WHERE id = ?1");
+	int rc = LX_OK;
+	sqlite3_bind_int64(st, 1, version_id);
+	int src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		fn(ctx, col_text(st, 0), col_text(st, 1), col_text(st, 2));
+	else if (src == SQLITE_DONE)
+		rc = err_set(e, LX_ERR_NOTFOUND, "question version %lld not found", (long long)version_id);
+	else
+		rc = store_fail(db, src, e, "version text");
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_answers(struct store *db, int64_t attempt_id,
 		  void (*fn)(void *ctx, int position, const char *response, int64_t seq, int earned2), void *ctx,
 		  struct lx_err *e)

@@ -98,6 +98,23 @@ int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type,
 		 size_t permlen, struct lx_err *e);
 int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_row *q),
 		  void *ctx, struct lx_err *e);
+/* The same paper without the questions' text: one attempt_questions row per position, in
+ * position order, no join (exam.c renders the text from its per-connection paper cache). */
+struct aq_slot {
+	int position, section_idx;
+	const char *section_title;
+	int64_t version_id;
+	int points2;
+	const char *perm;         /* original keys in display order; "" for judge */
+};
+int store_aq_slots(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_slot *q),
+		   void *ctx, struct lx_err *e);
+/* What an examinee sees of one question version: its type, stem and options (the stored JSON
+ * text), through fn (strings live only for the call). LX_ERR_NOTFOUND if there is no such
+ * version. A point lookup. */
+int store_version_text(struct store *db, int64_t version_id,
+		       void (*fn)(void *ctx, const char *type, const char *stem, const char *options_json),
+		       void *ctx, struct lx_err *e);
 
 /* Answers: response in ORIGINAL keys. */
 /* earned2 is the credit stored at grading, or -1 before grading. */

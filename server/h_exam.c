@@ -2,7 +2,8 @@
  * administration API (create, list, monitor). Reads use the thread's reader connection;
  * writes are writer jobs that also build the reply body, so the answer reflects exactly
  * what was committed — except a start, whose Attempt JSON is built after the commit with
- * the reader (start_done), so the single writer only draws and inserts. */
+ * the reader (start_done), so the single writer only draws and inserts. The Attempt JSON
+ * (start_done, h_attempt_get) is written as bytes from the reader's paper cache. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,17 +132,19 @@ static void start_done(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct reply *r = c->data;
 	struct lx_err re = {0};
-	json_t *body = NULL;
+	char *body = NULL;
+	size_t len = 0;
 	if (rc) {
 		fail(c, rc, e);
 		return;
 	}
-	rc = exam_attempt_json(c->th->rd, r->id, c->user.id, clock_now_ms(), &body, &re);
+	rc = exam_attempt_render(c->th->rd, r->id, c->user.id, clock_now_ms(), &body, &len, &re);
 	if (rc) {
 		fail(c, rc, &re);
 		return;
 	}
-	http_json(c, r->status, body);
+	http_reply(c, r->status, "application/json; charset=utf-8", body, len);
+	free(body);
 }
 
 void h_attempt_start(struct hctx *c)
@@ -151,16 +154,19 @@ void h_attempt_start(struct hctx *c)
 	http_write(c, start_job, start_done);
 }
 
+/* The paper as bytes from the reader's paper cache (exam_attempt_render), not a JSON tree. */
 void h_attempt_get(struct hctx *c)
 {
-	json_t *out = NULL;
+	char *out = NULL;
+	size_t len = 0;
 	struct lx_err e = {0};
 	int64_t id = param_id(c);
-	int rc = id ? exam_attempt_json(c->th->rd, id, c->user.id, clock_now_ms(), &out, &e) : LX_ERR_NOTFOUND;
+	int rc = id ? exam_attempt_render(c->th->rd, id, c->user.id, clock_now_ms(), &out, &len, &e) : LX_ERR_NOTFOUND;
 	if (rc)
 		fail(c, rc, &e);
 	else
-		http_json(c, 200, out);
+		http_reply(c, 200, "application/json; charset=utf-8", out, len);
+	free(out);
 }
 
 static int save_job(struct store *db, void *arg, struct lx_err *e)
