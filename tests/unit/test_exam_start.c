@@ -301,7 +301,7 @@ static void test_import_same_connection(void **state)
 {
 	struct fx *f = *state;
 	struct lx_err e = {0};
-	int64_t id;
+	int64_t id = 0;
 	static const struct tq v2[] = {
 		{"A1", 4, 1, NULL},       /* unchanged */
 		{"A2", 5, 1, NULL},       /* a fifth option: a new version */
@@ -325,7 +325,7 @@ static void test_import_other_connection(void **state)
 	struct fx *f = *state;
 	struct store *cli = NULL;
 	struct lx_err e = {0};
-	int64_t id;
+	int64_t id = 0;
 	static const struct tq v2[] = {
 		{"A1", 4, 1, "（修订）"}, /* stem changed: version 2 */
 		{"A2", 4, 1, NULL}, {"A3", 4, 1, NULL}, {"A4", 4, 1, NULL}, {"J1", 0, 1, NULL},
@@ -354,7 +354,7 @@ static void test_metadata_update(void **state)
 {
 	struct fx *f = *state;
 	struct lx_err e = {0};
-	int64_t id;
+	int64_t id = 0;
 	static const struct tq v2[] = {
 		{"A1", 4, 4, NULL}, /* out of [1, 2] */
 		{"A2", 4, 1, NULL}, {"A3", 4, 1, NULL},
@@ -386,7 +386,7 @@ static void test_rollback_then_same_count(void **state)
 	struct import_arg x = {NULL, 0, 1};
 	struct start_arg a = {"x", &f->u, f->now, 0, 0};
 	struct content_gen g0, gx, gy;
-	int64_t id;
+	int64_t id = 0;
 	static const struct tq vx[] = { /* A1 retired, A5 added */
 		{"A2", 4, 1, NULL}, {"A3", 4, 1, NULL}, {"A4", 4, 1, NULL}, {"J1", 0, 1, NULL}, {"A5", 4, 1, NULL},
 	};
@@ -423,7 +423,7 @@ static void test_many_exams(void **state)
 	struct fx *f = *state;
 	struct lx_err e = {0};
 	struct content_gen g0, g1;
-	int64_t id;
+	int64_t id = 0;
 	char code[16];
 	assert_int_equal(store_content_gen(f->db, &g0, &e), LX_OK);
 	for (int i = 0; i < 20; i++) {
@@ -448,7 +448,7 @@ static void test_option_count(void **state)
 {
 	struct fx *f = *state;
 	struct lx_err e = {0};
-	int64_t id;
+	int64_t id = 0;
 	static const struct tq v2[] = {
 		{"A1", 2, 1, NULL}, {"A2", 3, 1, NULL}, {"A3", 6, 1, NULL}, {"A4", 4, 1, NULL}, {"J1", 0, 1, NULL},
 	};
