@@ -1,6 +1,10 @@
 /* test_pw.c — common/pw.c: argon2id hashing and verification (right, wrong, malformed
- * hashes), the PHC string carrying the requested parameters, the new-password policy and
- * the random first passwords. Small argon2 parameters keep it fast. */
+ * hashes), the PHC string carrying the requested parameters and matching libargon2's own
+ * encoder byte for byte, each thread's argon2id working memory (kept, grown, released at
+ * thread exit), the new-password policy and the random first passwords. Small argon2
+ * parameters keep it fast. */
+#include <argon2.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,6 +130,202 @@ static void test_params_of(void **state)
 	free(h);
 }
 
+/* pw_hash_salt writes what argon2id_hash_encoded writes, for several parameter sets, salt
+ * lengths and passwords; and pw_verify accepts libargon2's own hashes. */
+static void test_same_as_libargon2(void **state)
+{
+	static const struct pw_params params[] = {
+		{1, 8, 1}, {1, 64, 1}, {2, 256, 2}, {3, 512, 4}, {1, 1000, 3}, {2, 19456, 1},
+	};
+	static const char *const passwords[] = {"", "Correct-Horse-9", "学法考法2026", "a much longer password, "
+		"longer than any block of the hash: 0123456789012345678901234567890123456789012345678901234567890123"};
+	static const size_t salt_lens[] = {8, 16, 33, 64};
+	uint8_t salt[64];
+	for (size_t i = 0; i < sizeof salt; i++)
+		salt[i] = (uint8_t)(i * 37 + 11);
+	for (size_t pi = 0; pi < sizeof params / sizeof *params; pi++)
+		for (size_t wi = 0; wi < sizeof passwords / sizeof *passwords; wi++)
+			for (size_t si = 0; si < sizeof salt_lens / sizeof *salt_lens; si++) {
+				const struct pw_params *p = &params[pi];
+				const char *w = passwords[wi];
+				char want[256];
+				char *got;
+				if (p->m_kib > 1000 && (wi || si != 1))
+					continue; /* the default cost once is enough */
+				assert_int_equal(argon2id_hash_encoded(p->t_cost, p->m_kib, p->lanes, w, strlen(w), salt,
+								       salt_lens[si], 32, want, sizeof want),
+						 ARGON2_OK);
+				got = pw_hash_salt(p, w, salt, salt_lens[si]);
+				assert_non_null(got);
+				assert_string_equal(got, want);
+				free(got);
+				assert_int_equal(pw_verify(want, w), 1);
+				assert_int_equal(pw_verify(want, "wrong-password-1"), 0);
+			}
+	/* libargon2 may write other hash lengths; they verify too. */
+	for (size_t len = 4; len <= 64; len += 60) {
+		char want[256];
+		assert_int_equal(argon2id_hash_encoded(1, 64, 1, "Len-Test-1", 10, salt, 16, len, want, sizeof want),
+				 ARGON2_OK);
+		assert_int_equal(pw_verify(want, "Len-Test-1"), 1);
+		assert_int_equal(pw_verify(want, "Len-Test-2"), 0);
+	}
+	/* Salts outside 8..64 bytes are refused, not truncated. */
+	assert_null(pw_hash_salt(&FAST, "Salt-Test-1", salt, 7));
+	assert_null(pw_hash_salt(&FAST, "Salt-Test-1", salt, 65));
+}
+
+/* Every one-character change of a good encoding is refused: parameters, salt and hash are all
+ * covered, and so are non-canonical spellings (leading zeros, unused base64 bits). */
+static void test_verify_every_corruption(void **state)
+{
+	static const char repl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/$=,- ";
+	char *good = pw_hash(&FAST, "Corrupt-1");
+	size_t n;
+	assert_non_null(good);
+	n = strlen(good);
+	for (size_t i = 0; i < n; i++)
+		for (const char *r = repl; *r; r++) {
+			char *bad;
+			if (*r == good[i])
+				continue;
+			bad = strdup(good);
+			assert_non_null(bad);
+			bad[i] = *r;
+			if (pw_verify(bad, "Corrupt-1") != 0)
+				fail_msg("corrupted encoding accepted: %s", bad);
+			free(bad);
+		}
+	/* Truncated at every length, and with something appended. */
+	for (size_t i = 0; i < n; i++) {
+		char *cut = strndup(good, i);
+		assert_non_null(cut);
+		assert_int_equal(pw_verify(cut, "Corrupt-1"), 0);
+		free(cut);
+	}
+	{
+		char longer[300];
+		snprintf(longer, sizeof longer, "%sA", good);
+		assert_int_equal(pw_verify(longer, "Corrupt-1"), 0);
+		snprintf(longer, sizeof longer, "%s=", good);
+		assert_int_equal(pw_verify(longer, "Corrupt-1"), 0);
+		snprintf(longer, sizeof longer, "%s\n", good);
+		assert_int_equal(pw_verify(longer, "Corrupt-1"), 0);
+	}
+	assert_int_equal(pw_verify(good, NULL), 0);
+	assert_int_equal(pw_verify(good, "Corrupt-1"), 1);
+	free(good);
+}
+
+/* Well-formed strings whose parameters or lengths are out of range are refused before any
+ * memory is asked for. */
+static void test_verify_limits(void **state)
+{
+	static const char *const bad[] = {
+		"$argon2id$v=16$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=4194305,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=99999999999999999999,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=64,t=101,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=64,t=0,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=1024,t=1,p=65$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=64,t=1,p=9$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=64,t=1,p=0$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=+64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m= 64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=064,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",   /* 7-byte salt */
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFz",                                      /* 3-byte hash */
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg=", /* padding */
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGh", /* spare bits */
+		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA",                                            /* no hash */
+		"$argon2id$v=19$m=64,t=1,p=1,data=YWJj$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		"$argon2d$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+	};
+	struct pw_params p;
+	char salt65[200];
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		if (pw_verify(bad[i], "x") != 0)
+			fail_msg("accepted: %s", bad[i]);
+		if (pw_params_of(bad[i], &p) != LX_ERR_INVALID)
+			fail_msg("pw_params_of accepted: %s", bad[i]);
+	}
+	/* A 65-byte salt (87 base64 characters). */
+	snprintf(salt65, sizeof salt65, "$argon2id$v=19$m=64,t=1,p=1$%.87s$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg",
+		 "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE");
+	assert_int_equal(pw_verify(salt65, "x"), 0);
+	/* The controls: the same strings within range do parse. */
+	assert_int_equal(pw_params_of("$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg", &p), LX_OK);
+	assert_int_equal(pw_params_of("$argon2id$v=19$m=4194304,t=100,p=64$c2FsdHNhbHRzYWx0c2FsdA$aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg", &p), LX_OK);
+	assert_int_equal(p.m_kib, 4194304);
+	assert_int_equal(p.t_cost, 100);
+	assert_int_equal(p.lanes, 64);
+	assert_int_equal(pw_params_of("$argon2id$v=19$m=64,t=1,p=1$QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ$aGFzaA", &p), LX_OK); /* 64-byte salt, 4-byte hash */
+	assert_int_equal(pw_area_bytes(), 0); /* none of these got as far as argon2 */
+}
+
+static void *cached_hasher(void *arg)
+{
+	size_t *seen = arg;
+	const struct pw_params small = {1, 64, 1}, bigger = {1, 512, 1};
+	char *h;
+	pw_thread_cache(1);
+	h = pw_hash(&small, "Thread-1");
+	seen[0] = pw_area_bytes();        /* kept after the hash */
+	assert_int_equal(pw_verify(h, "Thread-1"), 1);
+	free(h);
+	h = pw_hash(&bigger, "Thread-1");  /* grows */
+	seen[1] = pw_area_bytes();
+	free(h);
+	h = pw_hash(&small, "Thread-1");   /* does not shrink */
+	seen[2] = pw_area_bytes();
+	free(h);
+	return NULL;                       /* the key destructor unmaps it */
+}
+
+static void test_thread_memory(void **state)
+{
+	size_t seen[3] = {0};
+	pthread_t t;
+	char *h;
+	char *in[5] = {"Many-1-pw", "Many-2-pw", NULL, "Many-4-pw", "Many-5-pw"}, *out[5];
+
+	/* A thread that does not ask keeps nothing. */
+	assert_int_equal(pw_area_bytes(), 0);
+	h = pw_hash(&FAST, "Main-1");
+	assert_non_null(h);
+	assert_int_equal(pw_area_bytes(), 0);
+	free(h);
+
+	/* A caching thread keeps one area, grown to the largest m, released when it exits. */
+	assert_int_equal(pthread_create(&t, NULL, cached_hasher, seen), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(seen[0], 64 * 1024);
+	assert_int_equal(seen[1], 512 * 1024);
+	assert_int_equal(seen[2], 512 * 1024);
+	assert_int_equal(pw_area_bytes(), 0);
+
+	/* Turned on and off on this thread. */
+	pw_thread_cache(1);
+	free(pw_hash(&FAST, "Main-2"));
+	assert_int_equal(pw_area_bytes(), 64 * 1024);
+	pw_thread_cache(0);
+	assert_int_equal(pw_area_bytes(), 0);
+
+	/* pw_hash_many's threads release theirs too. */
+	pw_hash_many(&FAST, in, 5, out, 3);
+	for (int i = 0; i < 5; i++) {
+		if (!in[i]) {
+			assert_null(out[i]);
+			continue;
+		}
+		assert_non_null(out[i]);
+		assert_int_equal(pw_verify(out[i], in[i]), 1);
+		free(out[i]);
+	}
+	assert_int_equal(pw_area_bytes(), 0);
+}
+
 static void expect_policy(const char *login, const char *pw, int want)
 {
 	char why[128];
@@ -211,6 +411,10 @@ int main(void)
 		cmocka_unit_test(test_hash_utf8),
 		cmocka_unit_test(test_verify_malformed),
 		cmocka_unit_test(test_params_of),
+		cmocka_unit_test(test_same_as_libargon2),
+		cmocka_unit_test(test_verify_every_corruption),
+		cmocka_unit_test(test_verify_limits),
+		cmocka_unit_test(test_thread_memory),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_policy_why_truncates),
 		cmocka_unit_test(test_random),
