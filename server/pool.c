@@ -1,10 +1,18 @@
-/* pool.c — worker threads for slow CPU work (see pool.h). */
+/* pool.c — worker threads for slow CPU work (see pool.h). Owns the workers' scheduling
+ * priority (below the event loops') and keeps their argon2id working memory between hashes
+ * (pw_thread_cache); knows nothing else of the jobs it runs. */
 #include "pool.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "mem.h"
+#include "pw.h"
 
 struct pjob {
 	void (*work)(void *arg);
@@ -21,9 +29,31 @@ struct pool {
 	pthread_t *tids;
 };
 
+/* Runs at the start of each worker. The pool's work (argon2id for logins and password changes,
+ * bank and roster uploads) may wait; the event loops and the writer must not: a login storm
+ * keeps every core busy with hashes for a minute, and /healthz, saves and submits are to be
+ * answered within milliseconds meanwhile. nice +10 gives a worker about a tenth of the weight
+ * of a nice-0 thread (110 vs 1024), so a woken event loop runs first, yet the pool is never
+ * starved as SCHED_IDLE can be (a busy neighbour would stop logins altogether). Measured
+ * against none, nice 19, SCHED_BATCH and SCHED_IDLE: docs/security.md. Nice is per thread
+ * on Linux; threads a worker creates (pw_hash_many) inherit it. */
+#define POOL_NICE 10
+
+static void worker_start(void)
+{
+	id_t tid = (id_t)gettid();
+	int cur;
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, tid); /* relative to how lawexamd was started */
+	if (errno == 0 && setpriority(PRIO_PROCESS, tid, cur + POOL_NICE > 19 ? 19 : cur + POOL_NICE) != 0)
+		LOG(LOG_WARN, "hash pool: cannot lower a worker's priority: %s", strerror(errno));
+	pw_thread_cache(1); /* one argon2id area per worker, kept: see pw.h */
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
+	worker_start();
 	for (;;) {
 		struct pjob *j;
 		pthread_mutex_lock(&p->mu);

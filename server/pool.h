@@ -1,10 +1,13 @@
-/* pool.h — a fixed pool of worker threads for CPU-heavy work (argon2id), so it never runs
- * on an event loop. Jobs are FIFO; done runs on the worker right after work. */
+/* pool.h — a fixed pool of worker threads for CPU-heavy work (argon2id; also bank and roster
+ * upload parsing), so it never runs on an event loop. The workers run at nice +10 (below the
+ * event loops and the writer) and keep one argon2id working area each. Jobs are FIFO. */
 #ifndef LAWEXAM_POOL_H
 #define LAWEXAM_POOL_H
 
 struct pool;
 
+/* Starts `threads` workers (lawexamd --hash-threads, default: the online cores); aborts if a
+ * thread cannot be created (start-up). Free with pool_free(). */
 struct pool *pool_new(int threads);
 void pool_submit(struct pool *p, void (*work)(void *arg), void *arg);
 /* Runs what is queued, then joins and frees. */
