@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 
 #include "lg_http.h"
+#include "pw.h"
 
 /* --- options -------------------------------------------------------------------- */
 
@@ -92,7 +93,7 @@ static const struct {
 	{"--json", O_FLAG, OFF(json), "print the results as JSON"},
 	{"--json-out", O_STR, OFF(json_out), "also write the JSON results to FILE"},
 	{"--no-verify", O_FLAG, OFF(no_verify), "skip the verification pass"},
-	{"--hash-bench", O_FLAG, OFF(hash_bench), "measure argon2id hashes/s on --threads threads for --duration s"},
+	{"--hash-bench", O_FLAG, OFF(hash_bench), "measure argon2id hashes/s on --threads threads for --duration s (lawexamd's pw_verify)"},
 	{"--argon2-m", O_INT, OFF(argon2_m), "argon2id memory KiB (default 19456)"},
 	{"--argon2-t", O_INT, OFF(argon2_t), "argon2id iterations (default 2)"},
 	{"--argon2-p", O_INT, OFF(argon2_p), "argon2id lanes (default 1)"},
@@ -905,6 +906,8 @@ static void print_text(struct lg *g, json_t *res)
 
 /* --- argon2id ------------------------------------------------------------------- */
 
+/* Each thread does what a login does on the server's hash pool: pw_verify() of a stored
+ * hash (common/pw.c, the same code and the same per-thread working memory as lawexamd). */
 struct hb {
 	const struct opts *o;
 	int64_t end;
@@ -913,15 +916,22 @@ struct hb {
 
 static void *hb_worker(void *arg)
 {
+	static const uint8_t salt[16] = "lawexam-hashbnch";
+	static const char pw[] = "Passw0rd!bench";
 	struct hb *h = arg;
-	uint8_t salt[16] = "lawexam-hashbnch", out[32];
-	const char pw[] = "Passw0rd!bench";
+	const struct pw_params p = {(unsigned)h->o->argon2_t, (unsigned)h->o->argon2_m, (unsigned)h->o->argon2_p};
+	char *enc;
+	pw_thread_cache(1); /* as server/pool.c's threads */
+	enc = pw_hash_salt(&p, pw, salt, sizeof salt);
+	if (!enc)
+		abort();
+	h->count++;
 	while (lg_now_us() < h->end) {
-		if (argon2id_hash_raw((uint32_t)h->o->argon2_t, (uint32_t)h->o->argon2_m, (uint32_t)h->o->argon2_p, pw,
-				      sizeof pw - 1, salt, sizeof salt, out, sizeof out) != ARGON2_OK)
+		if (pw_verify(enc, pw) != 1)
 			abort();
 		h->count++;
 	}
+	free(enc);
 	return NULL;
 }
 
@@ -930,9 +940,12 @@ static int hash_bench(const struct opts *o)
 	int n = o->threads;
 	pthread_t tids[64];
 	struct hb hbs[64];
-	int64_t t0 = lg_now_us(), t1;
-	long total = 0;
+	struct rusage ru0, ru1;
+	int64_t t0, t1;
+	long total = 0, faults;
 	json_t *j;
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = lg_now_us();
 	for (int i = 0; i < n; i++) {
 		hbs[i] = (struct hb){o, t0 + (int64_t)(o->duration * 1e6), 0};
 		pthread_create(&tids[i], NULL, hb_worker, &hbs[i]);
@@ -942,17 +955,21 @@ static int hash_bench(const struct opts *o)
 		total += hbs[i].count;
 	}
 	t1 = lg_now_us();
-	j = json_pack("{s:{s:i,s:i,s:i,s:i,s:I,s:f,s:f}}", "hash_bench", "threads", n, "m_kib", o->argon2_m, "t",
-		      o->argon2_t, "p", o->argon2_p, "hashes", (json_int_t)total, "seconds", (t1 - t0) / 1e6,
-		      "hashes_per_s", total / ((t1 - t0) / 1e6));
+	getrusage(RUSAGE_SELF, &ru1);
+	faults = ru1.ru_minflt - ru0.ru_minflt + ru1.ru_majflt - ru0.ru_majflt;
+	j = json_pack("{s:{s:i,s:i,s:i,s:i,s:I,s:f,s:f,s:I,s:I}}", "hash_bench", "threads", n, "m_kib", o->argon2_m,
+		      "t", o->argon2_t, "p", o->argon2_p, "hashes", (json_int_t)total, "seconds", (t1 - t0) / 1e6,
+		      "hashes_per_s", total / ((t1 - t0) / 1e6), "page_faults", (json_int_t)faults, "max_rss_kib",
+		      (json_int_t)ru1.ru_maxrss);
 	if (o->json) {
 		char *s = json_dumps(j, JSON_INDENT(2));
 		puts(s);
 		free(s);
 	} else {
-		printf("argon2id m=%d KiB t=%d p=%d on %d threads: %ld hashes in %.2f s = %.1f hashes/s (%.1f ms each per thread)\n",
+		printf("argon2id m=%d KiB t=%d p=%d on %d threads: %ld hashes in %.2f s = %.1f hashes/s (%.1f ms each per "
+		       "thread); %ld page faults, peak RSS %ld KiB\n",
 		       o->argon2_m, o->argon2_t, o->argon2_p, n, total, (t1 - t0) / 1e6, total / ((t1 - t0) / 1e6),
-		       total ? (t1 - t0) / 1e3 * n / total : 0.0);
+		       total ? (t1 - t0) / 1e3 * n / total : 0.0, faults, (long)ru1.ru_maxrss);
 	}
 	json_decref(j);
 	return 0;
