@@ -308,26 +308,6 @@ int store_session_insert(struct store *db, const uint8_t hash[32], int64_t user_
 	return store_step_done(db, st, e, "session insert");
 }
 
-int store_session_get(struct store *db, const uint8_t hash[32], struct session *out, struct lx_err *e)
-{
-	STMT(st, "SELECT user_id, csrf, expires_at, last_seen FROM sessions WHERE token_hash = ?1");
-	int rc = LX_OK;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
-		out->user_id = sqlite3_column_int64(st, 0);
-		snprintf(out->csrf, sizeof out->csrf, "%s", col_text(st, 1));
-		out->expires_at = sqlite3_column_int64(st, 2);
-		out->last_seen = sqlite3_column_int64(st, 3);
-	} else if (src == SQLITE_DONE) {
-		rc = LX_ERR_NOTFOUND;
-	} else {
-		rc = store_fail(db, src, e, "session");
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
 int store_session_user(struct store *db, const uint8_t hash[32], struct session *s, struct user *u,
 		       struct lx_err *e)
 {

@@ -63,7 +63,6 @@ struct session {
 };
 int store_session_insert(struct store *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
 			 int64_t now, int64_t expires_at, struct lx_err *e);
-int store_session_get(struct store *db, const uint8_t hash[32], struct session *out, struct lx_err *e);
 /* The session with this token hash and its user, in one read. NOTFOUND when none. */
 int store_session_user(struct store *db, const uint8_t hash[32], struct session *s, struct user *u,
 		       struct lx_err *e);
