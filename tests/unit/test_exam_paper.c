@@ -18,42 +18,16 @@
 #include <cmocka.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
-#include "bank.h"
-#include "bank_import.h"
 #include "clock.h"
 #include "err.h"
 #include "exam.h"
-#include "exam_def.h"
 #include "paper.h"
-#include "roles.h"
 #include "store.h"
 #include "store_accounts.h"
 #include "store_exams.h"
 
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *db; /* writes (the writer's role) */
-	struct store *rd; /* renders (an event loop's reader) */
-	struct user u, other;
-	int64_t now;
-};
-
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		fail_msg("raw open %s", path);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("raw exec %s: %s", sql, msg ? msg : "?");
-	sqlite3_free(msg);
-	sqlite3_close(db);
-}
+#include "exam_fixture.h"
 
 /* --- the bank ------------------------------------------------------------------------
  * Texts with what JSON must escape (quotes, backslashes, newlines, tabs) and what it may
@@ -93,27 +67,13 @@ struct import_arg {
 static int import_job(struct store *db, void *arg, struct lx_err *e)
 {
 	const struct import_arg *a = arg;
-	char *text = bank_text(a->s1_stem, a->s2_answer);
-	struct bank_doc doc;
-	struct diag d = {0};
-	struct bank_import_result res;
-	int rc = bank_parse(text, strlen(text), "t.json", BANK_FMT_JSON, NULL, &doc, &d);
-	for (size_t i = 0; i < d.n; i++)
-		print_error("bank: %s: %s\n", d.items[i].where, d.items[i].message);
-	diag_free(&d);
-	free(text);
-	assert_int_equal(rc, LX_OK);
-	rc = bank_import(db, &doc, 0, 1, clock_now(), &res, e);
-	bank_doc_free(&doc);
-	return rc;
+	return fx_import_text(db, bank_text(a->s1_stem, a->s2_answer), 1, e);
 }
 
 static void import(struct store *db, const char *s1_stem, const char *s2_answer)
 {
 	struct import_arg a = {s1_stem, s2_answer};
-	struct lx_err e = {0};
-	if (store_run(db, import_job, &a, &e) != LX_OK)
-		fail_msg("import: %s", e.msg);
+	fx_run(db, import_job, &a, "import");
 }
 
 /* --- exams and attempts ------------------------------------------------------------- */
@@ -127,9 +87,6 @@ static int exam_job(struct store *db, void *arg, struct lx_err *e)
 {
 	const struct exam_arg *a = arg;
 	char o[48], c[48], text[2048];
-	struct exam_def def;
-	struct diag d = {0};
-	int rc;
 	rfc3339_format(a->now - 3600, o, sizeof o);
 	rfc3339_format(a->now + 86400, c, sizeof c);
 	snprintf(text, sizeof text,
@@ -141,14 +98,7 @@ static int exam_job(struct store *db, void *arg, struct lx_err *e)
 		 "{\"title\":\"二、多选题\",\"bank\":\"t\",\"type\":\"multiple\",\"count\":2,\"points\":1},"
 		 "{\"title\":\"三、判断题\",\"bank\":\"t\",\"type\":\"judge\",\"count\":2,\"points\":1}]}]}",
 		 a->code, a->title, o, c, a->scoring, a->results, a->review);
-	rc = examdef_parse(text, strlen(text), "x.json", &def, &d);
-	if (rc == LX_OK)
-		rc = exam_create(db, &def, "x.json", 0, a->now, &d, e);
-	for (size_t i = 0; i < d.n; i++)
-		print_error("exam: %s: %s\n", d.items[i].where, d.items[i].message);
-	examdef_free(&def);
-	diag_free(&d);
-	return rc;
+	return fx_exam_create(db, text, a->now, e);
 }
 
 static void make_exam(struct fx *f, const char *code, const char *title, const char *scoring, const char *results,
@@ -160,79 +110,14 @@ static void make_exam(struct fx *f, const char *code, const char *title, const c
 		fail_msg("exam %s: %s", code, e.msg);
 }
 
-static int seed_job(struct store *db, void *arg, struct lx_err *e)
-{
-	struct fx *f = arg;
-	int rc = store_category_add(db, "general", "一般工作人员", f->now, e);
-	if (rc == LX_OK) {
-		f->u.login = strdup("1001");
-		f->u.name = strdup("张三");
-		f->u.org = strdup("珠晖区/司法局");
-		f->u.category = strdup("general");
-		f->u.roles = ROLE_EXAMINEE;
-		rc = store_user_insert(db, &f->u, f->now, e);
-	}
-	if (rc == LX_OK) {
-		f->other.login = strdup("1002");
-		f->other.name = strdup("李四");
-		f->other.org = strdup("珠晖区/司法局");
-		f->other.category = strdup("general");
-		f->other.roles = ROLE_EXAMINEE;
-		rc = store_user_insert(db, &f->other, f->now, e);
-	}
-	return rc;
-}
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	struct lx_err e = {0};
-	if (!f)
+	struct fx *f;
+	if (fx_setup(state, "/tmp/lawexam-test-paper-XXXXXX", FX_OTHER | FX_READER) != 0)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/lawexam-test-paper-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-	f->now = clock_now();
-	if (store_open(f->path, STORE_CREATE, &f->db, &e) != LX_OK || store_run(f->db, seed_job, f, &e) != LX_OK ||
-	    store_open(f->path, STORE_READONLY, &f->rd, &e) != LX_OK) {
-		fprintf(stderr, "setup: %s\n", e.msg);
-		return -1;
-	}
-	*state = f;
+	f = *state;
 	import(f->db, "含 \\\"引号\\\" 与 \\\\ 反斜杠的题干", "B");
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[256];
-	store_close(f->rd);
-	store_close(f->db);
-	user_free(&f->u);
-	user_free(&f->other);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", f->dir);
-	free(f);
-	return 0;
-}
-
-struct start_arg {
-	const char *code;
-	const struct user *u;
-	int64_t now;
-	int64_t id;
-	int created;
-};
-
-static int start_job(struct store *db, void *arg, struct lx_err *e)
-{
-	struct start_arg *a = arg;
-	return exam_start(db, a->code, a->u, a->now, 30, &a->id, &a->created, e);
 }
 
 static int64_t start(struct fx *f, const char *code)
@@ -245,22 +130,10 @@ static int64_t start(struct fx *f, const char *code)
 	return a.id;
 }
 
-struct submit_arg {
-	int64_t id, user_id, now;
-};
-
-static int submit_job(struct store *db, void *arg, struct lx_err *e)
-{
-	const struct submit_arg *a = arg;
-	return exam_submit(db, a->id, a->user_id, a->now, "submit", e);
-}
-
 static void submit(struct fx *f, int64_t id)
 {
 	struct submit_arg a = {id, f->u.id, f->now};
-	struct lx_err e = {0};
-	if (store_run(f->db, submit_job, &a, &e) != LX_OK)
-		fail_msg("submit: %s", e.msg);
+	fx_run(f->db, submit_job, &a, "submit");
 }
 
 /* The drawn questions of an attempt: position, type and version. */
@@ -651,11 +524,11 @@ static void test_cache_bounds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_same_as_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_changes_seen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_odd_content, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cache_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_as_tree, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_not_found, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_changes_seen, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_odd_content, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cache_bounds, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

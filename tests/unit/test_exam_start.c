@@ -17,27 +17,14 @@
 
 #include <cmocka.h>
 
-#include <sqlite3.h>
-#include <unistd.h>
-
-#include "bank.h"
-#include "bank_import.h"
 #include "clock.h"
 #include "err.h"
 #include "exam.h"
-#include "exam_def.h"
-#include "roles.h"
 #include "store.h"
 #include "store_accounts.h"
 #include "store_exams.h"
 
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *db;
-	struct user u;
-	int64_t now;
-};
+#include "exam_fixture.h"
 
 /* One question of a generated bank. */
 struct tq {
@@ -46,19 +33,6 @@ struct tq {
 	int difficulty;
 	const char *stem; /* NULL = a stem made from the id */
 };
-
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		fail_msg("raw open %s", path);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("raw exec %s: %s", sql, msg ? msg : "?");
-	sqlite3_free(msg);
-	sqlite3_close(db);
-}
 
 /* A lawexam-bank/1 document for bank "t"; caller frees. */
 static char *bank_text(const struct tq *qs, size_t n)
@@ -100,27 +74,13 @@ struct import_arg {
 static int import_job(struct store *db, void *arg, struct lx_err *e)
 {
 	const struct import_arg *a = arg;
-	char *text = bank_text(a->qs, a->n);
-	struct bank_doc doc;
-	struct diag d = {0};
-	struct bank_import_result res;
-	int rc = bank_parse(text, strlen(text), "t.json", BANK_FMT_JSON, NULL, &doc, &d);
-	for (size_t i = 0; i < d.n; i++)
-		print_error("bank: %s: %s\n", d.items[i].where, d.items[i].message);
-	diag_free(&d);
-	free(text);
-	assert_int_equal(rc, LX_OK);
-	rc = bank_import(db, &doc, 0, a->retire, clock_now(), &res, e);
-	bank_doc_free(&doc);
-	return rc;
+	return fx_import_text(db, bank_text(a->qs, a->n), a->retire, e);
 }
 
 static void import(struct store *db, const struct tq *qs, size_t n)
 {
 	struct import_arg a = {qs, n, 1};
-	struct lx_err e = {0};
-	if (store_run(db, import_job, &a, &e) != LX_OK)
-		fail_msg("import: %s", e.msg);
+	fx_run(db, import_job, &a, "import");
 }
 
 struct exam_arg {
@@ -133,9 +93,6 @@ static int exam_job(struct store *db, void *arg, struct lx_err *e)
 {
 	const struct exam_arg *a = arg;
 	char o[48], c[48], text[1024];
-	struct exam_def def;
-	struct diag d = {0};
-	int rc;
 	rfc3339_format(a->now - 3600, o, sizeof o);
 	rfc3339_format(a->now + 86400, c, sizeof c);
 	snprintf(text, sizeof text,
@@ -145,14 +102,7 @@ static int exam_job(struct store *db, void *arg, struct lx_err *e)
 		 "\"papers\":[{\"categories\":[\"general\"],\"sections\":[{\"title\":\"单选\",\"bank\":\"t\","
 		 "\"type\":\"single\",\"count\":%d,\"points\":1,\"difficulty\":[%d,%d]}]}]}",
 		 a->code, o, c, a->count, a->dmin, a->dmax);
-	rc = examdef_parse(text, strlen(text), "x.json", &def, &d);
-	if (rc == LX_OK)
-		rc = exam_create(db, &def, "x.json", 0, a->now, &d, e);
-	for (size_t i = 0; i < d.n; i++)
-		print_error("exam: %s: %s\n", d.items[i].where, d.items[i].message);
-	examdef_free(&def);
-	diag_free(&d);
-	return rc;
+	return fx_exam_create(db, text, a->now, e);
 }
 
 static void make_exam(struct fx *f, const char *code, int count, int dmin, int dmax)
@@ -163,85 +113,21 @@ static void make_exam(struct fx *f, const char *code, int count, int dmin, int d
 		fail_msg("exam %s: %s", code, e.msg);
 }
 
-static int seed_job(struct store *db, void *arg, struct lx_err *e)
-{
-	struct fx *f = arg;
-	int rc = store_category_add(db, "general", "一般工作人员", f->now, e);
-	if (rc == LX_OK) {
-		f->u.login = strdup("1001");
-		f->u.name = strdup("张三");
-		f->u.org = strdup("珠晖区/司法局");
-		f->u.category = strdup("general");
-		f->u.roles = ROLE_EXAMINEE;
-		rc = store_user_insert(db, &f->u, f->now, e);
-	}
-	return rc;
-}
-
 static const struct tq base_bank[] = {
 	{"A1", 4, 1, NULL}, {"A2", 4, 1, NULL}, {"A3", 4, 1, NULL}, {"A4", 4, 1, NULL}, {"J1", 0, 1, NULL},
 };
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	struct lx_err e = {0};
-	if (!f)
+	struct fx *f;
+	if (fx_setup(state, "/tmp/lawexam-test-start-XXXXXX", 0) != 0)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/lawexam-test-start-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-	f->now = clock_now();
-	if (store_open(f->path, STORE_CREATE, &f->db, &e) != LX_OK || store_run(f->db, seed_job, f, &e) != LX_OK) {
-		fprintf(stderr, "setup: %s\n", e.msg);
-		return -1;
-	}
-	*state = f;
+	f = *state;
 	import(f->db, base_bank, sizeof base_bank / sizeof base_bank[0]);
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[256];
-	store_close(f->db);
-	user_free(&f->u);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", f->dir);
-	free(f);
-	return 0;
-}
-
 /* --- starting and looking at the paper ---------------------------------------------- */
-
-struct start_arg {
-	const char *code;
-	const struct user *u;
-	int64_t now;
-	int64_t id;
-	int created;
-};
-
-static int start_job(struct store *db, void *arg, struct lx_err *e)
-{
-	struct start_arg *a = arg;
-	return exam_start(db, a->code, a->u, a->now, 30, &a->id, &a->created, e);
-}
-
-struct submit_arg {
-	int64_t id, user_id, now;
-};
-
-static int submit_job(struct store *db, void *arg, struct lx_err *e)
-{
-	const struct submit_arg *a = arg;
-	return exam_submit(db, a->id, a->user_id, a->now, "submit", e);
-}
 
 /* Starts a new attempt on db and submits it at once (so the next start is new too). */
 static int start_new(struct fx *f, struct store *db, const char *code, int64_t *id, struct lx_err *e)
@@ -465,12 +351,12 @@ static void test_option_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_import_same_connection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_other_connection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_metadata_update, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollback_then_same_count, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_exams, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_option_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_same_connection, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_import_other_connection, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_metadata_update, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_then_same_count, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_exams, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_option_count, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
