@@ -39,30 +39,6 @@
 #include "static.h"
 #include "tls.h"
 
-struct posted {
-	void (*fn)(void *arg);
-	void *arg;
-};
-
-static void posted_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct posted *p = arg;
-	p->fn(p->arg);
-	free(p);
-}
-
-void srv_post(struct event_base *base, void (*fn)(void *arg), void *arg)
-{
-	struct posted *p = lx_malloc(sizeof *p);
-	static const struct timeval zero = {0, 0};
-	p->fn = fn;
-	p->arg = arg;
-	if (event_base_once(base, -1, EV_TIMEOUT, posted_cb, p, &zero) != 0) {
-		LOG(LOG_ERROR, "event_base_once failed; running callback in place");
-		posted_cb(-1, 0, p);
-	}
-}
-
 /* --- completions posted to a loop thread ---------------------------------------------
  * The writer finishes a batch of up to 256 jobs at once, and each reply may cost the loop a
  * millisecond (a start builds its paper). Run one after another, a batch would hold the loop
@@ -94,22 +70,38 @@ static struct srv_posted *post_pop(struct srv_thread *th)
 	return p;
 }
 
-static void post_cb(evutil_socket_t fd, short what, void *arg)
+/* Runs posted work in order until none is left, or until budget_us (0: no limit) is spent;
+ * returns how many ran. With work left the queue stays armed for the caller to reschedule. */
+static int post_run(struct srv_thread *th, long budget_us, int *left)
 {
-	static const struct timeval zero = {0, 0};
-	struct srv_thread *th = arg;
 	struct timespec t0, t;
 	struct srv_posted *p;
+	int n = 0;
+	*left = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while ((p = post_pop(th))) {
 		p->fn(p->arg);
 		free(p);
+		n++;
+		if (!budget_us)
+			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000000 + (t.tv_nsec - t0.tv_nsec) / 1000 >= SRV_POST_SLICE_US) {
-			event_add(th->post_ev, &zero); /* still armed: the rest after the ready sockets */
-			return;
+		if ((t.tv_sec - t0.tv_sec) * 1000000L + (t.tv_nsec - t0.tv_nsec) / 1000 >= budget_us) {
+			*left = 1;
+			break;
 		}
 	}
+	return n;
+}
+
+static void post_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval zero = {0, 0};
+	struct srv_thread *th = arg;
+	int left;
+	post_run(th, SRV_POST_SLICE_US, &left);
+	if (left)
+		event_add(th->post_ev, &zero); /* still armed: the rest after the ready sockets */
 }
 
 int srv_thread_post_init(struct srv_thread *th)
@@ -143,16 +135,8 @@ void srv_thread_post(struct srv_thread *th, void (*fn)(void *arg), void *arg)
 
 int srv_thread_post_drain(struct srv_thread *th)
 {
-	struct srv_posted *p;
-	int n = 0;
-	if (!th->post_ev)
-		return 0;
-	while ((p = post_pop(th))) {
-		p->fn(p->arg);
-		free(p);
-		n++;
-	}
-	return n;
+	int left;
+	return th->post_ev ? post_run(th, 0, &left) : 0;
 }
 
 void srv_thread_post_free(struct srv_thread *th)
@@ -444,7 +428,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	LOG(LOG_INFO, "signal %d: stopping (no new connections; finishing in-flight requests)", (int)sig);
 	m->stop_started_ms = mono_ms();
 	for (int i = 0; i < m->s->nthreads; i++)
-		srv_post(m->s->threads[i].base, stop_accepting, &m->s->threads[i]);
+		srv_thread_post(&m->s->threads[i], stop_accepting, &m->s->threads[i]);
 	/* The socket closes (new connections are refused) once every loop closed its dup too. */
 	close(m->s->listen_fd);
 	m->s->listen_fd = -1;

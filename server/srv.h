@@ -66,8 +66,6 @@ struct srv {
 	atomic_long conn_warned_ms; /* when "over the cap" was last logged (rate limit) */
 };
 
-/* Runs fn(arg) on th's event loop (thread-safe; from any thread). */
-void srv_post(struct event_base *base, void (*fn)(void *arg), void *arg);
 /* Runs fn(arg) on th's loop, in order with th's other posted work; from any thread. */
 void srv_thread_post(struct srv_thread *th, void (*fn)(void *arg), void *arg);
 /* The posting queue of a loop thread: set up once its base exists; freed with the thread. */
