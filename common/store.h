@@ -45,7 +45,7 @@ void store_read_end(struct store *db);
  * or when another memo is set in its place. */
 enum store_memo_kind {
 	STORE_MEMO_EXAM_START, /* exam.c: parsed definitions and candidate lists (exam_start) */
-	STORE_MEMO_PAPER,      /* exam.c: JSON fragments of question versions (exam_attempt_render) */
+	STORE_MEMO_PAPER,      /* exam_render.c: JSON fragments of question versions (exam_attempt_render) */
 	STORE_MEMO_N
 };
 void *store_memo(struct store *db, enum store_memo_kind kind);

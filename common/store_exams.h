@@ -99,7 +99,7 @@ int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type,
 int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_row *q),
 		  void *ctx, struct lx_err *e);
 /* The same paper without the questions' text: one attempt_questions row per position, in
- * position order, no join (exam.c renders the text from its per-connection paper cache). */
+ * position order, no join (exam_render.c renders the text from its per-connection paper cache). */
 struct aq_slot {
 	int position, section_idx;
 	const char *section_title;
