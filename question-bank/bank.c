@@ -14,6 +14,7 @@
 #include "err.h"
 #include "mem.h"
 #include "table.h"
+#include "text.h"
 
 const char *const bank_field_json[BF_N] = {
 	"", "id", "type", "stem", "options", "answer", "explanation", "basis", "difficulty", "tags",
@@ -25,52 +26,6 @@ const char *const bank_field_zh[BF_N] = {
 
 /* ---------------------------------------------------------------------------------- */
 /* Types and formats                                                                   */
-
-static const struct {
-	const char *name;
-	enum q_type t;
-} qtype_names[] = {
-	{"single", QT_SINGLE},     {"单选", QT_SINGLE},   {"单选题", QT_SINGLE},
-	{"单项选择题", QT_SINGLE}, {"multiple", QT_MULTIPLE}, {"多选", QT_MULTIPLE},
-	{"多选题", QT_MULTIPLE},   {"多项选择题", QT_MULTIPLE}, {"judge", QT_JUDGE},
-	{"判断", QT_JUDGE},        {"判断题", QT_JUDGE},
-};
-
-const char *qtype_name(enum q_type t)
-{
-	switch (t) {
-	case QT_SINGLE: return "single";
-	case QT_MULTIPLE: return "multiple";
-	case QT_JUDGE: return "judge";
-	}
-	return "?";
-}
-
-const char *qtype_name_zh(enum q_type t)
-{
-	switch (t) {
-	case QT_SINGLE: return "单选";
-	case QT_MULTIPLE: return "多选";
-	case QT_JUDGE: return "判断";
-	}
-	return "?";
-}
-
-int qtype_parse(const char *s, enum q_type *out)
-{
-	char *t = table_trim(s ? s : "");
-	int rc = LX_ERR_INVALID;
-
-	for (size_t i = 0; i < sizeof qtype_names / sizeof qtype_names[0]; i++) {
-		if (strcasecmp(t, qtype_names[i].name) == 0) {
-			*out = qtype_names[i].t;
-			rc = LX_OK;
-			break;
-		}
-	}
-	free(t);
-	return rc;
-}
 
 static const struct {
 	const char *name;
@@ -174,7 +129,7 @@ int bank_v_id_ok(const char *id)
 
 const char *bank_v_show(const char *s, char *out, size_t outlen)
 {
-	return table_clip(s, 60, out, outlen);
+	return text_clip(s, 60, out, outlen);
 }
 
 const char *bank_v_prefix(const struct bank_qin *in, char *out, size_t outlen)
@@ -213,7 +168,7 @@ static int is_blank(const char *s)
 
 	if (!s)
 		return 1;
-	t = table_trim(s);
+	t = text_trim(s);
 	blank = t[0] == '\0';
 	free(t);
 	return blank;
@@ -329,7 +284,7 @@ static void validate_answer(const struct bank_qin *in, struct diag *d, enum q_ty
 	}
 	bank_v_show(a, shown, sizeof shown);
 	if (type == QT_JUDGE) {
-		char *t = table_trim(a);
+		char *t = text_trim(a);
 		for (size_t i = 0; i < sizeof judge_words / sizeof judge_words[0]; i++) {
 			if (in->lenient ? strcasecmp(t, judge_words[i].word) == 0
 					: (strlen(judge_words[i].word) == 1 &&
@@ -431,7 +386,7 @@ static void validate_options(const struct bank_qin *in, struct diag *d, enum q_t
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {
-			char *a = table_trim(in->options[i]), *b = table_trim(in->options[j]);
+			char *a = text_trim(in->options[i]), *b = text_trim(in->options[j]);
 			int same = strcmp(a, b) == 0;
 			free(a);
 			free(b);
@@ -476,8 +431,8 @@ static void validate_tags(const struct bank_qin *in, struct diag *d, struct bank
 		snprintf(label, sizeof label, "标签 \"%s\" ", shown);
 		if (check_text(in, d, BF_TAGS, (long)i, t, BANK_MAX_TAG, label) != 0)
 			continue;
-		nitems = table_split_list(t, &items);
-		table_list_free(items, nitems);
+		nitems = text_split_list(t, &items);
+		text_list_free(items, nitems);
 		if (nitems != 1) {
 			verr(in, d, BF_TAGS, (long)i,
 			     "标签 \"%s\" 含有分隔符（, ， ; ；）：请拆成多个标签", shown);
@@ -509,7 +464,7 @@ static void validate_difficulty(const struct bank_qin *in, struct diag *d, struc
 	if (is_blank(t))
 		return;
 	{
-		char *v = table_trim(t);
+		char *v = text_trim(t);
 		if (strlen(v) == 1 && v[0] >= '1' && v[0] <= '5')
 			out->difficulty = v[0] - '0';
 		else

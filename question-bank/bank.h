@@ -8,14 +8,10 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "lx_limits.h"
+#include "model.h"
 
-enum q_type { QT_SINGLE = 0, QT_MULTIPLE = 1, QT_JUDGE = 2 };
-
-const char *qtype_name(enum q_type t);            /* "single" | "multiple" | "judge" */
-const char *qtype_name_zh(enum q_type t);         /* 单选 | 多选 | 判断 */
-int qtype_parse(const char *s, enum q_type *out); /* English or Chinese; LX_OK / LX_ERR_INVALID */
-
-#define BANK_MAX_OPTIONS 8
+#define BANK_MAX_OPTIONS LX_MAX_OPTIONS
 
 /* Caps on what a bank file may hold (bytes of UTF-8); beyond them a diagnostic. */
 #define BANK_MAX_QUESTIONS 20000
@@ -26,7 +22,7 @@ int qtype_parse(const char *s, enum q_type *out); /* English or Chinese; LX_OK /
 #define BANK_MAX_TAG 64
 #define BANK_MAX_TAGS 16
 #define BANK_MAX_TITLE 256
-#define BANK_MAX_JSON_DEPTH 32
+#define BANK_MAX_JSON_DEPTH LX_JSON_MAX_DEPTH
 
 struct bank_question {
 	char *id;

@@ -14,7 +14,7 @@
 #include "bank_int.h"
 #include "err.h"
 #include "mem.h"
-#include "table.h"
+#include "text.h"
 
 /* ---------------------------------------------------------------------------------- */
 /* Positions                                                                           */
@@ -398,7 +398,7 @@ static void syntax_error(struct diag *d, const char *fname, const json_error_t *
 		}
 	}
 	at_line(d, fname, e->line, "JSON 语法错误%s%s（第 %d 列：%s）", zh ? "：" : "", zh ? zh : "",
-		e->column > 0 ? e->column : 1, table_clip(e->text, 200, text, sizeof text));
+		e->column > 0 ? e->column : 1, text_clip(e->text, 200, text, sizeof text));
 }
 
 /* ---------------------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "mem.h"
 #include "table.h"
+#include "text.h"
 
 /* The columns, in this order (index = enum below). */
 enum {
@@ -61,7 +62,7 @@ static void row_where(const struct tctx *c, int spec_col, char *out, size_t outl
 		snprintf(out, outlen, "%s:ROW %d", c->fname, c->rownum);
 		return;
 	}
-	h = table_trim(table_cell(&c->t->rows[0], col));
+	h = text_trim(table_cell(&c->t->rows[0], col));
 	snprintf(out, outlen, "%s:ROW %d: column %s", c->fname, c->rownum, h);
 	free(h);
 }
@@ -88,7 +89,7 @@ static void table_where(void *ctx, enum bank_field f, long elem, char *out, size
 /* A trimmed copy of a cell with CR LF and lone CR turned into LF. Caller frees. */
 static char *cell_text(const struct table_row *r, int col)
 {
-	char *s = table_trim(table_cell(r, col));
+	char *s = text_trim(table_cell(r, col));
 	size_t w = 0;
 
 	for (size_t i = 0; s[i]; i++) {
@@ -146,7 +147,7 @@ static void read_row(const struct table *t, size_t ri, const int *col_of, const 
 	in.options = opts;
 	in.n_options = last;
 	in.has_options = last > 0;
-	ntags = table_split_list(cells[C_TAGS], &tags);
+	ntags = text_split_list(cells[C_TAGS], &tags);
 	in.tags = (const char *const *)tags;
 	in.n_tags = ntags;
 
@@ -161,7 +162,7 @@ static void read_row(const struct table *t, size_t ri, const int *col_of, const 
 		q.where = lx_strdup(where);
 		bank_b_add(b, &q);
 	}
-	table_list_free(tags, ntags);
+	text_list_free(tags, ntags);
 	for (int k = 0; k < C_N; k++)
 		free(cells[k]);
 }

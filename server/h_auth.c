@@ -18,7 +18,6 @@
 
 /* A password may be 128 characters (pw_policy), up to 4 UTF-8 bytes each: login and the
  * old password of a change accept that many bytes, so every allowed password can log in. */
-#define PW_MAX_BYTES 512
 
 void h_healthz(struct hctx *c)
 {
@@ -212,7 +211,7 @@ void h_login(struct hctx *c)
 		return;
 	login = jsonx_str(body, "login");
 	password = jsonx_str(body, "password");
-	if (!login || !password || !*login || strlen(login) > 64 || strlen(password) > PW_MAX_BYTES) {
+	if (!login || !password || !*login || strlen(login) > LX_LOGIN_MAX_BYTES || strlen(password) > LX_PASSWORD_MAX_BYTES) {
 		json_decref(body);
 		http_error(c, 400, "bad_request", "需要 login 和 password");
 		return;
@@ -363,7 +362,7 @@ void h_me_password(struct hctx *c)
 		return;
 	old = jsonx_str(body, "old");
 	new_pw = jsonx_str(body, "new");
-	if (!old || !new_pw || strlen(old) > PW_MAX_BYTES) {
+	if (!old || !new_pw || strlen(old) > LX_PASSWORD_MAX_BYTES) {
 		json_decref(body);
 		http_error(c, 400, "bad_request", "需要 old 和 new");
 		return;

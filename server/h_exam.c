@@ -207,9 +207,9 @@ void h_attempt_save(struct hctx *c)
 		http_error(c, 404, "not_found", "答卷不存在");
 		return;
 	}
-	if (!json_is_array(arr) || json_array_size(arr) > EXAM_SAVE_MAX) {
+	if (!json_is_array(arr) || json_array_size(arr) > LX_SAVE_BATCH_MAX) {
 		json_decref(body);
-		snprintf(msg, sizeof msg, "answers 应为数组，每批最多 %d 条", EXAM_SAVE_MAX);
+		snprintf(msg, sizeof msg, "answers 应为数组，每批最多 %d 条", LX_SAVE_BATCH_MAX);
 		http_error(c, 422, "bad_response", msg);
 		return;
 	}
@@ -220,7 +220,7 @@ void h_attempt_save(struct hctx *c)
 		       *seq = json_object_get(it, "seq");
 		if (!json_is_object(it) || !json_is_integer(pos) || !json_is_string(resp) || !json_is_integer(seq) ||
 		    json_string_length(resp) >= sizeof r->items[i].response || json_integer_value(seq) < 0 ||
-		    json_integer_value(pos) < 1 || json_integer_value(pos) > 100000) {
+		    json_integer_value(pos) < 1 || json_integer_value(pos) > LX_MAX_POSITIONS) {
 			snprintf(msg, sizeof msg, "第 %zu 条作答格式错误（position 为正整数，response 为字符串，seq 为非负整数）%s%lld",
 				 i + 1, json_is_integer(pos) ? "：第 " : "", json_is_integer(pos) ? (long long)json_integer_value(pos) : 0LL);
 			json_decref(body);

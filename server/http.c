@@ -21,7 +21,7 @@
 #include "roles.h"
 #include "routes.h"
 #include "static.h"
-#include "table.h"
+#include "text.h"
 #include "token.h"
 
 static int64_t now_us(void)
@@ -425,7 +425,7 @@ static int query_utf8(const struct evkeyvalq *q)
 {
 	const struct evkeyval *kv;
 	TAILQ_FOREACH(kv, q, next)
-		if (!table_utf8_valid(kv->key, strlen(kv->key)) || !table_utf8_valid(kv->value, strlen(kv->value)))
+		if (!text_utf8_valid(kv->key, strlen(kv->key)) || !text_utf8_valid(kv->value, strlen(kv->value)))
 			return 0;
 	return 1;
 }
@@ -463,7 +463,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 	if (!raw_path || !*raw_path)
 		raw_path = "/";
 	c->path = evhttp_uridecode(raw_path, 0, &plen);
-	if (!c->path || strlen(c->path) != plen || plen > 1024 || !table_utf8_valid(c->path, plen)) {
+	if (!c->path || strlen(c->path) != plen || plen > LX_PATH_MAX_BYTES || !text_utf8_valid(c->path, plen)) {
 		if (!c->path)
 			c->path = lx_strdup("-");
 		http_error(c, 400, "bad_request", "请求路径无效");
@@ -506,7 +506,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 		}
 		return;
 	}
-	if (c->body_len > ((r->flags & R_UPLOAD) ? HTTP_UPLOAD_MAX : HTTP_BODY_MAX)) {
+	if (c->body_len > ((r->flags & R_UPLOAD) ? LX_UPLOAD_MAX : LX_BODY_MAX)) {
 		http_error(c, 413, "too_large", "请求体过大");
 		return;
 	}

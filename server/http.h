@@ -10,11 +10,10 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "lx_limits.h"
 #include "store_accounts.h"
 #include "srv.h"
 
-#define HTTP_BODY_MAX (1u << 20)        /* 1 MiB */
-#define HTTP_UPLOAD_MAX (32u << 20)     /* bank / roster uploads */
 #define HTTP_MAX_PARAMS 4
 
 struct hctx {

@@ -11,7 +11,7 @@
 
 enum {
 	R_PWCHANGE_OK = 1 << 0, /* allowed while a password change is pending */
-	R_UPLOAD = 1 << 1,      /* body up to HTTP_UPLOAD_MAX */
+	R_UPLOAD = 1 << 1,      /* body up to LX_UPLOAD_MAX */
 	R_NO_CSRF = 1 << 2,     /* login: no session yet */
 	R_ANY_USER = 1 << 3,    /* any logged-in user, whatever the roles */
 };

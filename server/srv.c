@@ -368,7 +368,7 @@ static int thread_init(struct srv *s, struct srv_thread *th, int idx, struct lx_
 	evhttp_set_bevcb(th->http, bevcb, th);
 	evhttp_set_gencb(th->http, http_dispatch, th);
 	evhttp_set_max_headers_size(th->http, 8192);
-	evhttp_set_max_body_size(th->http, HTTP_UPLOAD_MAX);
+	evhttp_set_max_body_size(th->http, LX_UPLOAD_MAX);
 	evhttp_set_timeout(th->http, s->cfg->header_timeout);
 	evhttp_set_allowed_methods(th->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
 						     EVHTTP_REQ_HEAD | EVHTTP_REQ_DELETE);

@@ -12,7 +12,7 @@
 #include "bank.h"
 #include "diag.h"
 #include "err.h"
-#include "table.h"
+#include "text.h"
 
 #define FUZZ_CHECK(cond)                                                               \
 	do {                                                                           \
@@ -31,8 +31,8 @@ static inline void fuzz_check_diags(const struct diag *d)
 {
 	FUZZ_CHECK(d->n <= DIAG_MAX && d->n <= d->total);
 	for (size_t i = 0; i < d->n; i++) {
-		FUZZ_CHECK(table_utf8_valid(d->items[i].where, strlen(d->items[i].where)));
-		FUZZ_CHECK(table_utf8_valid(d->items[i].message, strlen(d->items[i].message)));
+		FUZZ_CHECK(text_utf8_valid(d->items[i].where, strlen(d->items[i].where)));
+		FUZZ_CHECK(text_utf8_valid(d->items[i].message, strlen(d->items[i].message)));
 	}
 }
 

@@ -499,7 +499,7 @@ static void setup(void)
 	evhttp_set_bevcb(H.th.http, server_bev, NULL);
 	evhttp_set_gencb(H.th.http, http_dispatch, &H.th);
 	evhttp_set_max_headers_size(H.th.http, 8192);
-	evhttp_set_max_body_size(H.th.http, HTTP_UPLOAD_MAX);
+	evhttp_set_max_body_size(H.th.http, LX_UPLOAD_MAX);
 	evhttp_set_timeout(H.th.http, H.cfg.header_timeout);
 	evhttp_set_allowed_methods(H.th.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD |
 						      EVHTTP_REQ_DELETE);

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(again && strcmp(again, norm) == 0);
 		free(again);
 	} else {
-		FUZZ_CHECK(why[0] && table_utf8_valid(why, strlen(why)));
+		FUZZ_CHECK(why[0] && text_utf8_valid(why, strlen(why)));
 	}
 	free(norm);
 	free(path);

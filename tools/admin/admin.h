@@ -50,8 +50,6 @@ extern const struct admin_cmd admin_cmds_exam[];
 extern const struct admin_cmd admin_cmds_report[];
 extern const struct admin_cmd admin_cmds_staff[];
 
-#endif
-
 /* A command's flags, table-driven. value == NULL: a boolean flag (sets *is_set). */
 struct aflag {
 	const char *name;        /* "--name" */
@@ -62,3 +60,5 @@ struct aflag {
  * EXIT_USAGE (unknown flag, missing value, too many / too few positionals). */
 int admin_args(const char *cmd, int argc, char **argv, const struct aflag *flags, size_t nflags,
 	       const char **pos, int minpos, int maxpos, int *npos);
+
+#endif

@@ -1,0 +1,20 @@
+/* lx_limits.h — the limits that more than one part of lawexam must agree on: the server's
+ * handlers, the domain, the importers and the web page (lawexamd serves these numbers to
+ * the browser as the module /js/limits.js, built from this file: server/static.c).
+ * A limit used by one module alone stays in that module. SPEC §10 gives the HTTP ones. */
+#ifndef LAWEXAM_LX_LIMITS_H
+#define LAWEXAM_LX_LIMITS_H
+
+#define LX_MAX_OPTIONS 8              /* options of one question (keys A..H) */
+#define LX_MAX_POSITIONS 2000         /* questions in one paper */
+#define LX_SAVE_BATCH_MAX 500         /* answers in one save request (PUT …/answers) */
+#define LX_LOGIN_MAX_BYTES 64         /* a login (工号), bytes of UTF-8 */
+#define LX_PASSWORD_MAX_BYTES 512     /* a password as sent to /login, bytes of UTF-8 */
+#define LX_PASSWORD_MIN_CHARS 8       /* a new password, characters */
+#define LX_PASSWORD_MAX_CHARS 128     /* a new password, characters (≤ 512 bytes) */
+#define LX_PATH_MAX_BYTES 1024        /* a request path */
+#define LX_BODY_MAX (1u << 20)        /* a request body: 1 MiB */
+#define LX_UPLOAD_MAX (32u << 20)     /* a bank or roster upload: 32 MiB */
+#define LX_JSON_MAX_DEPTH 32          /* nesting of any JSON we parse */
+
+#endif

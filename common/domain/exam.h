@@ -1,0 +1,85 @@
+/* exam.h — the exam, step by step (SPEC §5): creating exams, starting and resuming attempts,
+ * saving answers with seq ordering, submitting and auto-submitting, grading, regrading, and
+ * the JSON views an examinee or administrator sees. Functions that write take the writer's
+ * connection inside a transaction (a writer job or store_run); readers take any connection.
+ * Failures carry an API tag in e->tag (not_assigned, exam_not_open, no_attempts_left,
+ * attempt_closed, bad_response, review_not_available). */
+#ifndef LAWEXAM_EXAM_H
+#define LAWEXAM_EXAM_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "lx_limits.h"
+#include "exam_def.h"
+#include "store_accounts.h"
+
+struct store;
+
+/* Validates def against the store (categories, banks, fillable sections) and creates the exam
+ * unless dry_run. Problems go to d ("FILE: papers[0].sections[1]: ..."). LX_OK / LX_ERR_INVALID. */
+int exam_create(struct store *db, const struct exam_def *def, const char *fname, int dry_run, int64_t now,
+		struct diag *d, struct lx_err *e);
+
+/* Start or resume (writer). *created = 1 for a new attempt. Draws from the connection's start
+ * cache (parsed definition, candidate lists), checked against the database's content stamp on
+ * every call (one lookup), so bank or exam changes by any program are seen at once. */
+int exam_start(struct store *db, const char *exam_code, const struct user *u, int64_t now, int grace,
+	       int64_t *attempt_id, int *created, struct lx_err *e);
+
+struct save_item {
+	int position;
+	char response[16];
+	int64_t seq;
+};
+/* Validates the whole batch against the attempt, then stores it (writer): none applied on error.
+ * *ignored counts items superseded by a higher stored seq. */
+int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struct save_item *items, size_t n,
+	      int64_t now, int grace, size_t *ignored, int64_t *deadline, struct lx_err *e);
+/* Grades and submits (writer). Idempotent: a submitted attempt stays as it is. */
+int exam_submit(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now, const char *reason,
+		struct lx_err *e);
+/* Submits every in-progress attempt whose deadline + grace has passed (writer). */
+int exam_autosubmit(struct store *db, int64_t now, int grace, int *count, struct lx_err *e);
+/* 1 if some in-progress attempt is past deadline + grace (cheap read). */
+int exam_any_overdue(struct store *db, int64_t now, int grace);
+
+/* Regrades every submitted attempt of an exam with the current keys; calls report() for each
+ * changed score. Writes nothing when dry_run. */
+int exam_regrade(struct store *db, const char *exam_code, int dry_run,
+		 void (*report)(void *ctx, int64_t attempt_id, const char *login, long old2, long new2,
+				int old_passed, int new_passed),
+		 void *ctx, int *changed, struct lx_err *e);
+int exam_grant_retake(struct store *db, const char *exam_code, const char *login, struct lx_err *e);
+
+/* JSON views (new references; caller decrefs). */
+int exam_attempt_json(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, json_t **out,
+		      struct lx_err *e);
+int exam_review_json(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now, json_t **out,
+		     struct lx_err *e);
+/* The Attempt JSON of exam_attempt_json() (same members and values; member order may differ),
+ * written as bytes from the connection's paper cache: each question version's type, stem and
+ * options are JSON-encoded once per connection and reused, checked against the content stamp
+ * on every call (one lookup), so a changed question is seen at once. On LX_OK *out holds *len
+ * bytes plus a NUL; caller frees *out with free(). */
+int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, char **out,
+			size_t *len, struct lx_err *e);
+/* The paper cache of a connection, for tests and diagnostics. */
+struct exam_paper_cache_stats {
+	size_t entries, bytes;           /* now held */
+	uint64_t fills, hits, clears;    /* versions encoded, reused; drops on a new content stamp */
+};
+void exam_paper_cache_stats(struct store *db, struct exam_paper_cache_stats *out);
+/* Test hook: caps db's paper cache at max_entries versions and max_bytes (0 = the default). */
+void exam_paper_cache_limit(struct store *db, size_t max_entries, size_t max_bytes);
+int exam_submit_json(struct store *db, int64_t attempt_id, json_t **out, struct lx_err *e);
+int exam_list_json(struct store *db, const struct user *u, int64_t now, int grace, json_t **out,
+		   struct lx_err *e);
+int exam_monitor_json(struct store *db, const char *exam_code, int64_t now, json_t **out, struct lx_err *e);
+int exam_admin_list_json(struct store *db, json_t **out, struct lx_err *e);
+/* One exam for `exam show`: its definition plus counts. */
+int exam_show_json(struct store *db, const char *exam_code, int64_t now, json_t **out, struct lx_err *e);
+
+#endif

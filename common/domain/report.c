@@ -1,0 +1,289 @@
+/* report.c — pure parts of the reports: request parameters, exact rounding, and the
+ * pass-rate aggregation (people in, sorted groups out). No store, no I/O, no clock:
+ * the unit tests drive it with hand-made rows. Rendering is report_out.c. */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+int report_by_parse(const char *s, enum report_by *out, struct lx_err *e)
+{
+	if (!s || strcmp(s, "org") == 0) {
+		*out = REPORT_BY_ORG;
+	} else if (strcmp(s, "category") == 0) {
+		*out = REPORT_BY_CATEGORY;
+	} else {
+		return err_set(e, LX_ERR_INVALID, "分组方式 by 只能是 org（按单位）或 category（按人员类别）");
+	}
+	return LX_OK;
+}
+
+int report_format_parse(const char *s, enum report_format *out, struct lx_err *e)
+{
+	if (!s || strcmp(s, "json") == 0) {
+		*out = REPORT_FMT_JSON;
+	} else if (strcmp(s, "csv") == 0) {
+		*out = REPORT_FMT_CSV;
+	} else if (strcmp(s, "xlsx") == 0) {
+		*out = REPORT_FMT_XLSX;
+	} else {
+		return err_set(e, LX_ERR_INVALID, "格式 format 只能是 json、csv 或 xlsx");
+	}
+	return LX_OK;
+}
+
+int report_depth_parse(const char *s, int *out, struct lx_err *e)
+{
+	int v = 0;
+
+	*out = 0;
+	if (!s)
+		return LX_OK;
+	if (!*s || strlen(s) > 2)
+		goto bad;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1 || v > REPORT_MAX_DEPTH)
+		goto bad;
+	*out = v;
+	return LX_OK;
+bad:
+	return err_set(e, LX_ERR_INVALID, "层级 depth 须为 1 到 %d 的整数（按单位路径的前几级汇总）", REPORT_MAX_DEPTH);
+}
+
+const char *report_by_name(enum report_by by)
+{
+	return by == REPORT_BY_CATEGORY ? "category" : "org";
+}
+
+const char *report_kind_name(enum report_kind k)
+{
+	return k == REPORT_RESULTS ? "results" : k == REPORT_ITEMS ? "items" : "pass-rates";
+}
+
+const char *report_format_ext(enum report_format f)
+{
+	switch (f) {
+	case REPORT_FMT_CSV: return "csv";
+	case REPORT_FMT_XLSX: return "xlsx";
+	default: return "json";
+	}
+}
+
+char *report_describe(const struct report_req *req)
+{
+	const char *kind = report_kind_name(req->kind);
+	const char *fmt = report_format_ext(req->format);
+
+	if (req->kind != REPORT_PASS_RATES)
+		return lx_asprintf("%s %s format=%s", kind, req->exam, fmt);
+	if (req->by == REPORT_BY_ORG && req->depth > 0)
+		return lx_asprintf("%s %s by=org depth=%d format=%s", kind, req->exam, req->depth, fmt);
+	return lx_asprintf("%s %s by=%s format=%s", kind, req->exam, report_by_name(req->by), fmt);
+}
+
+size_t report_org_prefix(const char *path, int depth)
+{
+	size_t i = 0;
+	int seg = 0;
+
+	if (depth <= 0)
+		return strlen(path);
+	for (; path[i]; i++)
+		if (path[i] == '/' && ++seg == depth)
+			return i;
+	return i;
+}
+
+int64_t report_permille(int64_t num, int64_t den)
+{
+	if (den <= 0)
+		return -1;
+	return (2000 * num + den) / (2 * den);
+}
+
+int64_t report_avg_centi(int64_t sum2, int64_t took)
+{
+	/* sum2 / 2 / took × 100 = 50 × sum2 / took, rounded half up. */
+	if (took <= 0)
+		return -1;
+	return (100 * sum2 + took) / (2 * took);
+}
+
+const char *report_fmt_centi(int64_t centi, char *buf, size_t len)
+{
+	int64_t a = centi < 0 ? -centi : centi;
+	snprintf(buf, len, "%s%lld.%02lld", centi < 0 ? "-" : "", (long long)(a / 100), (long long)(a % 100));
+	return buf;
+}
+
+const char *report_fmt_permille(int64_t permille, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld.%lld%%", (long long)(permille / 10), (long long)(permille % 10));
+	return buf;
+}
+
+/* --- aggregation: an open-addressing table of groups keyed by string -------------------- */
+
+struct report_agg {
+	enum report_by by;
+	int depth;
+	struct report_group *groups; /* in order of first appearance until sorted */
+	size_t n, cap;
+	size_t *slots;               /* index + 1 into groups; 0 = empty */
+	size_t nslots;
+	int sorted;
+	struct report_group total;
+};
+
+struct report_agg *report_agg_new(enum report_by by, int depth)
+{
+	struct report_agg *a = lx_calloc(1, sizeof *a);
+	a->by = by;
+	a->depth = by == REPORT_BY_ORG ? depth : 0;
+	a->nslots = 64;
+	a->slots = lx_calloc(a->nslots, sizeof *a->slots);
+	return a;
+}
+
+void report_agg_free(struct report_agg *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->groups[i].key);
+		free(a->groups[i].name);
+	}
+	free(a->groups);
+	free(a->slots);
+	free(a);
+}
+
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void rehash(struct report_agg *a)
+{
+	size_t n = a->nslots * 2;
+	size_t *s = lx_calloc(n, sizeof *s);
+	for (size_t i = 0; i < a->n; i++) {
+		const char *k = a->groups[i].key;
+		size_t j = (size_t)hash(k, strlen(k)) & (n - 1);
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = i + 1;
+	}
+	free(a->slots);
+	a->slots = s;
+	a->nslots = n;
+}
+
+/* The group for key[0..len), created if new. Groups are found through the slots, which
+ * index a->groups by position; sorting (report_agg_groups) rebuilds them. */
+static struct report_group *group_of(struct report_agg *a, const char *key, size_t len, const char *name,
+				     int64_t ord)
+{
+	size_t j;
+	struct report_group *g;
+
+	if ((a->n + 1) * 2 > a->nslots)
+		rehash(a);
+	j = (size_t)hash(key, len) & (a->nslots - 1);
+	while (a->slots[j]) {
+		g = &a->groups[a->slots[j] - 1];
+		if (strlen(g->key) == len && memcmp(g->key, key, len) == 0)
+			return g;
+		j = (j + 1) & (a->nslots - 1);
+	}
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->groups = lx_realloc(a->groups, a->cap * sizeof *a->groups);
+	}
+	g = &a->groups[a->n];
+	memset(g, 0, sizeof *g);
+	g->key = lx_strndup(key, len);
+	g->name = name ? lx_strdup(name) : NULL;
+	g->ord = ord;
+	a->slots[j] = ++a->n;
+	return g;
+}
+
+static void count(struct report_group *g, const struct report_person *p)
+{
+	g->assigned++;
+	if (p->status == AST_SUBMITTED) {
+		g->took++;
+		g->passed += p->passed != 0;
+		g->sum2 += p->score2;
+	}
+}
+
+void report_agg_add(struct report_agg *a, const struct report_person *p)
+{
+	struct report_group *g;
+
+	if (a->sorted) { /* sorting moved the groups: rebuild the index */
+		memset(a->slots, 0, a->nslots * sizeof *a->slots);
+		for (size_t i = 0; i < a->n; i++) {
+			const char *k = a->groups[i].key;
+			size_t j = (size_t)hash(k, strlen(k)) & (a->nslots - 1);
+			while (a->slots[j])
+				j = (j + 1) & (a->nslots - 1);
+			a->slots[j] = i + 1;
+		}
+		a->sorted = 0;
+	}
+	if (a->by == REPORT_BY_CATEGORY)
+		g = group_of(a, p->category, strlen(p->category), p->category_name, p->category_ord);
+	else
+		g = group_of(a, p->org, report_org_prefix(p->org, a->depth), NULL, 0);
+	count(g, p);
+	count(&a->total, p);
+}
+
+int report_agg_add_cb(void *agg, const struct report_person *p)
+{
+	report_agg_add(agg, p);
+	return LX_OK;
+}
+
+static int by_key(const void *x, const void *y)
+{
+	const struct report_group *a = x, *b = y;
+	return strcmp(a->key, b->key);
+}
+
+static int by_ord(const void *x, const void *y)
+{
+	const struct report_group *a = x, *b = y;
+	if (a->ord != b->ord)
+		return a->ord < b->ord ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+const struct report_group *report_agg_groups(struct report_agg *a, size_t *n)
+{
+	if (!a->sorted && a->n > 1)
+		qsort(a->groups, a->n, sizeof *a->groups, a->by == REPORT_BY_CATEGORY ? by_ord : by_key);
+	a->sorted = 1;
+	*n = a->n;
+	return a->groups;
+}
+
+const struct report_group *report_agg_total(const struct report_agg *a)
+{
+	return &a->total;
+}

@@ -1,0 +1,77 @@
+/* store.h — the storage layer's core: opening the database (SQLite, WAL, foreign keys),
+ * numbered migrations, transactions and the group-commit writer. Every SQL statement of the
+ * project lives in common/store*.c; nothing outside them sees a sqlite3 type, so another
+ * backend can sit behind the same functions. Domain reads and writes are declared in
+ * store_*.h by concern (accounts, banks, exams, reports). */
+#ifndef LAWEXAM_STORE_H
+#define LAWEXAM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* One connection and its prepared-statement cache. Used by one thread at a time. */
+struct store;
+
+enum {
+	STORE_CREATE = 1 << 0,   /* create the file and run migrations if needed */
+	STORE_READONLY = 1 << 1, /* query_only: for per-thread readers */
+};
+
+/* Opens path. Without STORE_CREATE the file must exist and be fully migrated.
+ * Caller closes with store_close(). */
+int store_open(const char *path, int flags, struct store **out, struct lx_err *e);
+void store_close(struct store *db);
+int store_schema_version(struct store *db);
+int store_latest_version(void);
+
+/* Write transactions (BEGIN IMMEDIATE … COMMIT). */
+int store_begin(struct store *db, struct lx_err *e);
+int store_commit(struct store *db, struct lx_err *e);
+void store_rollback(struct store *db);
+/* Nested: a savepoint inside a transaction (used per job by the writer). */
+int store_savepoint(struct store *db, struct lx_err *e);
+int store_release(struct store *db, struct lx_err *e);
+void store_rollback_to(struct store *db);
+/* Read transaction: a consistent snapshot for reports (BEGIN DEFERRED + first read). */
+int store_read_begin(struct store *db, struct lx_err *e);
+void store_read_end(struct store *db);
+
+/* Per-connection memos: state a domain module derives from the database and keeps on the
+ * connection that read it (no global state; one thread uses a connection at a time). The
+ * module must validate a memo against the database itself on every use. From
+ * store_memo_set() on the connection owns memo and frees it with free_fn at store_close(),
+ * or when another memo is set in its place. */
+enum store_memo_kind {
+	STORE_MEMO_EXAM_START, /* exam.c: parsed definitions and candidate lists (exam_start) */
+	STORE_MEMO_PAPER,      /* exam_render.c: JSON fragments of question versions (exam_attempt_render) */
+	STORE_MEMO_N
+};
+void *store_memo(struct store *db, enum store_memo_kind kind);
+void store_memo_set(struct store *db, enum store_memo_kind kind, void *memo, void (*free_fn)(void *memo));
+
+/* Online backup to dest (SQLite backup API; safe beside a running server). */
+int store_backup(struct store *db, const char *dest, struct lx_err *e);
+
+/* --- the writer: one thread, one connection, group commit ---------------------------
+ * Jobs run on the writer thread inside one transaction with everything else pending
+ * (each inside its own savepoint, so a failing job rolls back alone). After COMMIT the
+ * done callback runs on the writer thread with the job's result (LX_ERR_STORAGE for
+ * every job of a batch whose COMMIT failed). The caller posts back to its own thread. */
+struct store_writer;
+typedef int (*store_job_fn)(struct store *db, void *arg, struct lx_err *e);
+typedef void (*store_done_fn)(int rc, const struct lx_err *e, void *arg);
+
+int store_writer_start(const char *path, struct store_writer **out, struct lx_err *e);
+/* Thread-safe. Never fails: the job is queued. arg is owned by the caller until done runs. */
+void store_writer_submit(struct store_writer *w, store_job_fn fn, store_done_fn done, void *arg);
+/* Stops accepting, runs and commits everything queued, joins the thread, frees w. */
+void store_writer_stop(struct store_writer *w);
+uint64_t store_writer_batches(struct store_writer *w);
+uint64_t store_writer_jobs(struct store_writer *w);
+uint64_t store_writer_checkpoints(struct store_writer *w); /* checkpoints run off the writer */
+/* Runs fn synchronously in its own transaction on db (the CLI's path; same semantics). */
+int store_run(struct store *db, store_job_fn fn, void *arg, struct lx_err *e);
+
+#endif

@@ -1,0 +1,133 @@
+/* store_exams.h — exams, attempts, drawn papers and answers in the store. Rows come back in
+ * structs whose strings the struct owns (free with the matching *_free), or through
+ * callbacks whose string arguments live only for the call. */
+#ifndef LAWEXAM_STORE_EXAMS_H
+#define LAWEXAM_STORE_EXAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+
+struct store;
+
+struct exam_row {
+	int64_t id;
+	char *code, *title;
+	int64_t opens_at, closes_at;
+	int duration_s, pass_percent, max_attempts;
+	char *scoring, *results, *review;
+	char *definition;  /* the canonical lawexam-exam/1 JSON */
+};
+void exam_row_free(struct exam_row *r);
+
+int store_exam_insert(struct store *db, const struct exam_row *r, const char *const *scope, size_t n_scope,
+		      int64_t now, int64_t *id, struct lx_err *e);
+int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *category, int paper_idx,
+			    struct lx_err *e);
+int store_exam_by_code(struct store *db, const char *code, struct exam_row *out, struct lx_err *e);
+int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct lx_err *e);
+int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), void *ctx, struct lx_err *e);
+/* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope. */
+int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e);
+/* Counts for the live monitor. */
+int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int64_t *not_started,
+		       int64_t *in_progress, int64_t *submitted, struct lx_err *e);
+
+int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e);
+/* Active questions of bank whose current version has type: fn per candidate, in question order,
+ * with its number of options (counted by SQL; 0 when the stored options are not a JSON array). */
+int store_candidates(struct store *db, const char *bank, const char *type,
+		     void (*fn)(void *ctx, int64_t version_id, int difficulty, const char *tags_json,
+				int n_options),
+		     void *ctx, struct lx_err *e);
+
+/* The stamp of everything a start draws from: triggers (migration 3) change it in the same
+ * transaction as any change to questions, question_versions or exams, by any program. So two
+ * equal stamps read from one database mean the same content, and a cache stamped before it
+ * read that content is fresh while the stamp stays equal. One point lookup. */
+struct content_gen {
+	int64_t n;     /* changes so far: strictly increasing over committed history */
+	int64_t nonce; /* random per change: tells apart two stamps with equal n after a rollback */
+};
+int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *e);
+
+struct attempt_row {
+	int64_t id, exam_id, user_id;
+	int attempt_no;
+	enum attempt_status status; /* AST_IN_PROGRESS or AST_SUBMITTED */
+	int64_t started_at, deadline, submitted_at;
+	char reason[16];
+	long score2, max_score2;
+	int passed;        /* -1 while not graded */
+	uint8_t seed[32];
+};
+
+int store_attempt_insert(struct store *db, struct attempt_row *a, struct lx_err *e);
+int store_attempt_get(struct store *db, int64_t id, struct attempt_row *out, struct lx_err *e);
+/* Attempts of one user in one exam, oldest first. */
+int store_attempts_of(struct store *db, int64_t exam_id, int64_t user_id,
+		      void (*fn)(void *ctx, const struct attempt_row *a), void *ctx, struct lx_err *e);
+int store_attempt_submit(struct store *db, int64_t id, int64_t now, const char *reason, long score2,
+			 int passed, struct lx_err *e);
+/* Regrade: sets score and passed of a submitted attempt. */
+int store_attempt_regrade(struct store *db, int64_t id, long score2, int passed, struct lx_err *e);
+/* In-progress attempts whose deadline is before cutoff. */
+int store_overdue_attempts(struct store *db, int64_t cutoff, void (*fn)(void *ctx, int64_t id), void *ctx,
+			   struct lx_err *e);
+int store_submitted_attempts(struct store *db, int64_t exam_id, void (*fn)(void *ctx, int64_t id), void *ctx,
+			     struct lx_err *e);
+
+/* One drawn question of an attempt, joined with its version. */
+struct aq_row {
+	int position, section_idx;
+	const char *section_title;
+	int64_t version_id;
+	int points2;
+	const char *perm;         /* original keys in display order; "" for judge */
+	const char *type, *stem, *options_json, *answer, *explanation, *basis;
+	const char *bank, *qid;
+	int version;
+};
+int store_aq_insert(struct store *db, int64_t attempt_id, int position, int section_idx,
+		    const char *section_title, int64_t version_id, int points2, const char *perm,
+		    struct lx_err *e);
+/* The type ("single"…) and option permutation of one drawn question (a point lookup, for saves).
+ * LX_ERR_NOTFOUND when the attempt has no such position. */
+int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,
+		 size_t permlen, struct lx_err *e);
+int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_row *q),
+		  void *ctx, struct lx_err *e);
+/* The same paper without the questions' text: one attempt_questions row per position, in
+ * position order, no join (exam_render.c renders the text from its per-connection paper cache). */
+struct aq_slot {
+	int position, section_idx;
+	const char *section_title;
+	int64_t version_id;
+	int points2;
+	const char *perm;         /* original keys in display order; "" for judge */
+};
+int store_aq_slots(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_slot *q),
+		   void *ctx, struct lx_err *e);
+/* What an examinee sees of one question version: its type, stem and options (the stored JSON
+ * text), through fn (strings live only for the call). LX_ERR_NOTFOUND if there is no such
+ * version. A point lookup. */
+int store_version_text(struct store *db, int64_t version_id,
+		       void (*fn)(void *ctx, const char *type, const char *stem, const char *options_json),
+		       void *ctx, struct lx_err *e);
+
+/* Answers: response in ORIGINAL keys. */
+/* earned2 is the credit stored at grading, or -1 before grading. */
+int store_answers(struct store *db, int64_t attempt_id,
+		  void (*fn)(void *ctx, int position, const char *response, int64_t seq, int earned2), void *ctx,
+		  struct lx_err *e);
+/* Stores the answer unless a stored one has seq ≥ this seq. *applied = 1 if stored. */
+int store_answer_put(struct store *db, int64_t attempt_id, int position, const char *response, int64_t seq,
+		     int64_t now, int *applied, struct lx_err *e);
+int store_answer_earned(struct store *db, int64_t attempt_id, int position, int earned2, struct lx_err *e);
+
+int store_retakes(struct store *db, int64_t exam_id, int64_t user_id, int *granted, struct lx_err *e);
+int store_retake_grant(struct store *db, int64_t exam_id, int64_t user_id, struct lx_err *e);
+
+#endif
