@@ -53,7 +53,7 @@ enum bank_format bank_format_guess(const char *fname, const char *data, size_t l
 
 	if (dot && !strchr(dot, '/') && bank_format_parse(dot + 1, &f) == LX_OK)
 		return f;
-	if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
+	if (table_is_zip(data, len))
 		return BANK_FMT_XLSX;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
 		i = 3;

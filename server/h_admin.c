@@ -1,7 +1,7 @@
 /* h_admin.c — bank and roster uploads for administrators (POST /api/v1/admin/banks,
- * /admin/staff) and the bank list. The body is the file itself; parsing happens on the
- * request thread, password hashing of new staff on the hash pool, and the import is one
- * writer job: all or nothing. */
+ * /admin/staff) and the bank list. The body is the file itself; parsing (and, for rosters,
+ * hashing the first passwords of new staff) runs on the hash pool, never on the event loop,
+ * and the import is one writer job: all or nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +15,12 @@
 #include "routes.h"
 #include "store_accounts.h"
 #include "store_banks.h"
+#include "table.h"
 
 static int query_flag(struct hctx *c, const char *key)
 {
 	const char *v = http_query(c, key);
 	return v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-}
-
-static void invalid(struct hctx *c, const char *code, const char *message, const struct diag *d)
-{
-	http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", code, "message", message, "details",
-				    diag_json(d), "total", (json_int_t)d->total));
 }
 
 /* --- banks ---------------------------------------------------------------------- */
@@ -75,7 +70,7 @@ static void bank_parsed(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct bank_up *b = c->data;
 	if (b->parse_rc != LX_OK) {
-		invalid(c, "invalid_bank", "题库文件有误，未导入任何题目", &b->d);
+		http_error_diag(c, "invalid_bank", "题库文件有误，未导入任何题目", &b->d);
 		return;
 	}
 	http_write(c, bank_job, bank_done);
@@ -149,7 +144,7 @@ struct staff_up {
 	struct roster_plan plan;
 	struct diag d;
 	const char *fname;
-	int dry_run, disable;
+	int xlsx, dry_run, disable;
 	int rc;
 	struct lx_err err;
 };
@@ -195,11 +190,15 @@ static void staff_done(struct hctx *c, int rc, const struct lx_err *e)
 				    s->plan.disabled, "initial_passwords", pw));
 }
 
-/* On the hash pool: resolve categories and hash every password (reads only). */
+/* On the hash pool: parse the file, resolve categories and hash every password (reads only). */
 static void staff_prepare(struct hctx *c)
 {
 	struct staff_up *s = c->data;
 	struct store *db = NULL;
+
+	s->rc = roster_parse(c->body, c->body_len, s->fname, s->xlsx, &s->r, &s->d);
+	if (s->rc)
+		return;
 	s->rc = store_open(c->srv->cfg->db_path, STORE_READONLY, &db, &s->err);
 	if (s->rc == LX_OK)
 		s->rc = roster_prepare(db, &s->r, s->fname, &c->srv->pw, 1, s->disable, &s->plan, &s->d, &s->err);
@@ -210,7 +209,7 @@ static void staff_prepared(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct staff_up *s = c->data;
 	if (s->rc == LX_ERR_INVALID && s->d.total) {
-		invalid(c, "invalid_roster", "名单文件有误，未导入任何人员", &s->d);
+		http_error_diag(c, "invalid_roster", "名单文件有误，未导入任何人员", &s->d);
 		return;
 	}
 	if (s->rc) {
@@ -224,7 +223,7 @@ void h_admin_staff_import(struct hctx *c)
 {
 	struct staff_up *s = lx_calloc(1, sizeof *s);
 	const char *fmt = http_query(c, "format");
-	int xlsx;
+
 	c->data = s;
 	c->data_free = staff_up_free;
 	s->dry_run = query_flag(c, "dry_run");
@@ -233,11 +232,8 @@ void h_admin_staff_import(struct hctx *c)
 		http_error(c, 400, "bad_request", "format 应为 csv 或 xlsx");
 		return;
 	}
-	xlsx = fmt ? strcmp(fmt, "xlsx") == 0 : (c->body_len >= 2 && c->body[0] == 'P' && c->body[1] == 'K');
-	s->fname = xlsx ? "staff.xlsx" : "staff.csv";
-	if (roster_parse(c->body, c->body_len, s->fname, xlsx, &s->r, &s->d) != LX_OK) {
-		invalid(c, "invalid_roster", "名单文件有误，未导入任何人员", &s->d);
-		return;
-	}
+	s->xlsx = fmt ? strcmp(fmt, "xlsx") == 0 : table_is_zip(c->body, c->body_len);
+	s->fname = s->xlsx ? "staff.xlsx" : "staff.csv";
+	/* Parsing a large roster and hashing first passwords take seconds: not on the loop. */
 	http_offload(c, staff_prepare, staff_prepared);
 }

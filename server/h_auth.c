@@ -25,7 +25,7 @@ void h_healthz(struct hctx *c)
 	http_reply(c, 200, "application/json; charset=utf-8", ok, sizeof ok - 1);
 }
 
-json_t *user_json(const struct user *u)
+static json_t *user_json(const struct user *u)
 {
 	json_t *roles = json_array();
 	static const struct { unsigned bit; const char *name; } rn[] = {

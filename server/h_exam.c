@@ -270,15 +270,6 @@ void h_attempt_review(struct hctx *c)
 
 /* --- administration ------------------------------------------------------------- */
 
-json_t *diag_json(const struct diag *d)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < d->n; i++)
-		json_array_append_new(arr, json_pack("{s:s,s:s}", "where", d->items[i].where, "message",
-						     d->items[i].message));
-	return arr;
-}
-
 static int create_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct hctx *c = arg;
@@ -293,8 +284,7 @@ static void create_done(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct reply *r = c->data;
 	if (rc == LX_ERR_INVALID && r->d.total) {
-		http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", "invalid_exam", "message",
-					    "考试定义有误", "details", diag_json(&r->d), "total", (json_int_t)r->d.total));
+		http_error_diag(c, "invalid_exam", "考试定义有误", &r->d);
 		return;
 	}
 	if (rc) {
@@ -311,8 +301,7 @@ void h_admin_exams_create(struct hctx *c)
 	const char *dry = http_query(c, "dry_run");
 	r->dry_run = dry && strcmp(dry, "0") != 0 && strcmp(dry, "false") != 0;
 	if (examdef_parse(c->body, c->body_len, "exam.json", &r->def, &r->d) != LX_OK) {
-		http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", "invalid_exam", "message",
-					    "考试定义有误", "details", diag_json(&r->d), "total", (json_int_t)r->d.total));
+		http_error_diag(c, "invalid_exam", "考试定义有误", &r->d);
 		return;
 	}
 	http_write(c, create_job, create_done);
@@ -338,10 +327,4 @@ void h_admin_exam_monitor(struct hctx *c)
 		fail(c, rc, &e);
 	else
 		http_json(c, 200, out);
-}
-
-/* GET /api/v1/reports: every exam, for HR officers choosing one to report on. */
-void h_reports_exams(struct hctx *c)
-{
-	h_admin_exams_list(c);
 }

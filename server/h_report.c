@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "exam.h"
 #include "log.h"
 #include "mem.h"
 #include "report.h"
@@ -132,6 +133,20 @@ static void serve(struct hctx *c, enum report_kind kind)
 out:
 	if (p)
 		pending_free(p);
+}
+
+/* GET /api/v1/reports: every exam, for HR officers choosing one to report on (the same
+ * list the admin pages show). */
+void h_reports_exams(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int rc = exam_admin_list_json(c->th->rd, &out, &e);
+
+	if (rc)
+		http_fail(c, rc, NULL);
+	else
+		http_json(c, 200, out);
 }
 
 void h_report_pass_rates(struct hctx *c) { serve(c, REPORT_PASS_RATES); }

@@ -152,6 +152,17 @@ void http_json(struct hctx *c, int status, json_t *body)
 	json_decref(body);
 }
 
+void http_error_diag(struct hctx *c, const char *code, const char *message, const struct diag *d)
+{
+	json_t *details = json_array();
+
+	for (size_t i = 0; i < d->n; i++)
+		json_array_append_new(details, json_pack("{s:s,s:s}", "where", d->items[i].where, "message",
+							 d->items[i].message));
+	http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", code, "message", message, "details",
+				    details, "total", (json_int_t)d->total));
+}
+
 void http_error(struct hctx *c, int status, const char *code, const char *message)
 {
 	http_json(c, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));

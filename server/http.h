@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "lx_limits.h"
 #include "store_accounts.h"
 #include "srv.h"
@@ -47,10 +48,14 @@ void http_header(struct hctx *c, const char *name, const char *value);
 void http_reply(struct hctx *c, int status, const char *ctype, const void *data, size_t len);
 void http_json(struct hctx *c, int status, json_t *body);          /* steals body */
 void http_error(struct hctx *c, int status, const char *code, const char *message);
+/* 422 with the located problems of a file or definition: {"error":{"code","message",
+ * "details":[{"where","message"}…],"total"}} (the first DIAG_MAX of d, and their total). */
+void http_error_diag(struct hctx *c, const char *code, const char *message, const struct diag *d);
 /* Maps an LX_ERR_* (after a store/domain failure) to 4xx/5xx + JSON error. */
 void http_fail(struct hctx *c, int rc, const char *message);
 
-/* The parsed JSON body (object), or NULL after answering 400/413 itself. Caller decrefs. */
+/* The parsed JSON body (object), or NULL after answering 400 itself (an oversized body got
+ * its 413 in http_dispatch, before any handler). Caller decrefs. */
 json_t *http_body_json(struct hctx *c);
 const char *http_query(struct hctx *c, const char *key);
 

@@ -6,7 +6,6 @@
 
 #include <stddef.h>
 
-#include "diag.h"
 #include "http.h"
 
 enum {
@@ -28,7 +27,6 @@ extern const struct route routes[];
 extern const size_t n_routes;
 
 /* h_auth.c */
-json_t *user_json(const struct user *u);
 void h_healthz(struct hctx *c);
 void h_login(struct hctx *c);
 void h_logout(struct hctx *c);
@@ -36,7 +34,6 @@ void h_me(struct hctx *c);
 void h_me_password(struct hctx *c);
 
 /* h_exam.c (examinee and exam administration) */
-json_t *diag_json(const struct diag *d);
 void h_exams_list(struct hctx *c);
 void h_attempt_start(struct hctx *c);
 void h_attempt_get(struct hctx *c);
@@ -53,7 +50,7 @@ void h_admin_banks_list(struct hctx *c);
 void h_admin_staff_import(struct hctx *c);
 
 /* h_report.c */
-void h_reports_exams(struct hctx *c); /* h_exam.c: the exams HR can report on */
+void h_reports_exams(struct hctx *c);
 void h_report_pass_rates(struct hctx *c);
 void h_report_results(struct hctx *c);
 void h_report_items(struct hctx *c);

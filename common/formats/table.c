@@ -158,12 +158,30 @@ static const struct {
 	{"\xfe\xff", 2, "这是 UTF-16 编码的文本：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"},
 };
 
+int table_is_zip(const char *data, size_t len)
+{
+	return len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0;
+}
+
+int table_guess_xlsx(const char *fname, const char *data, size_t len)
+{
+	const char *dot = fname ? strrchr(fname, '.') : NULL;
+
+	if (dot && !strchr(dot, '/')) {
+		if (strcasecmp(dot, ".xlsx") == 0)
+			return 1;
+		if (strcasecmp(dot, ".csv") == 0)
+			return 0;
+	}
+	return table_is_zip(data, len);
+}
+
 const char *tb_magic_problem(const char *data, size_t len, int want_zip)
 {
 	if (want_zip) {
 		if (len >= 8 && memcmp(data, magic_csv[1].magic, 8) == 0)
 			return magic_csv[1].what;
-		if (len < 4 || memcmp(data, "PK\x03\x04", 4) != 0)
+		if (!table_is_zip(data, len))
 			return "这不是 XLSX 文件（不是 zip 格式）：请上传 Excel 2007 及以后版本保存的 .xlsx 文件，或按 csv 格式导入";
 		return NULL;
 	}

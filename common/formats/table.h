@@ -52,6 +52,12 @@ struct table_col {
 int table_map_header(const struct table *t, const struct table_col *spec, size_t nspec,
 		     int *col_of, const char *fname, struct diag *d);
 
+/* 1 if data begins like a ZIP archive, as every XLSX file does (the one place that says so). */
+int table_is_zip(const char *data, size_t len);
+/* Whether an upload is an XLSX file, from its name's extension (.xlsx / .csv) if it has
+ * one, else from its first bytes. fname may be NULL. */
+int table_guess_xlsx(const char *fname, const char *data, size_t len);
+
 /* The cell of row r for column index c (-1 or beyond the row → ""). Never NULL. */
 const char *table_cell(const struct table_row *r, int c);
 

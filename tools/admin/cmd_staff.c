@@ -16,15 +16,13 @@
 #include "roster.h"
 #include "roster_import.h"
 #include "store_accounts.h"
+#include "table.h"
 
 static int is_xlsx(const char *fname, const char *format, const char *data, size_t len)
 {
 	if (format)
 		return strcmp(format, "xlsx") == 0;
-	const char *dot = strrchr(fname, '.');
-	if (dot && strcasecmp(dot, ".xlsx") == 0)
-		return 1;
-	return len >= 2 && data[0] == 'P' && data[1] == 'K';
+	return table_guess_xlsx(fname, data, len);
 }
 
 struct apply_ctx {
