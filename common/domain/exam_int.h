@@ -1,5 +1,6 @@
-/* exam_int.h — what exam.c (attempts, saves, grading, tree views) shares with exam_render.c
- * (the paper cache and the Attempt JSON as bytes). Internal to those two files. */
+/* exam_int.h — what the exam_*.c files share (exam_attempt.c defines it): attempt access and
+ * visibility, paper positions, scoring mode, attempt summaries, section candidates, and the
+ * JSON values of times and results. Internal to common/domain/exam_*.c. */
 #ifndef LAWEXAM_EXAM_INT_H
 #define LAWEXAM_EXAM_INT_H
 
@@ -7,6 +8,8 @@
 #include "model.h"
 #include "exam.h"
 #include "store_exams.h"
+#include "grade.h"
+#include <jansson.h>
 
 
 /* A paper position's question type and permutation, for validating and showing answers. */
@@ -23,6 +26,8 @@ struct pos_table {
 
 /* Records position's type and perm in t (t->v grows; the caller frees it). */
 void exam_pos_put(struct pos_table *t, int position, enum q_type type, const char *perm);
+/* A store_aq_list callback recording each question's position in the pos_table ctx. */
+void exam_pos_cb(void *ctx, const struct aq_row *q);
 /* The type named s (single when unknown, as the tree views have always shown it). */
 enum q_type exam_type_of(const char *s);
 /* Whether the exam's results / this attempt's review may be shown at now. */
@@ -31,5 +36,39 @@ int exam_review_allowed(const struct exam_row *x, const struct attempt_row *a, i
 /* Loads an attempt and checks ownership (user_id 0: any): another person's is "not found". */
 int exam_own_attempt(struct store *db, int64_t attempt_id, int64_t user_id, struct attempt_row *a,
 		     struct lx_err *e);
+
+/* The exam's scoring mode. */
+enum scoring exam_scoring_of(const struct exam_row *x);
+/* An RFC 3339 time as a JSON string; a submitted attempt's {"score","max_score","passed"}. */
+json_t *exam_time_json(int64_t t);
+json_t *exam_result_json(const struct attempt_row *a);
+
+/* A section's candidates: active questions of its bank and type, with its tags and within
+ * its difficulty range. */
+struct cand {
+	int64_t id;
+	int difficulty;
+	int n_options;
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+	const struct exam_section *sec;
+};
+/* Fills out (caller frees out->v, also on failure) with the candidates of section s. */
+int exam_candidates(struct store *db, const struct exam_section *s, struct cands *out, struct lx_err *e);
+
+/* A person's attempts at one exam, summed up by exam_attempts_sum_cb (a store_attempts_of
+ * callback; ctx is a zeroed struct attempts_sum). */
+struct attempts_sum {
+	int total;
+	int64_t in_progress_id;
+	struct attempt_row in_progress, best, last;
+	int has_best, has_last;
+};
+void exam_attempts_sum_cb(void *ctx, const struct attempt_row *a);
+/* Parses the exam's stored definition (it parsed when stored: a failure is internal). */
+int exam_load_def(const struct exam_row *x, struct exam_def *def, struct lx_err *e);
 
 #endif

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "exam_int.h"
+#include "grade.h"
 #include "jsonx.h"
 #include "mem.h"
 #include "paper.h"
@@ -328,8 +329,6 @@ void exam_paper_cache_limit(struct store *db, size_t max_entries, size_t max_byt
 	pc_trim(pc, NULL);
 }
 
-/* --- writing the bytes ---------------------------------------------------------- */
-
 struct render {
 	struct store *db;
 	struct paper_cache *pc;
@@ -413,21 +412,6 @@ static size_t fmt_int(char *p, long long v)
 	return n;
 }
 
-/* A score in halves as score_json() makes it: an integer, or a real ending in .5 (room for
- * 24 bytes at p); returns the length. */
-static size_t fmt_score(char *p, long score2)
-{
-	size_t n;
-	if (score2 % 2 == 0)
-		return fmt_int(p, score2 / 2);
-	n = 0;
-	if (score2 < 0)
-		p[n++] = '-';
-	n += fmt_int(p + n, (score2 < 0 ? -(long long)score2 : (long long)score2) / 2);
-	memcpy(p + n, ".5", 2);
-	return n + 2;
-}
-
 static void w_int(struct render *r, long long v)
 {
 	char tmp[24];
@@ -436,8 +420,8 @@ static void w_int(struct render *r, long long v)
 
 static void w_score(struct render *r, long score2)
 {
-	char tmp[32];
-	w_add(r, tmp, fmt_score(tmp, score2));
+	char tmp[GRADE_FMT_MAX];
+	w_add(r, tmp, grade_fmt(score2, tmp));
 }
 
 /* One question, as view_q_cb() and options_json() make it (not in review). */
@@ -510,7 +494,7 @@ static void render_q_cb(void *ctx, const struct aq_slot *q)
 		tmp[n++] = '}';
 	memcpy(tmp + n, "],\"points\":", 11);
 	n += 11;
-	n += fmt_score(tmp + n, q->points2);
+	n += grade_fmt(q->points2, tmp + n);
 	tmp[n++] = '}';
 	w_add(r, tmp, n);
 	if (r->rc == LX_OK)

@@ -1,7 +1,6 @@
 /* grade.c — scoring rules (see grade.h). */
 #include "grade.h"
 
-#include <stdio.h>
 #include <string.h>
 
 int grade_answer(enum q_type type, const char *key, const char *response, int points2, enum scoring s)
@@ -30,11 +29,32 @@ int grade_passed(long score2, long max_score2, int pass_percent)
 	return score2 * 100 >= (long)pass_percent * max_score2;
 }
 
-const char *grade_fmt(long score2, char *buf, unsigned long len)
+/* Written by hand, not with snprintf: the paper renderer formats every question's points
+ * with it (docs/architecture.md, "The paper cache"). */
+size_t grade_fmt(long score2, char *p)
 {
-	if (score2 % 2)
-		snprintf(buf, len, "%ld.5", score2 / 2);
-	else
-		snprintf(buf, len, "%ld", score2 / 2);
-	return buf;
+	char tmp[GRADE_FMT_MAX], *q = tmp + sizeof tmp;
+	unsigned long long u = score2 < 0 ? 0ULL - (unsigned long long)score2 : (unsigned long long)score2;
+	int half = (int)(u % 2);
+	size_t n;
+
+	u /= 2;
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (score2 < 0)
+		*--q = '-';
+	n = (size_t)(tmp + sizeof tmp - q);
+	memcpy(p, q, n);
+	if (half) {
+		memcpy(p + n, ".5", 2);
+		n += 2;
+	}
+	p[n] = '\0';
+	return n;
+}
+
+json_t *grade_score_json(long score2)
+{
+	return score2 % 2 ? json_real((double)score2 / 2.0) : json_integer(score2 / 2);
 }

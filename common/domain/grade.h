@@ -4,6 +4,9 @@
 #ifndef LAWEXAM_GRADE_H
 #define LAWEXAM_GRADE_H
 
+#include <jansson.h>
+#include <stddef.h>
+
 #include "lx_limits.h"
 #include "model.h"
 
@@ -16,7 +19,13 @@ enum scoring { SCORING_ALL_OR_NOTHING = 0, SCORING_PARTIAL = 1 };
 int grade_answer(enum q_type type, const char *key, const char *response, int points2, enum scoring s);
 /* passed iff score × 100 ≥ pass_percent × max_score. */
 int grade_passed(long score2, long max_score2, int pass_percent);
-/* Formats half-points as a decimal score ("38.5", "40") into buf (≥ 24 bytes). */
-const char *grade_fmt(long score2, char *buf, unsigned long len);
+/* The one score formatter: half-points as the decimal score ("38.5", "40", "0"), exact,
+ * written to p (room for GRADE_FMT_MAX bytes, NUL-terminated); returns the length. Every
+ * score lawexam shows — the paper, the API, CSV reports, the CLI — is written by it. */
+#define GRADE_FMT_MAX 24
+size_t grade_fmt(long score2, char *p);
+/* The score as a JSON number: an integer when whole, else a real ending in .5 (jansson
+ * writes it as grade_fmt does). New reference. */
+json_t *grade_score_json(long score2);
 
 #endif

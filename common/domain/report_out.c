@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "csv.h"
+#include "grade.h"
 #include "mem.h"
 #include "store.h"
 
@@ -205,11 +206,7 @@ static int csv_cell(struct sheet *sh, const struct cell *c, double *w)
 	case CK_EMPTY: break;
 	case CK_TEXT: s = c->s; break;
 	case CK_INT: snprintf(tmp, sizeof tmp, "%lld", (long long)c->a); break;
-	case CK_HALF: {
-		int64_t a = c->a < 0 ? -c->a : c->a;
-		snprintf(tmp, sizeof tmp, "%s%lld%s", c->a < 0 ? "-" : "", (long long)(a / 2), a % 2 ? ".5" : "");
-		break;
-	}
+	case CK_HALF: grade_fmt((long)c->a, tmp); break;
 	case CK_CENTI: report_fmt_centi(c->a, tmp, sizeof tmp); break;
 	case CK_RATE:
 		if (c->b > 0)
@@ -534,8 +531,8 @@ static int results_json_row(struct report_stream *s, const struct report_person 
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "login", p->login, "name", p->name,
 			      "org", p->org, "category", p->category, "category_name", p->category_name,
 			      "status", attempt_status_name(p->status),
-			      "score", sub ? json_real((double)p->score2 / 2.0) : json_null(),
-			      "max_score", sub ? json_real((double)p->max_score2 / 2.0) : json_null(),
+			      "score", sub ? grade_score_json((long)p->score2) : json_null(),
+			      "max_score", sub ? grade_score_json((long)p->max_score2) : json_null(),
 			      "passed", sub ? json_boolean(p->passed) : json_null(),
 			      "submitted_at", sub ? json_string(rfc3339_format(p->submitted_at, t, sizeof t)) : json_null());
 	char *js = o ? json_dumps(o, JSON_FLAGS) : NULL;

@@ -157,9 +157,9 @@ static void regrade_report(void *ctx, int64_t attempt_id, const char *login, lon
 			   int new_p)
 {
 	struct regrade_ctx *x = ctx;
-	char o[24], n[24];
-	printf("attempt %lld\t%s\t%s -> %s%s\n", (long long)attempt_id, login, grade_fmt(old2, o, sizeof o),
-	       grade_fmt(new2, n, sizeof n),
+	char o[GRADE_FMT_MAX], n[GRADE_FMT_MAX];
+	printf("attempt %lld\t%s\t%s -> %s%s\n", (long long)attempt_id, login, (grade_fmt(old2, o), o),
+	       (grade_fmt(new2, n), n),
 	       old_p != new_p ? (new_p ? "\tFLIP fail -> pass" : "\tFLIP pass -> fail") : "");
 	if (old_p != new_p)
 		x->flips++;

@@ -1,0 +1,132 @@
+/* exam_create.c — creating an exam from a parsed definition (lawexam-exam/1): every section
+ * must be fillable from the active questions of its bank, type, tags and difficulty, and a
+ * dry run says what would be created. Parsing the definition is exam_def.c. */
+#include "exam.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exam_int.h"
+#include "clock.h"
+#include "mem.h"
+#include "store_exams.h"
+
+int exam_create(struct store *db, const struct exam_def *def, const char *fname, int dry_run, int64_t now,
+		struct diag *d, struct lx_err *e)
+{
+	size_t before = d->total;
+	char where[256];
+	struct exam_row row = {0}, existing = {0};
+	int rc = LX_OK;
+	json_t *canon = NULL;
+
+	if (store_exam_by_code(db, def->code, &existing, NULL) == LX_OK) {
+		snprintf(where, sizeof where, "%s: code", fname);
+		diag_add(d, where, "考试代码 %s 已存在", def->code);
+		exam_row_free(&existing);
+	}
+	for (size_t p = 0; p < def->n_papers; p++) {
+		const struct exam_paper *pp = &def->papers[p];
+		for (size_t c = 0; c < pp->n_categories; c++) {
+			char *code = NULL;
+			if (store_category_resolve(db, pp->categories[c], &code, NULL) != LX_OK) {
+				snprintf(where, sizeof where, "%s: papers[%zu].categories[%zu]", fname, p, c);
+				diag_add(d, where, "人员类别 %s 不存在（lawexam-admin category list 可查看）", pp->categories[c]);
+			} else if (strcmp(code, pp->categories[c]) != 0) {
+				snprintf(where, sizeof where, "%s: papers[%zu].categories[%zu]", fname, p, c);
+				diag_add(d, where, "请使用人员类别代码 %s，而不是名称 %s", code, pp->categories[c]);
+			}
+			free(code);
+		}
+		for (size_t s = 0; s < pp->n_sections; s++) {
+			const struct exam_section *sec = &pp->sections[s];
+			int exists = 0;
+			struct cands cs;
+			snprintf(where, sizeof where, "%s: papers[%zu].sections[%zu]", fname, p, s);
+			rc = store_bank_exists(db, sec->bank, &exists, e);
+			if (rc)
+				goto out;
+			if (!exists) {
+				diag_add(d, where, "题库 %s 不存在", sec->bank);
+				continue;
+			}
+			rc = exam_candidates(db, sec, &cs, e);
+			if (rc) {
+				free(cs.v);
+				goto out;
+			}
+			if (cs.n < (size_t)sec->count)
+				diag_add(d, where, "章节「%s」需要 %d 道%s题，但题库 %s 中符合条件（题型、标签、难度、有效）的只有 %zu 道",
+					 sec->title, sec->count, qtype_name_zh(sec->type), sec->bank, cs.n);
+			free(cs.v);
+		}
+	}
+	if (d->total > before) {
+		rc = LX_ERR_INVALID;
+		goto out;
+	}
+	if (dry_run)
+		goto out;
+	/* Store the definition in canonical form (re-serialised), with its parts as rows. */
+	canon = json_pack("{s:s,s:s,s:s,s:o,s:o,s:i,s:i,s:i,s:s,s:s,s:s}", "format", "lawexam-exam/1",
+			  "code", def->code, "title", def->title, "opens_at", exam_time_json(def->opens_at),
+			  "closes_at", exam_time_json(def->closes_at), "duration_minutes", def->duration_minutes,
+			  "pass_percent", def->pass_percent, "max_attempts", def->max_attempts,
+			  "multiple_scoring", examdef_scoring_name(def->scoring), "results",
+			  examdef_results_name(def->results), "review", examdef_review_name(def->review));
+	{
+		json_t *scope = json_array(), *papers = json_array();
+		for (size_t i = 0; i < def->n_scope; i++)
+			json_array_append_new(scope, json_string(def->org_scope[i]));
+		for (size_t p = 0; p < def->n_papers; p++) {
+			const struct exam_paper *pp = &def->papers[p];
+			json_t *cats = json_array(), *secs = json_array();
+			for (size_t c = 0; c < pp->n_categories; c++)
+				json_array_append_new(cats, json_string(pp->categories[c]));
+			for (size_t s = 0; s < pp->n_sections; s++) {
+				const struct exam_section *sec = &pp->sections[s];
+				json_t *js = json_pack("{s:s,s:s,s:s,s:i,s:i}", "title", sec->title, "bank", sec->bank,
+						       "type", qtype_name(sec->type), "count", sec->count, "points",
+						       sec->points2 / 2);
+				if (sec->n_tags) {
+					json_t *tags = json_array();
+					for (size_t t = 0; t < sec->n_tags; t++)
+						json_array_append_new(tags, json_string(sec->tags[t]));
+					json_object_set_new(js, "tags", tags);
+				}
+				if (sec->dmin != 1 || sec->dmax != 5)
+					json_object_set_new(js, "difficulty", json_pack("[i,i]", sec->dmin, sec->dmax));
+				json_array_append_new(secs, js);
+			}
+			json_array_append_new(papers, json_pack("{s:o,s:o}", "categories", cats, "sections", secs));
+		}
+		if (def->n_scope)
+			json_object_set_new(canon, "org_scope", scope);
+		else
+			json_decref(scope);
+		json_object_set_new(canon, "papers", papers);
+	}
+	row.code = def->code;
+	row.title = def->title;
+	row.opens_at = def->opens_at;
+	row.closes_at = def->closes_at;
+	row.duration_s = def->duration_minutes * 60;
+	row.pass_percent = def->pass_percent;
+	row.max_attempts = def->max_attempts;
+	row.scoring = (char *)examdef_scoring_name(def->scoring);
+	row.results = (char *)examdef_results_name(def->results);
+	row.review = (char *)examdef_review_name(def->review);
+	row.definition = json_dumps(canon, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	{
+		int64_t id;
+		rc = store_exam_insert(db, &row, (const char *const *)def->org_scope, def->n_scope, now, &id, e);
+		for (size_t p = 0; rc == LX_OK && p < def->n_papers; p++)
+			for (size_t c = 0; rc == LX_OK && c < def->papers[p].n_categories; c++)
+				rc = store_exam_paper_insert(db, id, def->papers[p].categories[c], (int)p, e);
+	}
+	free(row.definition);
+out:
+	json_decref(canon);
+	return rc;
+}
