@@ -1,6 +1,6 @@
 /* h_report.c — GET /api/v1/reports/{exam}/pass-rates, /results and /items (SPEC §6, §7).
  * Parameters are validated here; the report is read from one snapshot of this thread's
- * reader and rendered by report_make() (common/report_out.c), then the download is recorded
+ * reader and rendered by report_make() (common/domain/report_out.c), then the download is recorded
  * in the audit log through the writer, and the prepared body is sent when that is durable
  * (no audit row, no report: 503). Roles are enforced by the route table. */
 #include <stdio.h>

@@ -1,4 +1,6 @@
-/* static.c — in-memory static files with types and ETags (see static.h). */
+/* static.c — in-memory static files with types and ETags (see static.h), and the one file
+ * that is made, not read: /js/limits.js, the limits of lx_limits.h as a JavaScript module,
+ * so the page and the server never disagree on a number. */
 #include "static.h"
 
 #include <dirent.h>
@@ -10,6 +12,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "lx_limits.h"
 #include "mem.h"
 
 #define STATIC_FILE_MAX (8u << 20)
@@ -52,12 +55,39 @@ static const char *type_of(const char *path)
 	return "application/octet-stream";
 }
 
+/* Adds data[0..len) (consumed) as url_path, replacing a file of that path. */
+static void add_bytes(struct static_files *s, const char *url_path, char *data, size_t len)
+{
+	struct sfile *sf = NULL;
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < s->n && !sf; i++)
+		if (strcmp(s->f[i].path, url_path) == 0) {
+			sf = &s->f[i];
+			free(sf->path);
+			free(sf->data);
+		}
+	if (!sf) {
+		s->f = lx_realloc(s->f, (s->n + 1) * sizeof *s->f);
+		sf = &s->f[s->n++];
+	}
+	sf->data = data;
+	sf->len = len;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 1099511628211ull;
+	}
+	snprintf(sf->etag, sizeof sf->etag, "\"%016llx\"", (unsigned long long)h);
+	sf->path = lx_strdup(url_path);
+	sf->ctype = type_of(url_path);
+}
+
 static void add_file(struct static_files *s, const char *fs_path, const char *url_path)
 {
 	FILE *f = fopen(fs_path, "rb");
 	struct stat sb;
-	struct sfile *sf;
-	uint64_t h = 1469598103934665603ull;
+	char *data;
+	size_t len;
 
 	if (!f)
 		return;
@@ -65,20 +95,27 @@ static void add_file(struct static_files *s, const char *fs_path, const char *ur
 		fclose(f);
 		return;
 	}
-	s->f = lx_realloc(s->f, (s->n + 1) * sizeof *s->f);
-	sf = &s->f[s->n++];
-	sf->len = (size_t)sb.st_size;
-	sf->data = lx_malloc(sf->len + 1);
-	if (fread(sf->data, 1, sf->len, f) != sf->len)
-		sf->len = 0;
+	len = (size_t)sb.st_size;
+	data = lx_malloc(len + 1);
+	if (fread(data, 1, len, f) != len)
+		len = 0;
 	fclose(f);
-	for (size_t i = 0; i < sf->len; i++) {
-		h ^= (unsigned char)sf->data[i];
-		h *= 1099511628211ull;
-	}
-	snprintf(sf->etag, sizeof sf->etag, "\"%016llx\"", (unsigned long long)h);
-	sf->path = lx_strdup(url_path);
-	sf->ctype = type_of(url_path);
+	add_bytes(s, url_path, data, len);
+}
+
+/* /js/limits.js: the numbers the page needs, from lx_limits.h. */
+static void add_limits(struct static_files *s)
+{
+	char *js = lx_asprintf(
+		"// Made by lawexamd from common/base/lx_limits.h: the server's own limits.\n"
+		"export const LIMITS = Object.freeze({\n"
+		"  max_options: %d,\n  max_positions: %d,\n  save_batch_max: %d,\n"
+		"  login_max_bytes: %d,\n  password_max_bytes: %d,\n"
+		"  password_min_chars: %d,\n  password_max_chars: %d,\n"
+		"  body_max: %u,\n  upload_max: %u,\n});\n",
+		LX_MAX_OPTIONS, LX_MAX_POSITIONS, LX_SAVE_BATCH_MAX, LX_LOGIN_MAX_BYTES, LX_PASSWORD_MAX_BYTES,
+		LX_PASSWORD_MIN_CHARS, LX_PASSWORD_MAX_CHARS, LX_BODY_MAX, LX_UPLOAD_MAX);
+	add_bytes(s, "/js/limits.js", js, strlen(js));
 }
 
 static void walk(struct static_files *s, const char *dir, const char *prefix, int depth)
@@ -114,6 +151,7 @@ int static_load(const char *root, struct static_files **out, struct lx_err *e)
 		LOG(LOG_WARN, "web root %s is not a directory: no web pages will be served", root);
 	else
 		walk(s, root, "", 0);
+	add_limits(s);
 	LOG(LOG_INFO, "web: %zu files from %s", s->n, root);
 	*out = s;
 	return LX_OK;

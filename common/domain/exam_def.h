@@ -1,6 +1,6 @@
 /* exam_def.h — exam definitions (SPEC §4.4, format lawexam-exam/1) parsed and validated in
  * memory. Checks that need the database (categories and banks exist, sections can be
- * filled) are exam_create()'s (exam.c). An exam_def owns its strings; examdef_free(). */
+ * filled) are exam_create()'s (exam_create.c). An exam_def owns its strings; examdef_free(). */
 #ifndef LAWEXAM_EXAM_DEF_H
 #define LAWEXAM_EXAM_DEF_H
 

@@ -1,6 +1,6 @@
 /* exam_render.c — the Attempt JSON of an examinee's paper as bytes (exam_attempt_render) and
  * the per-connection cache of question-version fragments it is built from. The tree views
- * (review, the reference the tests compare with) stay in exam.c. */
+ * (review, the reference the tests compare with) are exam_view.c. */
 #include "exam.h"
 
 #include <stdio.h>

@@ -1,8 +1,10 @@
-/* store.h — the storage layer's core: opening the database (SQLite, WAL, foreign keys),
- * numbered migrations, transactions and the group-commit writer. Every SQL statement of the
- * project lives in common/store*.c; nothing outside them sees a sqlite3 type, so another
- * backend can sit behind the same functions. Domain reads and writes are declared in
- * store_*.h by concern (accounts, banks, exams, reports). */
+/* store.h — the storage layer's core: opening the database, numbered migrations,
+ * transactions and the group-commit writer. This header and store_*.h are the store's
+ * interface, written for any backend: no SQL, no backend type and no backend rule crosses
+ * it (docs/architecture.md, "The store interface"). Today's one implementation is SQLite
+ * (WAL, foreign keys) in common/store/store*.c, where every SQL statement of the project
+ * lives. Domain reads and writes are declared in store_*.h by concern (accounts, banks,
+ * exams, reports). */
 #ifndef LAWEXAM_STORE_H
 #define LAWEXAM_STORE_H
 
@@ -16,7 +18,7 @@ struct store;
 
 enum {
 	STORE_CREATE = 1 << 0,   /* create the file and run migrations if needed */
-	STORE_READONLY = 1 << 1, /* query_only: for per-thread readers */
+	STORE_READONLY = 1 << 1, /* reads only: for per-thread readers */
 };
 
 /* Opens path. Without STORE_CREATE the file must exist and be fully migrated.
@@ -26,7 +28,7 @@ void store_close(struct store *db);
 int store_schema_version(struct store *db);
 int store_latest_version(void);
 
-/* Write transactions (BEGIN IMMEDIATE … COMMIT). */
+/* Write transactions: one writer at a time (SQLite: BEGIN IMMEDIATE … COMMIT). */
 int store_begin(struct store *db, struct lx_err *e);
 int store_commit(struct store *db, struct lx_err *e);
 void store_rollback(struct store *db);
@@ -34,7 +36,7 @@ void store_rollback(struct store *db);
 int store_savepoint(struct store *db, struct lx_err *e);
 int store_release(struct store *db, struct lx_err *e);
 void store_rollback_to(struct store *db);
-/* Read transaction: a consistent snapshot for reports (BEGIN DEFERRED + first read). */
+/* Read transaction: one consistent snapshot for a report's several reads. */
 int store_read_begin(struct store *db, struct lx_err *e);
 void store_read_end(struct store *db);
 
@@ -44,14 +46,14 @@ void store_read_end(struct store *db);
  * store_memo_set() on the connection owns memo and frees it with free_fn at store_close(),
  * or when another memo is set in its place. */
 enum store_memo_kind {
-	STORE_MEMO_EXAM_START, /* exam.c: parsed definitions and candidate lists (exam_start) */
+	STORE_MEMO_EXAM_START, /* exam_start.c: parsed definitions and candidate lists */
 	STORE_MEMO_PAPER,      /* exam_render.c: JSON fragments of question versions (exam_attempt_render) */
 	STORE_MEMO_N
 };
 void *store_memo(struct store *db, enum store_memo_kind kind);
 void store_memo_set(struct store *db, enum store_memo_kind kind, void *memo, void (*free_fn)(void *memo));
 
-/* Online backup to dest (SQLite backup API; safe beside a running server). */
+/* Online backup to the file dest, safe beside a running server (SQLite: the backup API). */
 int store_backup(struct store *db, const char *dest, struct lx_err *e);
 
 /* --- the writer: one thread, one connection, group commit ---------------------------

@@ -41,7 +41,7 @@ struct report_person {
 };
 
 /* Calls fn once per assigned person of exam_id. sorted != 0 orders the rows by unit path
- * then login (the results list); 0 leaves SQLite's order (aggregation does not care).
+ * then login (the results list); 0 leaves the backend's order (aggregation does not care).
  * A non-zero return from fn stops the walk and is returned. */
 typedef int (*report_person_fn)(void *ctx, const struct report_person *p);
 int store_report_people(struct store *db, int64_t exam_id, int sorted, report_person_fn fn, void *ctx,

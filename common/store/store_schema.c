@@ -87,7 +87,7 @@ const char *const store_migrations[] = {
 	/* 3: the stamp of what a start draws from (questions, question_versions, exams). Triggers
 	 * change it in the same transaction as any row change there, whichever program or code
 	 * path makes it, so a connection's cache of parsed definitions and candidate lists
-	 * (exam.c) is checked with one point lookup. n counts changes (strictly increasing over
+	 * (exam_start.c, exam_render.c) is checked with one point lookup. n counts changes (strictly increasing over
 	 * committed history); nonce is random, so a stamp seen inside a transaction that was later
 	 * rolled back is not met again when the count climbs back to the same n. */
 	"CREATE TABLE content_gen(id INTEGER PRIMARY KEY CHECK(id = 1), n INTEGER NOT NULL,"

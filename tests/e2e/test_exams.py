@@ -856,12 +856,19 @@ class ExamFlowTest(ExamCase):
         for body in ({}, {"answers": {}}, {"answers": "A"}, {"answers": None}, []):
             r = c.put("/api/v1/attempts/%d/answers" % aid, json=body)
             self.assertIn(r.status, (400, 422), "%r -> %r" % (body, r.body))
-        # A huge batch (> 500) is refused whole; 500 is fine.
-        huge = [(sp, "B", 2)] + [(jp, "T", k) for k in range(3, 3 + 500)]
+        # A batch over the limit the page is given (/js/limits.js, made from lx_limits.h) is
+        # refused whole; exactly that many is fine.
+        r = c.get("/js/limits.js")
+        self.assertStatus(r, 200)
+        m = re.search(rb"save_batch_max: (\d+),", r.body)
+        self.assertIsNotNone(m, r.body)
+        limit = int(m.group(1))
+        self.assertEqual(limit, 500)  # what docs/api.md promises
+        huge = [(sp, "B", 2)] + [(jp, "T", k) for k in range(3, 3 + limit)]
         r = self.save(p, aid, huge)
         self.assertStatus(r, 422, "bad_response")
         self.assertEqual(self.attempt(p, aid)["answers"].get(str(sp)), "A")
-        self.assertStatus(self.save(p, aid, huge[:500]), 200)
+        self.assertStatus(self.save(p, aid, huge[:limit]), 200)
         got = self.attempt(p, aid)["answers"]
         self.assertEqual(got.get(str(sp)), "B")
         self.assertEqual(got.get(str(jp)), "T")

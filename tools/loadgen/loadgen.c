@@ -907,7 +907,7 @@ static void print_text(struct lg *g, json_t *res)
 /* --- argon2id ------------------------------------------------------------------- */
 
 /* Each thread does what a login does on the server's hash pool: pw_verify() of a stored
- * hash (common/pw.c, the same code and the same per-thread working memory as lawexamd). */
+ * hash (common/base/pw.c, the same code and the same per-thread working memory as lawexamd). */
 struct hb {
 	const struct opts *o;
 	int64_t end;

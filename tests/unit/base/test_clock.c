@@ -1,4 +1,4 @@
-/* test_clock.c — common/clock.c: RFC 3339 parsing (Z, offsets, fractions, invalid dates and
+/* test_clock.c — common/base/clock.c: RFC 3339 parsing (Z, offsets, fractions, invalid dates and
  * times, leap years, missing offsets) against values computed independently, formatting in
  * a fixed time zone (POSIX TZ strings, so no tzdata is needed), and format/parse round trips. */
 #include <setjmp.h>

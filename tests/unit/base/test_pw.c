@@ -1,4 +1,4 @@
-/* test_pw.c — common/pw.c: argon2id hashing and verification (right, wrong, malformed
+/* test_pw.c — common/base/pw.c: argon2id hashing and verification (right, wrong, malformed
  * hashes), the PHC string carrying the requested parameters and matching libargon2's own
  * encoder byte for byte, each thread's argon2id working memory (kept, grown, released at
  * thread exit), the new-password policy and the random first passwords. Small argon2

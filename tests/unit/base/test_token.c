@@ -1,4 +1,4 @@
-/* test_token.c — common/token.c: random tokens (length, alphabet, uniqueness), SHA-256 of
+/* test_token.c — common/base/token.c: random tokens (length, alphabet, uniqueness), SHA-256 of
  * tokens against published vectors, base64url against RFC 4648 §10 vectors, and the
  * constant-time comparison. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* test_exam_paper.c — common/exam.c's rendered Attempt JSON (exam_attempt_render: bytes
+/* test_exam_paper.c — common/domain/exam_render.c's rendered Attempt JSON (exam_attempt_render: bytes
  * concatenated from the per-connection paper cache) against the tree builder
  * (exam_attempt_json), parsed by jansson and compared with json_equal: single, multiple and
  * judge questions with shuffled options, texts that need escaping, with and without saved

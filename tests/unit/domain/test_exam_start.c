@@ -1,4 +1,4 @@
-/* test_exam_start.c — common/exam.c's start cache (parsed definitions and candidate lists kept
+/* test_exam_start.c — common/domain/exam_start.c's start cache (parsed definitions and candidate lists kept
  * on the connection, checked against the content stamp of migration 3): a start after a bank
  * import draws from the new candidates whether the import ran on the same connection (an
  * HTTP import on the writer), on another connection (the CLI beside a running server) or as

@@ -1,7 +1,7 @@
-/* test_roster.c — unit tests of common/roster.c (SPEC §4.3): columns and aliases, roles
+/* test_roster.c — unit tests of common/domain/roster.c (SPEC §4.3): columns and aliases, roles
  * default and lists, unit-path normalisation and its limits, every row error with where
  * and message, repeated logins naming both rows, GB18030 and XLSX input; and of the CSV
- * writer common/csv.c, which reports use. */
+ * writer common/formats/csv.c, which reports use. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_table.c — unit tests of common/table.c: the CSV reader (quoting, newlines in quotes
+/* test_table.c — unit tests of common/formats/table*.c and base/text.c: the CSV reader (quoting, newlines in quotes
  * and the row numbers after them, BOM, GB18030, ragged rows, errors), the XLSX reader
  * (files written here with libxlsxwriter, and hand-made hostile zips), header mapping,
  * list splitting and the text helpers. */

@@ -1,4 +1,4 @@
-/* test_store.c — common/store.c and store_writer.c: creating and reopening a database
+/* test_store.c — common/store/store.c and store_writer.c: creating and reopening a database
  * (schema version), refusing missing/unmigrated/newer files without creating anything,
  * store_run rolling a failed job back completely, the group-commit writer (1000 jobs in few
  * transactions; a failing job rolls back alone) and online backup. Row counts are checked
