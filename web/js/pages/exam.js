@@ -5,7 +5,7 @@
 import {api, session, serverNow} from '../api.js';
 import {h, clear, alertBox, fmtDuration, fmtScore, toast, TYPE_NAMES} from '../dom.js';
 import {getQueue} from '../savequeue.js';
-import {go} from '../app.js';
+import {go} from '../router.js';
 
 const SAVE_TEXT = {
   saved: '已保存',

@@ -5,7 +5,7 @@
 import {api, hasRole} from '../api.js';
 import {h, clear, alertBox, pageTitle, field, fmtRate, fmtScore, fmtAvg, fmtTime, tableWrap, dataTable, CATEGORY_NAMES} from '../dom.js';
 import {barChart} from '../chart.js';
-import {go} from '../app.js';
+import {go} from '../router.js';
 
 const RECENT_KEY = 'lawexam.hr.recent';
 const STATUS_NAMES = {not_started: '未参加', in_progress: '进行中', submitted: '已交卷'};

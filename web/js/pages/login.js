@@ -2,7 +2,7 @@
  * password is changed the server answers every other request with password_change_required). */
 import {api, session, loadMe} from '../api.js';
 import {h, field, alertBox, clear} from '../dom.js';
-import {afterLogin, landing, go} from '../app.js';
+import {afterLogin, landing, go} from '../router.js';
 
 function passwordInput(id, autocomplete, label) {
   const input = h('input', {type: 'password', id, name: id, autocomplete, required: true, maxlength: '128',
