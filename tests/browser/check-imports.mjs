@@ -1,8 +1,6 @@
-// check-imports.mjs — the module graph of the web front end must have no cycle. Reads every
-// .js file under a folder (default <source>/web/js), takes the static `import … from '…'` and
-// `export … from '…'` statements that start a line, resolves the relative ones, and exits 1
-// naming each cycle, or naming a relative import whose file does not exist (except the
-// modules lawexamd generates, GENERATED below). Exits 0 with a one-line summary otherwise.
+// check-imports.mjs — the module graph of web/js must have no cycle. Takes the `import|export
+// … from '…'` statements that start a line in every .js under a folder (default web/js), and
+// exits 1 naming each cycle, or each relative import of a missing file (GENERATED excepted).
 // Usage: node check-imports.mjs [folder] [--graph]   (--graph also prints file → imports)
 import {readdirSync, readFileSync, existsSync, statSync} from 'node:fs';
 import {join, resolve, relative, dirname} from 'node:path';

@@ -1,9 +1,7 @@
-/* exam.js — the exam page, composed of the components in js/exam/: the attempt state
- * (state.js), the countdown on the server's clock with its warnings (timer.js), the save
- * indicator (savestate.js), the question area (question.js), the answer card (answercard.js)
- * and handing in, automatic at zero (submit.js). Answers are saved through the SaveQueue.
- * What the examinee sees after a reload is rebuilt from the server's attempt plus whatever
- * this browser still has queued (which is newer). */
+/* exam.js — the exam page, composed of the components in js/exam/: attempt state, countdown
+ * on the server's clock, save indicator, question area, answer card and handing in (automatic
+ * at zero). Answers go through the SaveQueue. After a reload the page is rebuilt from the
+ * server's attempt plus whatever this browser still has queued (which is newer). */
 import {api, session} from '../api.js';
 import {h} from '../dom.js';
 import {getQueue} from '../savequeue.js';
