@@ -5,12 +5,12 @@
  * packet never overwrites a newer answer on the server. The queue is flushed on every
  * change, when the network returns, on a timer while anything is pending, and on page load. */
 import {api, serverNow} from './api.js';
+import {LIMITS} from './limits.js';
 
 const QUEUE_PREFIX = 'lawexam.q.';
 const SEQ_PREFIX = 'lawexam.seq.';
 const RETRY_MS = 3000;
 const DEBOUNCE_MS = 250;
-const MAX_BATCH = 200;
 
 const queues = new Map();
 
@@ -191,7 +191,7 @@ export class SaveQueue {
 
   async flush() {
     if (this.inflight || this.closed) return;
-    const positions = Object.keys(this.pending).slice(0, MAX_BATCH);
+    const positions = Object.keys(this.pending).slice(0, LIMITS.save_batch_max);
     if (positions.length === 0) {
       this.emit();
       return;

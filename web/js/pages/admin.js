@@ -3,6 +3,7 @@
  * preview is clean and the administrator confirms), the exam list, exam creation from a
  * lawexam-exam/1 definition file, and the exam detail with a live monitor. */
 import {api, serverNow} from '../api.js';
+import {LIMITS} from '../limits.js';
 import {h, clear, alertBox, pageTitle, field, fmtTime, fmtClock, fmtBytes, tableWrap, dataTable, CATEGORY_NAMES} from '../dom.js';
 
 const LABELS = {
@@ -99,7 +100,7 @@ const MIME = {csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocum
 
 /**
  * The upload-with-preview panel used for banks, rosters and exam definitions.
- * spec: {id, title, formats: [..], extra: [{name,label,hint,pattern,requiredFor:[formats]}],
+ * spec: {id, title, formats: [..], extra: [{name,label,hint,pattern,maxlength,requiredFor:[formats]}],
  *        path(format, params, dry) → '/admin/…?…', describe(result, dry) → Node, after(result)}
  */
 function uploadPanel(spec) {
@@ -109,7 +110,7 @@ function uploadPanel(spec) {
     spec.formats.length > 1 ? h('option', {value: ''}, '按文件扩展名自动识别') : null,
     spec.formats.map((f) => h('option', {value: f}, f.toUpperCase())));
   const extras = (spec.extra || []).map((x) => {
-    const input = h('input', {type: 'text', id: spec.id + '-in-' + x.name, name: x.name, maxlength: '200',
+    const input = h('input', {type: 'text', id: spec.id + '-in-' + x.name, name: x.name, maxlength: x.maxlength ? String(x.maxlength) : null,
       pattern: x.pattern || null, autocomplete: 'off', spellcheck: 'false'});
     return Object.assign({input, wrap: field(x.label, input, x.hint).wrap}, x);
   });
@@ -334,9 +335,10 @@ export async function renderBanks(main) {
     formats: ['csv', 'xlsx', 'json'],
     intro: h('p', {class: 'muted'}, '上传后先检查文件：所有错误会连同所在行号一起列出，检查通过后才能确认导入。已有题目按编号更新；只改答案不会生成新版本，改动题干或选项会生成新版本。'),
     extra: [
-      {name: 'bank', label: '题库代码', hint: '小写字母、数字和连字符，如 civil-code；JSON 文件可不填', pattern: '[a-z0-9-]{1,32}', requiredFor: ['csv', 'xlsx']},
-      {name: 'title', label: '题库名称', hint: '如：中华人民共和国民法典', requiredFor: ['csv', 'xlsx']},
-      {name: 'subject', label: '科目', hint: '如：civil-code', requiredFor: ['csv', 'xlsx']},
+      {name: 'bank', label: '题库代码', hint: '小写字母、数字和连字符，如 civil-code；JSON 文件可不填', pattern: '[a-z0-9-]{1,' + LIMITS.bank_code_max + '}',
+        maxlength: LIMITS.bank_code_max, requiredFor: ['csv', 'xlsx']},
+      {name: 'title', label: '题库名称', hint: '如：中华人民共和国民法典', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx']},
+      {name: 'subject', label: '科目', hint: '如：civil-code', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx']},
     ],
     path: (fmt, p, dry) => {
       const q = new URLSearchParams({format: fmt});

@@ -2,7 +2,7 @@
  * the result when visible, and the one action each status allows (start / continue / result). */
 import {api, session} from '../api.js';
 import {h, alertBox, pageTitle, fmtTime, fmtScore, clear, newId, timeRange} from '../dom.js';
-import {go} from '../app.js';
+import {go} from '../router.js';
 
 const STATUS = {
   upcoming: ['未开始', 'muted'],

@@ -5,7 +5,8 @@
 import {api, hasRole} from '../api.js';
 import {h, clear, alertBox, pageTitle, field, fmtRate, fmtScore, fmtAvg, fmtTime, tableWrap, dataTable, CATEGORY_NAMES} from '../dom.js';
 import {barChart} from '../chart.js';
-import {go} from '../app.js';
+import {go} from '../router.js';
+import {LIMITS} from '../limits.js';
 
 const RECENT_KEY = 'lawexam.hr.recent';
 const STATUS_NAMES = {not_started: '未参加', in_progress: '进行中', submitted: '已交卷'};
@@ -57,7 +58,7 @@ export async function renderPicker(main) {
     main.appendChild(list);
   }
   const code = h('input', {type: 'text', id: 'hr-code', autocomplete: 'off', spellcheck: 'false', required: true,
-    maxlength: '64', list: 'hr-recent', 'data-autofocus': exams && exams.length ? null : ''});
+    maxlength: String(LIMITS.exam_code_max), list: 'hr-recent', 'data-autofocus': exams && exams.length ? null : ''});
   const dl = h('datalist', {id: 'hr-recent'}, recent().map((c) => h('option', {value: c})));
   const msg = h('div', {'aria-live': 'polite'});
   const form = h('form', {class: 'form inline-form', novalidate: true},

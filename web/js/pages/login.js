@@ -2,10 +2,11 @@
  * password is changed the server answers every other request with password_change_required). */
 import {api, session, loadMe} from '../api.js';
 import {h, field, alertBox, clear} from '../dom.js';
-import {afterLogin, landing, go} from '../app.js';
+import {afterLogin, landing, go} from '../router.js';
+import {LIMITS} from '../limits.js';
 
 function passwordInput(id, autocomplete, label) {
-  const input = h('input', {type: 'password', id, name: id, autocomplete, required: true, maxlength: '128',
+  const input = h('input', {type: 'password', id, name: id, autocomplete, required: true, maxlength: String(LIMITS.password_max),
     spellcheck: 'false', autocapitalize: 'off'});
   const toggle = h('button', {type: 'button', class: 'pw-toggle', 'aria-pressed': 'false',
     'aria-label': '显示' + label, 'aria-controls': id}, '显示');
@@ -31,7 +32,7 @@ export function renderLogin(main) {
   document.body.classList.add('login-mode');
   const msg = h('div', {class: 'form-msg', 'aria-live': 'polite'});
   const login = h('input', {type: 'text', id: 'login', name: 'login', autocomplete: 'username', required: true,
-    maxlength: '64', spellcheck: 'false', autocapitalize: 'off', 'data-autofocus': ''});
+    maxlength: String(LIMITS.login_max), spellcheck: 'false', autocapitalize: 'off', 'data-autofocus': ''});
   const pw = passwordInput('password', 'current-password', '密码');
   const submit = h('button', {type: 'submit', class: 'btn btn-primary btn-block'}, '登录');
   const form = h('form', {class: 'form', novalidate: true},
@@ -84,9 +85,11 @@ export function renderLogin(main) {
   return () => document.body.classList.remove('login-mode');
 }
 
+const PW_LENGTH = LIMITS.password_min + ' 至 ' + LIMITS.password_max + ' 个字符';
+
 /* The password rules of the server (common/pw.c pw_policy), checked here first for a quick answer. */
 function policyProblem(loginName, pw) {
-  if (pw.length < 8 || pw.length > 128) return '密码长度须为 8 至 128 个字符。';
+  if (pw.length < LIMITS.password_min || pw.length > LIMITS.password_max) return '密码长度须为 ' + PW_LENGTH + '。';
   if (pw === loginName) return '密码不能与工号相同。';
   let classes = 0;
   if (/[a-z]/.test(pw)) classes++;
@@ -109,7 +112,7 @@ export function renderPassword(main) {
   const form = h('form', {class: 'form', novalidate: true},
     h('div', {class: 'field'}, h('label', {for: 'pw-old'}, forced ? '初始密码' : '原密码'), oldPw.box),
     h('div', {class: 'field'}, h('label', {for: 'pw-new'}, '新密码'), newPw.box,
-      h('p', {class: 'field-hint', id: 'pw-rules'}, '8 至 128 个字符，至少包含字母、数字、符号中的两类，不能与工号相同。')),
+      h('p', {class: 'field-hint', id: 'pw-rules'}, PW_LENGTH + '，至少包含字母、数字、符号中的两类，不能与工号相同。')),
     h('div', {class: 'field'}, h('label', {for: 'pw-again'}, '再次输入新密码'), again.box),
     msg,
     h('div', {class: 'form-actions'}, submit,

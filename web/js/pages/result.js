@@ -2,7 +2,7 @@
  * it, and the review page (keys, explanations, legal bases) when the policy allows. */
 import {api} from '../api.js';
 import {h, alertBox, pageTitle, fmtScore, fmtTime, TYPE_NAMES} from '../dom.js';
-import {go} from '../app.js';
+import {go} from '../router.js';
 
 export async function renderResult(main, params) {
   const id = params[0];

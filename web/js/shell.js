@@ -1,0 +1,61 @@
+/* shell.js — the page shell around <main>: the role-based main navigation and the user box
+ * (name, unit, change password, log out) in the top bar. Knows nothing of the pages; the
+ * router calls renderShell(area) before each page with the navigation area to mark. */
+import {api, session, hasRole} from './api.js';
+import {h, clear, ROLE_NAMES} from './dom.js';
+import {go} from './router.js';
+
+const NAV = [
+  {area: 'exams', href: '#/exams', label: '我的考试', role: 'examinee'},
+  {area: 'admin', href: '#/admin', label: '考试管理', role: 'admin'},
+  {area: 'hr', href: '#/hr', label: '统计报表', role: 'hr'},
+];
+
+function renderNav(nav, u, area) {
+  const items = NAV.filter((n) => (n.role === 'hr' ? hasRole('hr') : hasRole(n.role)));
+  if (!items.length || u.must_change_password) {
+    nav.hidden = true;
+    return;
+  }
+  nav.hidden = false;
+  const ul = h('ul', {class: 'mainnav-list'});
+  for (const n of items) {
+    ul.appendChild(h('li', null, h('a', {
+      href: n.href, class: 'mainnav-link' + (n.area === area ? ' active' : ''),
+      'aria-current': n.area === area ? 'page' : null,
+    }, n.label)));
+  }
+  nav.appendChild(h('div', {class: 'mainnav-inner'}, ul));
+}
+
+export function renderShell(area) {
+  const nav = document.getElementById('mainnav');
+  const userBox = document.getElementById('topbar-user');
+  clear(nav);
+  clear(userBox);
+  const u = session.user;
+  if (!u) {
+    nav.hidden = true;
+    return;
+  }
+  renderNav(nav, u, area);
+  const roles = (u.roles || []).map((r) => ROLE_NAMES[r] || r).join('、');
+  userBox.appendChild(h('div', {class: 'user-info'},
+    h('span', {class: 'user-name'}, u.name || u.login),
+    h('span', {class: 'user-meta'}, u.org ? u.org : roles)));
+  const menu = h('div', {class: 'user-actions'});
+  if (!u.must_change_password) menu.appendChild(h('a', {href: '#/password', class: 'topbar-btn'}, '修改密码'));
+  menu.appendChild(h('button', {type: 'button', class: 'topbar-btn', onclick: logout}, '退出'));
+  userBox.appendChild(menu);
+}
+
+async function logout() {
+  try {
+    await api('POST', '/logout', {quiet401: true});
+  } catch (e) {
+    /* already logged out or offline: forget the session locally anyway */
+  }
+  session.user = null;
+  session.csrf = '';
+  go('#/login');
+}
