@@ -119,7 +119,7 @@ static int charset_ok(const char *s, size_t maxlen, const char *extra, int upper
 
 int bank_v_code_ok(const char *code)
 {
-	return code && charset_ok(code, 32, "-", 0);
+	return code && charset_ok(code, LX_BANK_CODE_MAX, "-", 0);
 }
 
 int bank_v_id_ok(const char *id)

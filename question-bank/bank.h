@@ -21,7 +21,7 @@
 #define BANK_MAX_BASIS 1024
 #define BANK_MAX_TAG 64
 #define BANK_MAX_TAGS 16
-#define BANK_MAX_TITLE 256
+#define BANK_MAX_TITLE LX_TITLE_MAX_BYTES
 #define BANK_MAX_JSON_DEPTH LX_JSON_MAX_DEPTH
 
 struct bank_question {

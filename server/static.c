@@ -109,12 +109,13 @@ static void add_limits(struct static_files *s)
 	char *js = lx_asprintf(
 		"// Made by lawexamd from common/base/lx_limits.h: the server's own limits.\n"
 		"export const LIMITS = Object.freeze({\n"
-		"  max_options: %d,\n  max_positions: %d,\n  save_batch_max: %d,\n"
-		"  login_max_bytes: %d,\n  password_max_bytes: %d,\n"
-		"  password_min_chars: %d,\n  password_max_chars: %d,\n"
+		"  save_batch_max: %d,\n  max_positions: %d,\n  max_options: %d,\n"
+		"  login_max: %d,\n  password_min: %d,\n  password_max: %d,\n"
+		"  exam_code_max: %d,\n  bank_code_max: %d,\n  bank_title_max: %d,\n"
 		"  body_max: %u,\n  upload_max: %u,\n});\n",
-		LX_MAX_OPTIONS, LX_MAX_POSITIONS, LX_SAVE_BATCH_MAX, LX_LOGIN_MAX_BYTES, LX_PASSWORD_MAX_BYTES,
-		LX_PASSWORD_MIN_CHARS, LX_PASSWORD_MAX_CHARS, LX_BODY_MAX, LX_UPLOAD_MAX);
+		LX_SAVE_BATCH_MAX, LX_MAX_POSITIONS, LX_MAX_OPTIONS, LX_LOGIN_MAX_BYTES, LX_PASSWORD_MIN_CHARS,
+		LX_PASSWORD_MAX_CHARS, LX_EXAM_CODE_MAX, LX_BANK_CODE_MAX, LX_TITLE_MAX_BYTES, LX_BODY_MAX,
+		LX_UPLOAD_MAX);
 	add_bytes(s, "/js/limits.js", js, strlen(js));
 }
 

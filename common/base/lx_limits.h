@@ -5,6 +5,10 @@
 #ifndef LAWEXAM_LX_LIMITS_H
 #define LAWEXAM_LX_LIMITS_H
 
+/* A limit as a string literal, for messages: LX_STR(LX_EXAM_CODE_MAX) is "64". */
+#define LX_STR(x) LX_STR_(x)
+#define LX_STR_(x) #x
+
 #define LX_MAX_OPTIONS 8              /* options of one question (keys A..H) */
 #define LX_MAX_POSITIONS 2000         /* questions in one paper */
 #define LX_SAVE_BATCH_MAX 500         /* answers in one save request (PUT …/answers) */
@@ -16,5 +20,8 @@
 #define LX_BODY_MAX (1u << 20)        /* a request body: 1 MiB */
 #define LX_UPLOAD_MAX (32u << 20)     /* a bank or roster upload: 32 MiB */
 #define LX_JSON_MAX_DEPTH 32          /* nesting of any JSON we parse */
+#define LX_EXAM_CODE_MAX 64           /* an exam code: [a-z0-9][a-z0-9_.-]* */
+#define LX_BANK_CODE_MAX 32           /* a bank code: [a-z0-9-]+ */
+#define LX_TITLE_MAX_BYTES 256        /* a bank's title or subject, bytes of UTF-8 */
 
 #endif

@@ -333,7 +333,7 @@ int pw_policy(const char *login, const char *password, char *why, size_t whylen)
 		if (((unsigned char)password[i] & 0xC0) != 0x80)
 			chars++;
 	if (chars < LX_PASSWORD_MIN_CHARS || chars > LX_PASSWORD_MAX_CHARS || n > 4 * LX_PASSWORD_MAX_CHARS) {
-		snprintf(why, whylen, "密码长度须为 8 至 128 个字符");
+		snprintf(why, whylen, "密码长度须为 %d 至 %d 个字符", LX_PASSWORD_MIN_CHARS, LX_PASSWORD_MAX_CHARS);
 		return LX_ERR_INVALID;
 	}
 	if (login && strcmp(login, password) == 0) {
