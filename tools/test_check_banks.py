@@ -34,18 +34,18 @@ GOOD_QUESTIONS = [
     {"id": "T-0002", "type": "multiple",
      "stem": "关于结婚自愿原则，下列说法正确的有哪些？",
      "options": ["结婚应当男女双方完全自愿", "禁止任何一方对另一方加以强迫",
-                 "父母可以代为决定子女婚姻", "禁止任何组织或者个人加以干涉"],
-     "answer": "ABD",
+                 "父母可以代为决定子女婚姻", "结婚须经所在单位同意"],
+     "answer": "AB",
      "explanation": "结婚应当男女双方完全自愿，禁止任何一方对另一方加以强迫，禁止任何组织或者个人加以干涉。",
-     "basis": CIVIL + "第一千零四十六条", "difficulty": 2, "tags": ["婚姻家庭"]},
+     "basis": CIVIL + "第一千零四十六条", "difficulty": 3, "tags": ["婚姻家庭"]},
     {"id": "T-0003", "type": "judge",
-     "stem": "宪法规定，中国共产党领导是中国特色社会主义最本质的特征。",
+     "stem": "宪法规定，中国特色社会主义最本质的特征是中国共产党领导。",
      "answer": "T",
      "explanation": "宪法第一条第二款如此规定。",
      "basis": "《中华人民共和国宪法》第一条第二款", "difficulty": 1, "tags": ["宪法总纲"]},
     {"id": "T-0004", "type": "multiple",
      "stem": "依照长江保护法，有关部门应当对长江流域哪些活动进行监督检查？",
-     "options": ["保护活动", "开发活动", "建设活动", "旅游观光活动"],
+     "options": ["保护活动", "开发活动", "建设活动", "旅游观光活动", "居民日常生活"],
      "answer": "ABC",
      "explanation": "有关部门对长江流域各类保护、开发、建设活动进行监督检查。",
      "basis": YANGTZE + "第七十九条第一款", "difficulty": 2, "tags": ["监督检查"]},
@@ -53,7 +53,7 @@ GOOD_QUESTIONS = [
      "stem": "已满七十五周岁的人故意犯罪的，应当免除处罚。",
      "answer": "F",
      "explanation": "已满七十五周岁的人故意犯罪的，可以从轻或者减轻处罚，并非应当免除处罚。",
-     "basis": "《中华人民共和国刑法》第十七条之一", "difficulty": 2, "tags": ["刑事责任年龄"]},
+     "basis": "《中华人民共和国刑法》第十七条之一", "difficulty": 3, "tags": ["刑事责任年龄"]},
     {"id": "T-0006", "type": "single",
      "stem": "党章规定，党的最高领导机关是什么？",
      "options": ["党的全国代表大会和它所产生的中央委员会", "中央政治局",
@@ -62,6 +62,12 @@ GOOD_QUESTIONS = [
      "explanation": "党的最高领导机关，是党的全国代表大会和它所产生的中央委员会。",
      "basis": "《中国共产党章程》第三章第十九条", "difficulty": 1, "tags": ["党章", "待核对"]},
 ]
+
+
+# Summary line of the good bank: counts, then the quality figures.
+GOOD_SUMMARY = ("6 questions (single 2, multiple 2, judge 2) | multiples with >=2 wrong options "
+                "100% (2/2), keys 2:1 3:1, max per article 1, verbatim 0% (0/2), "
+                "difficulty>=3 33% (2/6), difficulty 4-5 0% (0/6), cases 0")
 
 
 def make_bank(questions=None):
@@ -133,15 +139,15 @@ class GoodBank(CheckerTestCase):
         rc, problems, summary = self.check(make_bank())
         self.assertEqual(problems, [])
         self.assertEqual(rc, 0)
-        self.assertEqual(summary, "6 questions (single 2, multiple 2, judge 2): OK")
+        self.assertEqual(summary, GOOD_SUMMARY + ": OK")
 
     def test_several_files_and_exit_status(self):
         good = self.write(make_bank(), "good.json")
         bad = self.write(self.bank_with(0, id="bad id"), "bad.json")
         rc, out, _ = self.run_checker(good, bad)
         self.assertEqual(rc, 1)
-        self.assertIn(good + ": 6 questions (single 2, multiple 2, judge 2): OK", out)
-        self.assertIn(bad + ": 6 questions (single 2, multiple 2, judge 2): 1 problem", out)
+        self.assertIn(good + ": " + GOOD_SUMMARY + ": OK", out)
+        self.assertIn(bad + ": " + GOOD_SUMMARY + ": 1 problem", out)
         rc, out, _ = self.run_checker(good)
         self.assertEqual(rc, 0)
 
@@ -218,7 +224,8 @@ class Structure(CheckerTestCase):
         rc, problems, summary = self.check(raw="{not json")
         self.assertEqual(rc, 1)
         self.assertRegex(problems[0], r"^-: cannot read bank")
-        self.assertEqual(summary, "0 questions (single 0, multiple 0, judge 0): 1 problem")
+        self.assertTrue(summary.startswith("0 questions (single 0, multiple 0, judge 0) | "), summary)
+        self.assertTrue(summary.endswith(": 1 problem"), summary)
 
     def test_duplicate_json_key(self):
         raw = json.dumps(make_bank(), ensure_ascii=False)
