@@ -61,7 +61,8 @@ What is checked
    nothing; the checker verifies each, but reports more than one as a problem
    because the authoring rules allow one article per question).  Numerals are
    Chinese numerals written exactly as the law text writes them (一千零四十六,
-   一百零一, 十二 -- not 1046, 一十二 or 一百一).
+   一百零一, 十二 -- not 1046, 一十二 or 一百一).  The constitution's preamble is
+   cited as ``《中华人民共和国宪法》序言第N自然段`` (see the end of section 4).
    * TITLE maps to a law file (LAW_FILES); an unknown title is a problem;
    * the article must exist in that file; a ``第Y款`` must not exceed the
      article's paragraph count (paragraphs are the article's non-blank

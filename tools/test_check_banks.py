@@ -749,6 +749,16 @@ class Verbatim(QualityTestCase):
         self.assertIn("verbatim n/a", summary)
 
 
+class PartyTag(QualityTestCase):
+    """Rule 5.6: Party regulation questions keep the tag 待核对."""
+
+    def test_party_questions_still_need_tag(self):
+        bank = Verbatim.party_bank(self)
+        self.assertPasses(bank)
+        bank["questions"][3]["tags"] = ["党章"]
+        self.assertProblem(bank, "P-3", r"must be tagged 待核对$")
+
+
 class Difficulty(QualityTestCase):
     """Rule 5.4: law banks >= 25 % at difficulty >= 3; civil-code >= 10 % at 4-5."""
 
