@@ -6,7 +6,8 @@ Usage:
 
 Laws directory: --laws DIR, else the environment variable LAWEXAM_LAWS_DIR,
 else <dir of this script>/../../shared/laws (i.e. ../shared/laws relative to
-the repository root).
+the repository root); if that does not exist, shared/laws in the nearest
+ancestor directory that has one (a worktree such as <top>/wt/NAME).
 
 Output: one line per problem, ``FILE: ID: message`` (ID is ``-`` for problems
 that concern the whole bank), then one summary line per bank:
@@ -1273,7 +1274,16 @@ def default_laws_dir():
     if env:
         return env
     here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.normpath(os.path.join(here, "..", "..", "shared", "laws"))
+    default = os.path.normpath(os.path.join(here, "..", "..", "shared", "laws"))
+    # a git worktree a level deeper (e.g. <top>/wt/NAME): the nearest ancestor's shared/laws
+    d = os.path.dirname(os.path.dirname(here))
+    while not os.path.isdir(default):
+        parent = os.path.dirname(d)
+        if parent == d:
+            return os.path.normpath(os.path.join(here, "..", "..", "shared", "laws"))
+        d = parent
+        default = os.path.join(d, "shared", "laws")
+    return default
 
 
 def main(argv=None):
