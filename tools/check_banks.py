@@ -19,8 +19,10 @@ P% (h/N), cases C``.  Exit status 1 if any bank has a problem, 0 if none,
 2 on a usage error (bad arguments, laws directory missing).
 
 --table prints, instead of all that, one Markdown table with a row per bank
-(the same figures and a status column naming the rules the bank breaks); the
-exit status is the same.  --list-verbatim adds a line
+(the same figures and a status column: OK, or FAIL: the rules the bank breaks
+-- questions (sections 1, 3, 4), types, duplicates (section 2), multiples,
+per-article, verbatim, difficulty, size (section 5) -- and the number of
+problem lines); the exit status is the same.  --list-verbatim adds a line
 ``FILE: ID: note: verbatim (P% of the stem is article text)`` for every
 question rule 5.3 counts as copied (notes are not problems).
 
@@ -742,7 +744,10 @@ class BankStats:
                    _pct(self.hardest, self.n), self.cases, status))
 
 
-RULE_ORDER = ["structure", "multiples", "per-article", "verbatim", "difficulty", "size"]
+# Status column names: "questions" = the checks of sections 1 and 3-4 (structure, basis,
+# content), "types" and "duplicates" = section 2, then the rules of section 5.
+RULE_ORDER = ["questions", "types", "duplicates", "multiples", "per-article", "verbatim",
+              "difficulty", "size"]
 
 
 class Checker:
@@ -767,7 +772,7 @@ class Checker:
                 data = json.load(f, object_pairs_hook=_reject_dup_keys)
         except (OSError, ValueError) as e:
             rep("-", "cannot read bank: %s" % e)
-            stats.failed.add("structure")
+            stats.failed.add("questions")
             data = None
         if data is not None:
             self.check_bank(data, rep, stats)
@@ -783,7 +788,7 @@ class Checker:
         counts = stats.counts
         if not isinstance(data, dict):
             rep("-", "top level is not a JSON object")
-            stats.failed.add("structure")
+            stats.failed.add("questions")
             return 0
         if data.get("format") != FORMAT:
             rep("-", "format is %r, expected %r" % (data.get("format"), FORMAT))
@@ -819,17 +824,20 @@ class Checker:
         n = len(qs)
         stats.n = n
         if rep.count:
-            stats.failed.add("structure")
+            stats.failed.add("questions")
+        before = rep.count
         if counts["multiple"] < MIN_MULTIPLE_SHARE * n:
             rep("-", "only %d of %d questions are multiple (%.0f%%); at least %.0f%% required"
                 % (counts["multiple"], n, 100.0 * counts["multiple"] / n, MIN_MULTIPLE_SHARE * 100))
         if counts["judge"] < MIN_JUDGE_SHARE * n:
             rep("-", "only %d of %d questions are judge (%.0f%%); at least %.0f%% required"
                 % (counts["judge"], n, 100.0 * counts["judge"] / n, MIN_JUDGE_SHARE * 100))
+        if rep.count > before:
+            stats.failed.add("types")
         before = rep.count
         self.check_stems(stems, rep)
         if rep.count > before:
-            stats.failed.add("structure")
+            stats.failed.add("duplicates")
         self.measure(bank if isinstance(bank, dict) else {}, infos, stats)
         self.enforce(stats, rep)
         return n

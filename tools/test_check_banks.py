@@ -911,7 +911,7 @@ class Table(QualityTestCase):
         self.assertEqual(lines[2], "| test | 6 | 2 / 2 / 2 | 100% (2/2) | 2:1 3:1 | 1 | 0% (0/2) "
                          "| 33% (2/6) | 0% (0/6) | 0 | OK |")
         self.assertEqual(lines[3], "| test | 6 | 2 / 2 / 2 | 100% (2/2) | 2:1 3:1 | 1 | 0% (0/2) "
-                         "| 17% (1/6) | 0% (0/6) | 0 | FAIL: structure, difficulty (2 problems) |")
+                         "| 17% (1/6) | 0% (0/6) | 0 | FAIL: questions, difficulty (2 problems) |")
         rc, out, _ = self.run_checker("--table", good)
         self.assertEqual(rc, 0)
 
