@@ -5,6 +5,9 @@
 #define LAWEXAM_MODEL_H
 
 enum q_type { QT_SINGLE = 0, QT_MULTIPLE = 1, QT_JUDGE = 2 };
+/* A judge question's two options as the examinee sees them: keys "T" and "F". */
+#define JUDGE_TRUE_ZH "正确"
+#define JUDGE_FALSE_ZH "错误"
 
 const char *qtype_name(enum q_type t);            /* "single" | "multiple" | "judge" */
 const char *qtype_name_zh(enum q_type t);         /* 单选 | 多选 | 判断 */

@@ -459,7 +459,7 @@ static void render_q_cb(void *ctx, const struct aq_slot *q)
 	w_add(r, sec->enc, sec->len);
 	w_piece(r, x, 0); /* ,"type":…,"stem":…,"options":[ */
 	if (x->judge) {
-		W_LIT(r, "{\"key\":\"T\",\"text\":\"正确\"},{\"key\":\"F\",\"text\":\"错误\"}");
+		W_LIT(r, "{\"key\":\"T\",\"text\":\"" JUDGE_TRUE_ZH "\"},{\"key\":\"F\",\"text\":\"" JUDGE_FALSE_ZH "\"}");
 	} else {
 		/* Each option's closing brace is written with what follows it (the next option's
 		 * opening, or the end of the array): while first is 0 the last option is open. */

@@ -26,8 +26,8 @@ static json_t *options_json(const char *type, const char *options_json, const ch
 {
 	json_t *out = json_array();
 	if (strcmp(type, "judge") == 0) {
-		json_array_append_new(out, json_pack("{s:s,s:s}", "key", "T", "text", "正确"));
-		json_array_append_new(out, json_pack("{s:s,s:s}", "key", "F", "text", "错误"));
+		json_array_append_new(out, json_pack("{s:s,s:s}", "key", "T", "text", JUDGE_TRUE_ZH));
+		json_array_append_new(out, json_pack("{s:s,s:s}", "key", "F", "text", JUDGE_FALSE_ZH));
 		return out;
 	}
 	json_t *opts = json_loads(options_json, 0, NULL);

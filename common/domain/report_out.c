@@ -21,6 +21,7 @@
 #include "csv.h"
 #include "grade.h"
 #include "mem.h"
+#include "model.h"
 #include "store.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
@@ -617,9 +618,9 @@ static size_t item_options(const struct report_item *it, json_t *opts, int idx[8
 	size_t n = 0;
 	if (strcmp(it->type, "judge") == 0) {
 		idx[0] = 8; /* T */
-		text[0] = "正确";
+		text[0] = JUDGE_TRUE_ZH;
 		idx[1] = 9; /* F */
-		text[1] = "错误";
+		text[1] = JUDGE_FALSE_ZH;
 		return 2;
 	}
 	if (json_is_array(opts)) {
