@@ -12,42 +12,51 @@
 
 #include "grade.h"
 
-static void test_single_and_judge_all_or_nothing(void **state)
-{
-	(void)state;
-	assert_int_equal(grade_answer(QT_SINGLE, "B", "B", 4, SCORING_ALL_OR_NOTHING), 4);
-	assert_int_equal(grade_answer(QT_SINGLE, "B", "C", 4, SCORING_ALL_OR_NOTHING), 0);
-	assert_int_equal(grade_answer(QT_SINGLE, "B", "", 4, SCORING_PARTIAL), 0);
-	assert_int_equal(grade_answer(QT_SINGLE, "B", NULL, 4, SCORING_PARTIAL), 0);
-	/* partial scoring is for multiple choice only: a single answer is right or wrong */
-	assert_int_equal(grade_answer(QT_SINGLE, "B", "BC", 4, SCORING_PARTIAL), 0);
-	assert_int_equal(grade_answer(QT_JUDGE, "T", "T", 2, SCORING_PARTIAL), 2);
-	assert_int_equal(grade_answer(QT_JUDGE, "T", "F", 2, SCORING_PARTIAL), 0);
-}
+/* One answer and the half-points it must earn. */
+struct case_ {
+	enum q_type type;
+	const char *key, *response;
+	int points2;
+	enum scoring scoring;
+	int want;
+};
 
-static void test_multiple_all_or_nothing(void **state)
-{
-	(void)state;
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "ACD", 8, SCORING_ALL_OR_NOTHING), 8);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "AC", 8, SCORING_ALL_OR_NOTHING), 0);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "ABCD", 8, SCORING_ALL_OR_NOTHING), 0);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "", 8, SCORING_ALL_OR_NOTHING), 0);
-}
+static const struct case_ cases[] = {
+	/* single and judge: right or wrong, whatever the scoring mode */
+	{QT_SINGLE, "B", "B", 4, SCORING_ALL_OR_NOTHING, 4},
+	{QT_SINGLE, "B", "C", 4, SCORING_ALL_OR_NOTHING, 0},
+	{QT_SINGLE, "B", "", 4, SCORING_PARTIAL, 0},
+	{QT_SINGLE, "B", NULL, 4, SCORING_PARTIAL, 0},
+	{QT_SINGLE, "B", "BC", 4, SCORING_PARTIAL, 0},
+	{QT_JUDGE, "T", "T", 2, SCORING_PARTIAL, 2},
+	{QT_JUDGE, "T", "F", 2, SCORING_PARTIAL, 0},
+	/* multiple, all or nothing */
+	{QT_MULTIPLE, "ACD", "ACD", 8, SCORING_ALL_OR_NOTHING, 8},
+	{QT_MULTIPLE, "ACD", "AC", 8, SCORING_ALL_OR_NOTHING, 0},
+	{QT_MULTIPLE, "ACD", "ABCD", 8, SCORING_ALL_OR_NOTHING, 0},
+	{QT_MULTIPLE, "ACD", "", 8, SCORING_ALL_OR_NOTHING, 0},
+	/* multiple, partial: 少选得一半分, any wrong key earns nothing */
+	{QT_MULTIPLE, "ACD", "ACD", 8, SCORING_PARTIAL, 8},
+	{QT_MULTIPLE, "ACD", "AC", 8, SCORING_PARTIAL, 4},
+	{QT_MULTIPLE, "ACD", "D", 8, SCORING_PARTIAL, 4},
+	{QT_MULTIPLE, "ACD", "AB", 8, SCORING_PARTIAL, 0},
+	{QT_MULTIPLE, "ACD", "ABCD", 8, SCORING_PARTIAL, 0},
+	{QT_MULTIPLE, "ACD", "", 8, SCORING_PARTIAL, 0},
+	/* odd points: 3 points = 6 half-points, half credit is 1.5 points */
+	{QT_MULTIPLE, "AB", "A", 6, SCORING_PARTIAL, 3},
+	{QT_MULTIPLE, "AB", "B", 2, SCORING_PARTIAL, 1},
+};
 
-static void test_multiple_partial(void **state)
+static void test_answers(void **state)
 {
 	(void)state;
-	/* 少选得一半分: a non-empty proper subset of the key earns half */
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "ACD", 8, SCORING_PARTIAL), 8);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "AC", 8, SCORING_PARTIAL), 4);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "D", 8, SCORING_PARTIAL), 4);
-	/* any wrong key earns nothing, also beside right ones */
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "AB", 8, SCORING_PARTIAL), 0);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "ABCD", 8, SCORING_PARTIAL), 0);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "ACD", "", 8, SCORING_PARTIAL), 0);
-	/* odd points: 3 points = 6 half-points, half credit is 1.5 points = 3 half-points */
-	assert_int_equal(grade_answer(QT_MULTIPLE, "AB", "A", 6, SCORING_PARTIAL), 3);
-	assert_int_equal(grade_answer(QT_MULTIPLE, "AB", "B", 2, SCORING_PARTIAL), 1);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct case_ *c = &cases[i];
+		int got = grade_answer(c->type, c->key, c->response, c->points2, c->scoring);
+		if (got != c->want)
+			fail_msg("case %zu: key %s, response %s: %d half-points, want %d", i, c->key,
+				 c->response ? c->response : "(null)", got, c->want);
+	}
 }
 
 static void test_pass_line(void **state)
@@ -115,9 +124,7 @@ static void test_json_matches_formatter(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_single_and_judge_all_or_nothing),
-		cmocka_unit_test(test_multiple_all_or_nothing),
-		cmocka_unit_test(test_multiple_partial),
+		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_pass_line),
 		cmocka_unit_test(test_formatter),
 		cmocka_unit_test(test_json_matches_formatter),
