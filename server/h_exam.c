@@ -291,8 +291,13 @@ static void create_done(struct hctx *c, int rc, const struct lx_err *e)
 		fail(c, rc, e);
 		return;
 	}
-	http_json(c, r->dry_run ? 200 : 201, json_pack("{s:s,s:b,s:b}", "exam", r->def.code, "dry_run", r->dry_run,
-						       "created", !r->dry_run));
+	const char *warning = examdef_warning(&r->def);
+	json_t *warnings = json_array();
+
+	if (warning)
+		json_array_append_new(warnings, json_string(warning));
+	http_json(c, r->dry_run ? 200 : 201, json_pack("{s:s,s:b,s:b,s:o}", "exam", r->def.code, "dry_run", r->dry_run,
+						       "created", !r->dry_run, "warnings", warnings));
 }
 
 void h_admin_exams_create(struct hctx *c)

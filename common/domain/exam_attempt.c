@@ -41,6 +41,21 @@ int exam_review_allowed(const struct exam_row *x, const struct attempt_row *a, i
 	return 0;
 }
 
+int exam_review_open(struct store *db, const struct exam_row *x, const struct attempt_row *a, int64_t now,
+		     int *open, struct lx_err *e)
+{
+	struct attempts_sum sum = {0};
+	int rc;
+
+	*open = 0;
+	if (!exam_review_allowed(x, a, now))
+		return LX_OK;
+	rc = store_attempts_of(db, a->exam_id, a->user_id, exam_attempts_sum_cb, &sum, e);
+	if (rc == LX_OK)
+		*open = sum.in_progress_id == 0;
+	return rc;
+}
+
 /* Loads an attempt and checks ownership: another person's attempt is "not found". */
 int exam_own_attempt(struct store *db, int64_t attempt_id, int64_t user_id, struct attempt_row *a,
 		       struct lx_err *e)

@@ -19,6 +19,14 @@ static const char *const scoring_names[] = {"all_or_nothing", "partial"};
 
 const char *examdef_results_name(enum results_policy r) { return results_names[r]; }
 const char *examdef_review_name(enum review_policy r) { return review_names[r]; }
+
+const char *examdef_warning(const struct exam_def *d)
+{
+	if (d->review == REVIEW_IMMEDIATE && d->max_attempts > 1)
+		return "review 为 immediate 且 max_attempts 大于 1：考生交卷后即可查看答案，再次作答可能抽到同样的题目"
+		       "（作答进行中时系统不提供答案查看，但两次作答之间可以查看）；建议改为 after_close";
+	return NULL;
+}
 const char *examdef_scoring_name(enum scoring s) { return scoring_names[s]; }
 
 static int pick(const char *s, const char *const *names, int n)

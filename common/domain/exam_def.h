@@ -57,6 +57,9 @@ const struct exam_paper *examdef_paper_for(const struct exam_def *def, const cha
 long examdef_max_score2(const struct exam_paper *p);
 const char *examdef_results_name(enum results_policy r);
 const char *examdef_review_name(enum review_policy r);
+/* A warning about a definition that is valid but risky (Chinese, for the administrator), or
+ * NULL: review immediate with more than one attempt shows the keys between two attempts. */
+const char *examdef_warning(const struct exam_def *d);
 const char *examdef_scoring_name(enum scoring s);
 
 #endif

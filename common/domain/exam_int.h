@@ -33,6 +33,12 @@ enum q_type exam_type_of(const char *s);
 /* Whether the exam's results / this attempt's review may be shown at now. */
 int exam_results_visible(const struct exam_row *x, int64_t now);
 int exam_review_allowed(const struct exam_row *x, const struct attempt_row *a, int64_t now);
+/* The review of a as it may be shown now: exam_review_allowed, and the same person has no
+ * attempt in progress at the same exam (a retake or a second attempt may draw the same
+ * questions: its keys must not be readable meanwhile). *open gets 0 or 1; LX_OK or a store
+ * error. */
+int exam_review_open(struct store *db, const struct exam_row *x, const struct attempt_row *a, int64_t now,
+		     int *open, struct lx_err *e);
 /* Loads an attempt and checks ownership (user_id 0: any): another person's is "not found". */
 int exam_own_attempt(struct store *db, int64_t attempt_id, int64_t user_id, struct attempt_row *a,
 		     struct lx_err *e);

@@ -538,7 +538,7 @@ int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, i
 	struct attempt_row a;
 	struct exam_row x = {0};
 	char t[48];
-	int rc;
+	int rc, open = 0;
 
 	*out = NULL;
 	*len = 0;
@@ -590,7 +590,10 @@ int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, i
 	} else {
 		W_LIT(&r, ",\"result\":null");
 	}
-	if (exam_review_allowed(&x, &a, now_ms / 1000))
+	rc = exam_review_open(db, &x, &a, now_ms / 1000, &open, e);
+	if (rc)
+		goto out;
+	if (open)
 		W_LIT(&r, ",\"review_available\":true}");
 	else
 		W_LIT(&r, ",\"review_available\":false}");

@@ -80,6 +80,7 @@ static int attempt_view(struct store *db, const struct attempt_row *a, const str
 {
 	struct view v = {.questions = json_array(), .answers = json_object(), .review = review};
 	char t[48];
+	int open = 0;
 	int rc = store_aq_list(db, a->id, view_q_cb, &v, e);
 	if (rc == LX_OK)
 		rc = store_answers(db, a->id, view_a_cb, &v, e);
@@ -99,9 +100,14 @@ static int attempt_view(struct store *db, const struct attempt_row *a, const str
 	} else {
 		json_object_set_new(*out, "result", json_null());
 	}
-	json_object_set_new(*out, "review_available", json_boolean(exam_review_allowed(x, a, now_ms / 1000)));
+	rc = exam_review_open(db, x, a, now_ms / 1000, &open, e);
+	json_object_set_new(*out, "review_available", json_boolean(open));
 	free(v.pos.v);
-	return LX_OK;
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int exam_attempt_json(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, json_t **out,
@@ -123,11 +129,17 @@ int exam_review_json(struct store *db, int64_t attempt_id, int64_t user_id, int6
 {
 	struct attempt_row a;
 	struct exam_row x = {0};
+	int open = 0;
 	int rc = exam_own_attempt(db, attempt_id, user_id, &a, e);
 	if (rc == LX_OK)
 		rc = store_exam_by_id(db, a.exam_id, &x, e);
 	if (rc == LX_OK && !exam_review_allowed(&x, &a, now))
 		rc = err_tag(e, LX_ERR_DENIED, "review_not_available", "本次考试暂不允许查看答案与解析");
+	if (rc == LX_OK)
+		rc = exam_review_open(db, &x, &a, now, &open, e);
+	if (rc == LX_OK && !open)
+		rc = err_tag(e, LX_ERR_DENIED, "review_not_available",
+			     "您在本场考试还有一次作答正在进行，交卷后才能查看答案与解析");
 	if (rc == LX_OK)
 		rc = attempt_view(db, &a, &x, 1, now * 1000, out, e);
 	exam_row_free(&x);

@@ -772,6 +772,40 @@ class ExamFlowTest(ExamCase):
         self.assertStatus(q.client().post("/api/v1/attempts/%d/submit" % a3["id"]), 200)
         self.assertStatus(self.start(q, "e2e-once"), 409, "no_attempts_left")
 
+    def test_no_keys_while_another_attempt_runs(self):
+        """Issue 13 item 6: with review immediate and two attempts, the review of attempt 1
+        (keys, explanations) is refused while attempt 2, which can draw the same questions,
+        is in progress; creating such an exam warns, in the CLI and in the API."""
+        papers = [{"categories": list(CATEGORIES), "sections": [sec("判断", "e2e-law-a", "judge", 3, 2)]}]
+        doc = exam_doc("e2e-review2", papers, review="immediate", max_attempts=2)
+        path = write_json(self.srv, "exam-e2e-review2.json", doc)
+        rc, out, err = self.srv.admin("exam", "create", path)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("warning", err)
+        self.assertIn("after_close", err)
+        adm = self.person("adm1").client()
+        r = adm.post("/api/v1/admin/exams?dry_run=1", json=dict(doc, code="e2e-review2-b"))
+        self.assertStatus(r, 200)
+        self.assertEqual(len(r.body["warnings"]), 1, r.body)
+        r = adm.post("/api/v1/admin/exams?dry_run=1", json=dict(doc, code="e2e-review2-c", review="after_close"))
+        self.assertStatus(r, 200)
+        self.assertEqual(r.body["warnings"], [])
+        p = self.people[9]
+        c = p.client()
+        a1 = self.start(p, "e2e-review2", expect=201).body
+        self.assertStatus(c.post("/api/v1/attempts/%d/submit" % a1["id"]), 200)
+        self.assertStatus(c.get("/api/v1/attempts/%d/review" % a1["id"]), 200)
+        self.assertIs(self.attempt(p, a1["id"])["review_available"], True)
+        a2 = self.start(p, "e2e-review2", expect=201).body
+        self.assertNotEqual(a1["id"], a2["id"])
+        r = c.get("/api/v1/attempts/%d/review" % a1["id"])
+        self.assertStatus(r, 403, "review_not_available")
+        self.assertNoLeak(r, "review of attempt 1 during attempt 2")
+        self.assertIs(self.attempt(p, a1["id"])["review_available"], False)
+        self.assertStatus(c.post("/api/v1/attempts/%d/submit" % a2["id"]), 200)
+        self.assertStatus(c.get("/api/v1/attempts/%d/review" % a1["id"]), 200)
+        self.assertIs(self.attempt(p, a1["id"])["review_available"], True)
+
     # --- saves --------------------------------------------------------------------------------
 
     def misc_attempt(self, p):

@@ -60,6 +60,8 @@ static int cmd_exam_create(struct admin *a, int argc, char **argv)
 		diag_free(&d);
 		return EXIT_DATA;
 	}
+	if (examdef_warning(&def))
+		fprintf(stderr, "%s: warning: %s\n", pos[0], examdef_warning(&def));
 	printf("%s %s (%s)\n", dry ? "would create exam" : "created exam", def.code, def.title);
 	examdef_free(&def);
 	diag_free(&d);
