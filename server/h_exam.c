@@ -5,6 +5,7 @@
  * the reader (start_done), so the single writer only draws and inserts. The Attempt JSON
  * (start_done, h_attempt_get) is written as bytes from the reader's paper cache. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,10 +87,31 @@ static struct reply *reply_new(struct hctx *c)
 	return r;
 }
 
+/* 422 bad_response naming every bad answer of a save batch: details [{"where","message",
+ * "position"}] (position null where the item had none), so the page drops exactly those and
+ * sends the others again (web/js/savequeue.js). Nothing of the batch was stored. */
+static void bad_batch(struct hctx *c, const char *message, const struct diag *d)
+{
+	json_t *details = json_array();
+
+	for (size_t i = 0; i < d->n; i++) {
+		int pos = 0;
+		json_t *p = sscanf(d->items[i].where, "position %d", &pos) == 1 ? json_integer(pos) : json_null();
+		json_array_append_new(details, json_pack("{s:s,s:s,s:o}", "where", d->items[i].where, "message",
+							 d->items[i].message, "position", p));
+	}
+	http_json(c, 422, json_pack("{s:{s:s,s:s,s:o,s:I}}", "error", "code", "bad_response", "message", message,
+				    "details", details, "total", (json_int_t)d->total));
+}
+
 static void reply_done(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct reply *r = c->data;
 	json_t *body;
+	if (rc == LX_ERR_INVALID && r->d.total && e && e->tag && strcmp(e->tag, "bad_response") == 0) {
+		bad_batch(c, e->msg, &r->d);
+		return;
+	}
 	if (rc) {
 		fail(c, rc, e);
 		return;
@@ -175,7 +197,7 @@ static int save_job(struct store *db, void *arg, struct lx_err *e)
 	struct reply *r = c->data;
 	char now_s[48], deadline_s[48];
 	int rc = exam_save(db, r->id, c->user.id, r->items, r->n, clock_now(), c->srv->cfg->grace_seconds,
-			   &r->ignored, &r->deadline, e);
+			   &r->ignored, &r->deadline, &r->d, e);
 	/* Built here, as text: the writer has time to spare while the event loops, which would
 	 * otherwise pack and dump a JSON tree, bound the save rate (docs/benchmarks.md). Every
 	 * field is a number or an RFC 3339 time, so no escaping is needed. */
@@ -221,17 +243,26 @@ void h_attempt_save(struct hctx *c)
 		if (!json_is_object(it) || !json_is_integer(pos) || !json_is_string(resp) || !json_is_integer(seq) ||
 		    json_string_length(resp) >= sizeof r->items[i].response || json_integer_value(seq) < 0 ||
 		    json_integer_value(pos) < 1 || json_integer_value(pos) > LX_MAX_POSITIONS) {
-			snprintf(msg, sizeof msg, "第 %zu 条作答格式错误（position 为正整数，response 为字符串，seq 为非负整数）%s%lld",
-				 i + 1, json_is_integer(pos) ? "：第 " : "", json_is_integer(pos) ? (long long)json_integer_value(pos) : 0LL);
-			json_decref(body);
-			http_error(c, 422, "bad_response", msg);
-			return;
+			char where[48];
+			if (json_is_integer(pos) && json_integer_value(pos) >= INT_MIN && json_integer_value(pos) <= INT_MAX)
+				snprintf(where, sizeof where, "position %d", (int)json_integer_value(pos));
+			else
+				snprintf(where, sizeof where, "answers[%zu]", i);
+			snprintf(msg, sizeof msg, "第 %zu 条作答格式错误（position 为 1–%d 的整数，response 为字符串，seq 为非负整数）%s%lld",
+				 i + 1, LX_MAX_POSITIONS, json_is_integer(pos) ? "：第 " : "",
+				 json_is_integer(pos) ? (long long)json_integer_value(pos) : 0LL);
+			diag_add(&r->d, where, "%s", msg);
+			continue;
 		}
 		r->items[i].position = (int)json_integer_value(pos);
 		snprintf(r->items[i].response, sizeof r->items[i].response, "%s", json_string_value(resp));
 		r->items[i].seq = json_integer_value(seq);
 	}
 	json_decref(body);
+	if (r->d.total) {
+		bad_batch(c, r->d.items[0].message, &r->d);
+		return;
+	}
 	http_write(c, save_job, reply_done);
 }
 

@@ -35,9 +35,11 @@ struct save_item {
 	int64_t seq;
 };
 /* Validates the whole batch against the attempt, then stores it (writer): none applied on error.
- * *ignored counts items superseded by a higher stored seq. */
+ * Every invalid item is reported in bad (if not NULL) as where "position N" with a Chinese
+ * message, so a client can drop exactly those and send the rest again; the return is then
+ * LX_ERR_INVALID tagged bad_response. *ignored counts items superseded by a higher stored seq. */
 int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struct save_item *items, size_t n,
-	      int64_t now, int grace, size_t *ignored, int64_t *deadline, struct lx_err *e);
+	      int64_t now, int grace, size_t *ignored, int64_t *deadline, struct diag *bad, struct lx_err *e);
 /* Grades and submits (writer). Idempotent: a submitted attempt stays as it is. */
 int exam_submit(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now, const char *reason,
 		struct lx_err *e);

@@ -31,10 +31,11 @@ static int check_response(const struct pos_info *p, const char *resp, char *orig
 }
 
 int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struct save_item *items, size_t n,
-	      int64_t now, int grace, size_t *ignored, int64_t *deadline, struct lx_err *e)
+	      int64_t now, int grace, size_t *ignored, int64_t *deadline, struct diag *bad, struct lx_err *e)
 {
 	struct attempt_row a;
 	char (*orig)[16] = NULL;
+	size_t nbad = 0;
 	int rc;
 
 	*ignored = 0;
@@ -46,26 +47,38 @@ int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struc
 		rc = err_tag(e, LX_ERR_CONFLICT, "attempt_closed", "答题时间已结束，答卷已提交");
 		goto out;
 	}
-	/* Check the whole batch first (one point lookup per answer), then store it. */
+	/* Check the whole batch first (one point lookup per answer), then store it. Every bad
+	 * item is named, not only the first, so the page can keep all the good ones. */
 	orig = lx_calloc(n ? n : 1, sizeof *orig);
 	for (size_t i = 0; i < n; i++) {
 		struct pos_info p;
-		char type[16];
+		char type[16], where[32];
 		int pos = items[i].position;
 		rc = pos >= 1 && pos <= LX_MAX_POSITIONS
 			     ? store_aq_get(db, attempt_id, pos, type, sizeof type, p.perm, sizeof p.perm, e)
 			     : LX_ERR_NOTFOUND;
+		if (rc && rc != LX_ERR_NOTFOUND)
+			goto out;
+		snprintf(where, sizeof where, "position %d", pos);
 		if (rc == LX_ERR_NOTFOUND) {
-			rc = err_tag(e, LX_ERR_INVALID, "bad_response", "第 %d 题不存在", pos);
-			goto out;
+			if (nbad++ == 0)
+				err_tag(e, LX_ERR_INVALID, "bad_response", "第 %d 题不存在", pos);
+			if (bad)
+				diag_add(bad, where, "第 %d 题不存在", pos);
+			continue;
 		}
-		if (rc)
-			goto out;
 		p.type = exam_type_of(type);
 		if (check_response(&p, items[i].response, orig[i], sizeof orig[i]) != 0) {
-			rc = err_tag(e, LX_ERR_INVALID, "bad_response", "第 %d 题的作答 \"%s\" 无效", pos, items[i].response);
-			goto out;
+			if (nbad++ == 0)
+				err_tag(e, LX_ERR_INVALID, "bad_response", "第 %d 题的作答 \"%s\" 无效", pos,
+					items[i].response);
+			if (bad)
+				diag_add(bad, where, "第 %d 题的作答 \"%s\" 无效", pos, items[i].response);
 		}
+	}
+	if (nbad) {
+		rc = LX_ERR_INVALID;
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int applied = 0;

@@ -9,19 +9,22 @@ import {Env, demoExam, VIEWPORTS, waitFor} from './harness.mjs';
 import {openQuestion, answerCurrent, waitSaved} from './exam-helpers.mjs';
 
 const env = new Env('offline');
-let api;
+let api, api2;
 
 before(async () => {
   env.init();
   env.addUser('e3001', {name: '王建国'});
+  env.addUser('e3002', {name: '李秀英'});
   for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
   env.createExam(demoExam('demo'));
   await env.start();
   api = await env.apiAs('e3001');
+  api2 = await env.apiAs('e3002');
 });
 
 after(async () => {
   if (api) await api.dispose();
+  if (api2) await api2.dispose();
   await env.stop();
 });
 
@@ -113,4 +116,59 @@ test('the same attempt continued on a phone, offline and back', async () => {
   await env.shot(page, 'phone-02-back-online');
   assert.deepEqual(page.problems, []);
   await ctx.close();
+});
+
+test('one bad answer in a batch costs only that answer (422 names it, the rest is sent again)', async () => {
+  // The page itself never makes a bad answer; a corrupted one is made here by rewriting the
+  // first save that carries question 5, as a damaged local store or a proxy might.
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'e3002');
+  await page.waitForURL(/#\/exams$/);
+  await page.locator('.exam-card').getByRole('button', {name: '开始考试'}).click();
+  await page.getByRole('button', {name: '开始答题'}).click();
+  await page.waitForURL(/#\/exam\/\d+$/);
+  const attemptId = /#\/exam\/(\d+)$/.exec(page.url())[1];
+  await page.locator('.question-card').waitFor();
+  await waitSaved(page);
+
+  await ctx.setOffline(true);
+  const expected = {};
+  for (const pos of [1, 5, 8]) {
+    await openQuestion(page, pos);
+    await answerCurrent(page, pos);
+    expected[pos] = await checkedKeys(page, pos);
+  }
+  await page.locator('.save-state', {hasText: '离线，答案已暂存'}).waitFor();
+  const replies = [];
+  let corrupted = 0;
+  await page.route('**/api/v1/attempts/*/answers', async (route) => {
+    const body = JSON.parse(route.request().postData() || '{}');
+    const five = (body.answers || []).find((a) => a.position === 5);
+    if (five && corrupted === 0) {
+      corrupted++;
+      five.response = 'ZZ';
+      const resp = await route.fetch({postData: JSON.stringify(body)});
+      replies.push({status: resp.status(), body: await resp.json(), sent: body.answers.map((a) => a.position)});
+      await route.fulfill({response: resp});
+      return;
+    }
+    replies.push({status: 'passed', sent: (body.answers || []).map((a) => a.position)});
+    await route.continue();
+  });
+  await ctx.setOffline(false);
+  const server = await waitFor(async () => {
+    const a = await api2.get(`/attempts/${attemptId}`);
+    return a.answers['1'] === expected[1] && a.answers['8'] === expected[8] && a;
+  }, {what: 'the two good answers of the refused batch, sent again'});
+  assert.equal(corrupted, 1);
+  assert.equal(replies[0].status, 422);
+  assert.deepEqual(replies[0].body.error.details.map((d) => d.position), [5], 'the 422 names only question 5');
+  assert.deepEqual([...replies[0].sent].sort(), [1, 5, 8]);
+  assert.deepEqual([...replies[1].sent].sort(), [1, 8], 'the resend carries the good answers only');
+  assert.equal(server.answers['5'], undefined, 'the corrupted answer was dropped, not stored');
+  await waitSaved(page);
+  await page.unroute('**/api/v1/attempts/*/answers');
+  await ctx.close();
+  assert.deepEqual(page.problems, []);
 });

@@ -867,7 +867,22 @@ class ExamFlowTest(ExamCase):
             r = self.save(p, aid, [(sp, "B", 2), (pos, resp, 2)])
             self.assertStatus(r, 422, "bad_response")
             self.assertIn(str(pos), r.body["error"]["message"], "%s: the message names the position" % what)
+            self.assertEqual([d["position"] for d in r.body["error"]["details"]], [pos],
+                             "%s: details name exactly the bad answer" % what)
             self.assertEqual(self.attempt(p, aid)["answers"].get(str(sp)), "A", "%s: half-applied" % what)
+        # Several bad answers among good ones: every bad one is named (not only the first), with
+        # its position, so the page can drop exactly those and send the good ones again.
+        r = self.save(p, aid, [(sp, "B", 2), (n + 1, "A", 2), (mp, "BA", 2), (jp, "T", 2), (1000, "A", 2)])
+        self.assertStatus(r, 422, "bad_response")
+        self.assertEqual(sorted(d["position"] for d in r.body["error"]["details"]), sorted([n + 1, mp, 1000]))
+        self.assertEqual(r.body["error"]["total"], 3)
+        self.assertEqual(self.attempt(p, aid)["answers"].get(str(sp)), "A", "several bad: half-applied")
+        r = c.put("/api/v1/attempts/%d/answers" % aid,
+                  json={"answers": [{"position": sp, "response": "B", "seq": 2}, {"position": "x", "response": "A", "seq": 1},
+                                    {"position": 0, "response": "A", "seq": 1}]})
+        self.assertStatus(r, 422, "bad_response")
+        self.assertEqual([(d["where"], d["position"]) for d in r.body["error"]["details"]],
+                         [("answers[1]", None), ("position 0", 0)])
         malformed = [
             ("non-string response", {"position": mp, "response": 5, "seq": 3}, True),
             ("null response", {"position": mp, "response": None, "seq": 3}, True),

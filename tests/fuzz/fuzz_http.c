@@ -273,7 +273,7 @@ static int64_t start_attempt(struct store *db, const char *exam, const char *log
 		struct save_item it = {1, "A", 1};
 		size_t ignored;
 		int64_t deadline;
-		CHECK(exam_save(db, id, u.id, &it, 1, at + 10, 30, &ignored, &deadline, &e) == LX_OK);
+		CHECK(exam_save(db, id, u.id, &it, 1, at + 10, 30, &ignored, &deadline, NULL, &e) == LX_OK);
 		CHECK(exam_submit(db, id, u.id, at + 20, "submit", &e) == LX_OK);
 	}
 	user_free(&u);

@@ -61,6 +61,24 @@ export function flushAllFor(login) {
   }
 }
 
+
+/** The answers of a refused batch that the 422 reply names: by position, or by index for an
+ *  item the server could not read a position from ("answers[i]"). */
+function badAnswers(e, sent) {
+  const out = [];
+  for (const d of Array.isArray(e.details) ? e.details : []) {
+    let a = null;
+    if (d && Number.isInteger(d.position)) {
+      a = sent.find((x) => x.position === d.position);
+    } else if (d && typeof d.where === 'string') {
+      const m = /^answers\[(\d+)\]$/.exec(d.where);
+      if (m) a = sent[parseInt(m[1], 10)];
+    }
+    if (a && !out.includes(a)) out.push(a);
+  }
+  return out;
+}
+
 export class SaveQueue {
   constructor(login, attemptId) {
     this.login = login;
@@ -222,8 +240,12 @@ export class SaveQueue {
         this.pending = {};
         this.persist();
       } else if (e.status === 422) {
-        // bad_response: the server will never take these; drop them rather than loop.
-        for (const a of sent) {
+        // bad_response: the server stored nothing of the batch and names every answer it will
+        // never take (details[].position, or "answers[i]" for one without a usable position).
+        // Drop exactly those and send the others again; drop the whole batch only when the
+        // reply names none, so a bad answer can never make the queue loop.
+        const bad = badAnswers(e, sent);
+        for (const a of bad.length ? bad : sent) {
           const cur = this.pending[String(a.position)];
           if (cur && cur.seq === a.seq) delete this.pending[String(a.position)];
         }

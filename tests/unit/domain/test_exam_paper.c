@@ -178,7 +178,7 @@ static int save_job(struct store *db, void *arg, struct lx_err *e)
 	struct save_arg *a = arg;
 	size_t ignored;
 	int64_t deadline;
-	return exam_save(db, a->id, a->user_id, a->items, a->n, a->now, 30, &ignored, &deadline, e);
+	return exam_save(db, a->id, a->user_id, a->items, a->n, a->now, 30, &ignored, &deadline, NULL, e);
 }
 
 /* Saves an answer to every question but the last (displayed keys: "B" for single, "F" for
