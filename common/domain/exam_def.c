@@ -216,19 +216,116 @@ static int exam_time(const char *s, int64_t *out)
 	return LX_OK;
 }
 
+/* The exam's own fields: format, code, title, times, numbers, policies, scope. */
+static void parse_fields(struct ctx *x, json_t *root, struct exam_def *out)
+{
+	const char *s;
+	char why[256];
+	int opens_ok, k;
+
+	s = jsonx_str(root, "format");
+	if (!s || strcmp(s, "lawexam-exam/1") != 0)
+		bad(x, "format", "应为 \"lawexam-exam/1\"");
+	s = jsonx_str(root, "code");
+	if (!code_ok(s))
+		bad(x, "code", "考试代码应为 1–" LX_STR(LX_EXAM_CODE_MAX) " 位小写字母、数字、-、_ 或 .（以字母或数字开头）");
+	out->code = lx_strdup(s ? s : "");
+	s = jsonx_str(root, "title");
+	if (!s || !*s)
+		bad(x, "title", "缺少考试名称");
+	out->title = lx_strdup(s ? s : "");
+	s = jsonx_str(root, "opens_at");
+	opens_ok = exam_time(s, &out->opens_at) == LX_OK;
+	if (!opens_ok)
+		bad(x, "opens_at", "应为带时区的 RFC 3339 时间（1970 至 9998 年），如 2026-12-01T08:00:00+08:00");
+	s = jsonx_str(root, "closes_at");
+	if (exam_time(s, &out->closes_at) != LX_OK)
+		bad(x, "closes_at", "应为带时区的 RFC 3339 时间（1970 至 9998 年），如 2026-12-20T18:00:00+08:00");
+	else if (opens_ok && out->closes_at <= out->opens_at)
+		bad(x, "closes_at", "结束时间必须晚于开始时间");
+	out->duration_minutes = get_int(x, root, "duration_minutes", "duration_minutes", 60, 1, 24 * 60, 1);
+	out->pass_percent = get_int(x, root, "pass_percent", "pass_percent", 60, 0, 100, 1);
+	out->max_attempts = get_int(x, root, "max_attempts", "max_attempts", 1, 1, 100, 0);
+	s = jsonx_str(root, "multiple_scoring");
+	k = s ? pick(s, scoring_names, 2) : (int)SCORING_ALL_OR_NOTHING;
+	if (k < 0)
+		bad(x, "multiple_scoring", "应为 all_or_nothing 或 partial");
+	out->scoring = k >= 0 ? (enum scoring)k : SCORING_ALL_OR_NOTHING;
+	s = jsonx_str(root, "results");
+	k = s ? pick(s, results_names, 3) : (int)RESULTS_IMMEDIATE;
+	if (k < 0)
+		bad(x, "results", "应为 immediate、after_close 或 hidden");
+	out->results = k >= 0 ? (enum results_policy)k : RESULTS_IMMEDIATE;
+	s = jsonx_str(root, "review");
+	k = s ? pick(s, review_names, 3) : (int)REVIEW_NEVER;
+	if (k < 0)
+		bad(x, "review", "应为 never、after_close 或 immediate");
+	out->review = k >= 0 ? (enum review_policy)k : REVIEW_NEVER;
+	out->org_scope = strv(x, json_object_get(root, "org_scope"), "org_scope", &out->n_scope, 1);
+	for (size_t i = 0; i < out->n_scope; i++) {
+		char *norm = roster_norm_org(out->org_scope[i], why, sizeof why);
+		if (!norm) {
+			char f[64];
+			snprintf(f, sizeof f, "org_scope[%zu]", i);
+			bad(x, f, why);
+		} else {
+			free(out->org_scope[i]);
+			out->org_scope[i] = norm;
+		}
+	}
+}
+
+/* Paper p (its categories, each in at most one paper so far, and its sections). */
+static void parse_paper(struct ctx *x, json_t *jp, struct exam_def *out, size_t p)
+{
+	static const char *const paper_keys[] = {"categories", "sections", NULL};
+	struct exam_paper *pp = &out->papers[p];
+	char prefix[64], f[96], why[256];
+	json_t *secs;
+
+	snprintf(prefix, sizeof prefix, "papers[%zu].", p);
+	if (!json_is_object(jp)) {
+		bad(x, prefix, "应为对象");
+		return;
+	}
+	check_keys(x, jp, paper_keys, prefix);
+	snprintf(f, sizeof f, "%scategories", prefix);
+	pp->categories = strv(x, json_object_get(jp, "categories"), f, &pp->n_categories, 0);
+	if (pp->n_categories == 0 && json_object_get(jp, "categories"))
+		bad(x, f, "至少需要一个人员类别");
+	for (size_t c = 0; c < pp->n_categories; c++)
+		for (size_t q = 0; q <= p; q++)
+			for (size_t c2 = 0; c2 < out->papers[q].n_categories && (q < p || c2 < c); c2++)
+				if (strcmp(out->papers[q].categories[c2], pp->categories[c]) == 0) {
+					snprintf(why, sizeof why, "人员类别 %s 已出现在 papers[%zu] 中，每个类别只能对应一套试卷",
+						 pp->categories[c], q);
+					bad(x, f, why);
+				}
+	secs = json_object_get(jp, "sections");
+	snprintf(f, sizeof f, "%ssections", prefix);
+	if (!json_is_array(secs) || json_array_size(secs) == 0) {
+		bad(x, f, "至少需要一个章节");
+		return;
+	}
+	pp->n_sections = json_array_size(secs);
+	pp->sections = lx_calloc(pp->n_sections, sizeof *pp->sections);
+	for (size_t s = 0; s < pp->n_sections; s++) {
+		char sp[96];
+		snprintf(sp, sizeof sp, "%ssections[%zu].", prefix, s);
+		parse_section(x, json_array_get(secs, s), &pp->sections[s], sp);
+	}
+}
+
 int examdef_parse(const char *data, size_t len, const char *fname, struct exam_def *out, struct diag *d)
 {
 	static const char *const keys[] = {"format", "code", "title", "opens_at", "closes_at",
 		"duration_minutes", "pass_percent", "max_attempts", "multiple_scoring", "results", "review",
 		"org_scope", "papers", NULL};
-	static const char *const paper_keys[] = {"categories", "sections", NULL};
 	struct ctx x = {fname, d};
 	size_t before = d->total;
 	char why[256], where[256];
 	int line;
-	json_t *root;
-	const char *s;
-	int opens_ok;
+	json_t *root, *papers;
 
 	memset(out, 0, sizeof *out);
 	root = jsonx_parse(data, len, why, sizeof why, &line);
@@ -242,101 +339,16 @@ int examdef_parse(const char *data, size_t len, const char *fname, struct exam_d
 		goto out;
 	}
 	check_keys(&x, root, keys, "");
-	s = jsonx_str(root, "format");
-	if (!s || strcmp(s, "lawexam-exam/1") != 0)
-		bad(&x, "format", "应为 \"lawexam-exam/1\"");
-	s = jsonx_str(root, "code");
-	if (!code_ok(s))
-		bad(&x, "code", "考试代码应为 1–" LX_STR(LX_EXAM_CODE_MAX) " 位小写字母、数字、-、_ 或 .（以字母或数字开头）");
-	out->code = lx_strdup(s ? s : "");
-	s = jsonx_str(root, "title");
-	if (!s || !*s)
-		bad(&x, "title", "缺少考试名称");
-	out->title = lx_strdup(s ? s : "");
-	s = jsonx_str(root, "opens_at");
-	opens_ok = exam_time(s, &out->opens_at) == LX_OK;
-	if (!opens_ok)
-		bad(&x, "opens_at", "应为带时区的 RFC 3339 时间（1970 至 9998 年），如 2026-12-01T08:00:00+08:00");
-	s = jsonx_str(root, "closes_at");
-	if (exam_time(s, &out->closes_at) != LX_OK)
-		bad(&x, "closes_at", "应为带时区的 RFC 3339 时间（1970 至 9998 年），如 2026-12-20T18:00:00+08:00");
-	else if (opens_ok && out->closes_at <= out->opens_at)
-		bad(&x, "closes_at", "结束时间必须晚于开始时间");
-	out->duration_minutes = get_int(&x, root, "duration_minutes", "duration_minutes", 60, 1, 24 * 60, 1);
-	out->pass_percent = get_int(&x, root, "pass_percent", "pass_percent", 60, 0, 100, 1);
-	out->max_attempts = get_int(&x, root, "max_attempts", "max_attempts", 1, 1, 100, 0);
-	s = jsonx_str(root, "multiple_scoring");
-	if (s && pick(s, scoring_names, 2) < 0)
-		bad(&x, "multiple_scoring", "应为 all_or_nothing 或 partial");
-	out->scoring = s && pick(s, scoring_names, 2) >= 0 ? (enum scoring)pick(s, scoring_names, 2) : SCORING_ALL_OR_NOTHING;
-	s = jsonx_str(root, "results");
-	if (s && pick(s, results_names, 3) < 0)
-		bad(&x, "results", "应为 immediate、after_close 或 hidden");
-	out->results = s && pick(s, results_names, 3) >= 0 ? (enum results_policy)pick(s, results_names, 3) : RESULTS_IMMEDIATE;
-	s = jsonx_str(root, "review");
-	if (s && pick(s, review_names, 3) < 0)
-		bad(&x, "review", "应为 never、after_close 或 immediate");
-	out->review = s && pick(s, review_names, 3) >= 0 ? (enum review_policy)pick(s, review_names, 3) : REVIEW_NEVER;
-	out->org_scope = strv(&x, json_object_get(root, "org_scope"), "org_scope", &out->n_scope, 1);
-	for (size_t i = 0; i < out->n_scope; i++) {
-		char *norm = roster_norm_org(out->org_scope[i], why, sizeof why);
-		if (!norm) {
-			char f[64];
-			snprintf(f, sizeof f, "org_scope[%zu]", i);
-			bad(&x, f, why);
-		} else {
-			free(out->org_scope[i]);
-			out->org_scope[i] = norm;
-		}
-	}
-
-	json_t *papers = json_object_get(root, "papers");
+	parse_fields(&x, root, out);
+	papers = json_object_get(root, "papers");
 	if (!json_is_array(papers) || json_array_size(papers) == 0) {
 		bad(&x, "papers", "至少需要一套试卷");
 		goto out;
 	}
 	out->n_papers = json_array_size(papers);
 	out->papers = lx_calloc(out->n_papers, sizeof *out->papers);
-	for (size_t p = 0; p < out->n_papers; p++) {
-		json_t *jp = json_array_get(papers, p);
-		struct exam_paper *pp = &out->papers[p];
-		char prefix[64], f[96];
-		snprintf(prefix, sizeof prefix, "papers[%zu].", p);
-		if (!json_is_object(jp)) {
-			bad(&x, prefix, "应为对象");
-			continue;
-		}
-		check_keys(&x, jp, paper_keys, prefix);
-		snprintf(f, sizeof f, "%scategories", prefix);
-		pp->categories = strv(&x, json_object_get(jp, "categories"), f, &pp->n_categories, 0);
-		if (pp->n_categories == 0 && json_object_get(jp, "categories"))
-			bad(&x, f, "至少需要一个人员类别");
-		/* A category appears in at most one paper. */
-		for (size_t c = 0; c < pp->n_categories; c++)
-			for (size_t q = 0; q <= p; q++)
-				for (size_t c2 = 0; c2 < out->papers[q].n_categories; c2++) {
-					if (q == p && c2 >= c)
-						break;
-					if (strcmp(out->papers[q].categories[c2], pp->categories[c]) == 0) {
-						snprintf(why, sizeof why, "人员类别 %s 已出现在 papers[%zu] 中，每个类别只能对应一套试卷",
-							 pp->categories[c], q);
-						bad(&x, f, why);
-					}
-				}
-		json_t *secs = json_object_get(jp, "sections");
-		snprintf(f, sizeof f, "%ssections", prefix);
-		if (!json_is_array(secs) || json_array_size(secs) == 0) {
-			bad(&x, f, "至少需要一个章节");
-			continue;
-		}
-		pp->n_sections = json_array_size(secs);
-		pp->sections = lx_calloc(pp->n_sections, sizeof *pp->sections);
-		for (size_t s2 = 0; s2 < pp->n_sections; s2++) {
-			char sp[96];
-			snprintf(sp, sizeof sp, "%ssections[%zu].", prefix, s2);
-			parse_section(&x, json_array_get(secs, s2), &pp->sections[s2], sp);
-		}
-	}
+	for (size_t p = 0; p < out->n_papers; p++)
+		parse_paper(&x, json_array_get(papers, p), out, p);
 out:
 	json_decref(root);
 	if (d->total > before) {
