@@ -18,6 +18,16 @@ before(async () => {
   env.addUser('e2002', {name: '李红', org: '珠晖区/区财政局', category: 'leader'});
   for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
   env.createExam(demoExam('demo'));
+  // One law, three sections of different types under the same title (issue 15's answer card).
+  env.addUser('e2003', {name: '赵敏', org: '珠晖区/区审计局'});
+  env.createExam({code: 'same-title', title: '同名章节测试', org_scope: ['珠晖区/区审计局'], papers: [{
+    categories: ['leader', 'enforcement', 'general'],
+    sections: [
+      {title: '宪法', bank: 'constitution', type: 'single', count: 2, points: 2},
+      {title: '宪法', bank: 'constitution', type: 'multiple', count: 3, points: 4},
+      {title: '宪法', bank: 'constitution', type: 'judge', count: 2, points: 1},
+    ],
+  }]});
   await env.start();
 });
 
@@ -169,6 +179,23 @@ test('the same exam on a phone (390×844)', async () => {
   await dlg.getByRole('button', {name: '确认交卷'}).click();
   await page.getByRole('heading', {name: '已交卷'}).waitFor();
   await env.shot(page, 'phone-04-result');
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
+test('the answer card keeps sections of one title apart by type', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'e2003');
+  await page.waitForURL(/#\/exams$/);
+  const card = page.locator('.exam-card', {hasText: '同名章节测试'});
+  await card.getByRole('button', {name: '开始考试'}).click();
+  await page.getByRole('button', {name: '开始答题'}).click();
+  await page.waitForURL(/#\/exam\/\d+$/);
+  await page.locator('.question-card').waitFor();
+  const titles = await page.locator('.nav-section-title').allTextContents();
+  assert.deepEqual(titles, ['一、宪法（单选题，共 2 题）', '二、宪法（多选题，共 3 题）', '三、宪法（判断题，共 2 题）']);
+  await env.shot(page, 'desktop-answer-card-same-title');
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

@@ -6,31 +6,39 @@ import {h, TYPE_NAMES} from '../dom.js';
 
 const CN_NUM = '一二三四五六七八九十';
 
+/** The paper's sections as runs of consecutive questions with the same section title and the
+ *  same type: an exam may give one law three sections (单选, 多选, 判断) under one title. */
+export function sectionRuns(questions) {
+  const runs = [];
+  for (const q of questions) {
+    const last = runs[runs.length - 1];
+    if (last && last.section === q.section && last.type === q.type) last.questions.push(q);
+    else runs.push({section: q.section, type: q.type, questions: [q]});
+  }
+  return runs;
+}
+
 /** Fills grid with a titled group of buttons per section; returns position → button. */
 function buildSections(questions, grid, show) {
   const buttons = new Map();
-  let lastSection = null;
-  let box = null;
-  let sectionNo = 0;
-  for (const q of questions) {
-    if (q.section !== lastSection || !box) {
-      lastSection = q.section;
-      sectionNo++;
-      const count = questions.filter((x) => x.section === q.section).length;
-      box = h('div', {class: 'nav-grid', role: 'group'});
-      const title = (CN_NUM[sectionNo - 1] || String(sectionNo)) + '、' + (q.section || TYPE_NAMES[q.type] || '') +
-        '（' + (TYPE_NAMES[q.type] || '') + '，共 ' + count + ' 题）';
-      const titleEl = h('h3', {class: 'nav-section-title'}, title);
-      titleEl.id = 'navsec-' + sectionNo;
-      box.setAttribute('aria-labelledby', titleEl.id);
-      grid.appendChild(titleEl);
-      grid.appendChild(box);
+  sectionRuns(questions).forEach((run, i) => {
+    const sectionNo = i + 1;
+    const typeName = TYPE_NAMES[run.type] || '';
+    const box = h('div', {class: 'nav-grid', role: 'group'});
+    const title = (CN_NUM[sectionNo - 1] || String(sectionNo)) + '、' + (run.section || typeName) +
+      '（' + typeName + '，共 ' + run.questions.length + ' 题）';
+    const titleEl = h('h3', {class: 'nav-section-title'}, title);
+    titleEl.id = 'navsec-' + sectionNo;
+    box.setAttribute('aria-labelledby', titleEl.id);
+    grid.appendChild(titleEl);
+    grid.appendChild(box);
+    for (const q of run.questions) {
+      const b = h('button', {type: 'button', class: 'nav-q', dataset: {pos: q.position},
+        onclick: () => show(q.position, true)}, String(q.position));
+      buttons.set(q.position, b);
+      box.appendChild(b);
     }
-    const b = h('button', {type: 'button', class: 'nav-q', dataset: {pos: q.position}, onclick: () => show(q.position, true)},
-      String(q.position));
-    buttons.set(q.position, b);
-    box.appendChild(b);
-  }
+  });
   return buttons;
 }
 
