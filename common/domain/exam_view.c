@@ -171,6 +171,32 @@ struct list_ctx {
 	struct lx_err *e;
 };
 
+/* "question_count" and "max_score" of the paper for category (null when the definition does
+ * not parse or has no paper for it), added to item. */
+static void paper_facts(const struct exam_row *x, const char *category, json_t *item)
+{
+	struct exam_def def;
+	struct lx_err e = {0};
+	long questions = -1, max2 = 0;
+
+	if (category && exam_load_def(x, &def, &e) == LX_OK) {
+		for (size_t p = 0; p < def.n_papers && questions < 0; p++)
+			for (size_t c = 0; c < def.papers[p].n_categories; c++) {
+				if (strcmp(def.papers[p].categories[c], category) != 0)
+					continue;
+				questions = 0;
+				for (size_t k = 0; k < def.papers[p].n_sections; k++) {
+					questions += def.papers[p].sections[k].count;
+					max2 += (long)def.papers[p].sections[k].count * def.papers[p].sections[k].points2;
+				}
+				break;
+			}
+		examdef_free(&def);
+	}
+	json_object_set_new(item, "question_count", questions >= 0 ? json_integer(questions) : json_null());
+	json_object_set_new(item, "max_score", questions >= 0 ? grade_score_json(max2) : json_null());
+}
+
 static void list_cb(void *ctx, const char *code)
 {
 	struct list_ctx *l = ctx;
@@ -202,6 +228,12 @@ static void list_cb(void *ctx, const char *code)
 			 x.max_attempts + retakes);
 	json_object_set_new(item, "attempt_id", s.has_last ? json_integer(s.in_progress_id ? s.in_progress_id : s.last.id)
 							   : json_null());
+	/* What the start dialog tells before the clock runs: the pass line, the paper's size and
+	 * full marks for my category, and whether the next attempt is a granted retake (补考). */
+	json_object_set_new(item, "pass_percent", json_integer(x.pass_percent));
+	json_object_set_new(item, "retake", json_boolean(retakes > 0 && s.total >= x.max_attempts &&
+							 strcmp(status, "open") == 0));
+	paper_facts(&x, l->u->category, item);
 	json_object_set_new(item, "result", s.has_best && exam_results_visible(&x, l->now) ? exam_result_json(&s.best) : json_null());
 	json_array_append_new(l->arr, item);
 out:

@@ -189,6 +189,12 @@ test('the answer card keeps sections of one title apart by type', async () => {
   await env.login(page, 'e2003');
   await page.waitForURL(/#\/exams$/);
   const card = page.locator('.exam-card', {hasText: '同名章节测试'});
+  // The card says what the paper is before the clock runs: 7 questions, 4 + 12 + 2 = 18 points,
+  // 60 % of 18 = 10.8, so 11 points pass (scores go in halves).
+  const facts = await card.locator('.meta-list > div').allTextContents();
+  for (const want of ['题量7 题', '满分18 分', '合格线11 分（60%）', '作答次数已用 0 次，共 1 次']) {
+    assert.ok(facts.includes(want), `${want} in ${JSON.stringify(facts)}`);
+  }
   await card.getByRole('button', {name: '开始考试'}).click();
   await page.getByRole('button', {name: '开始答题'}).click();
   await page.waitForURL(/#\/exam\/\d+$/);
@@ -196,6 +202,18 @@ test('the answer card keeps sections of one title apart by type', async () => {
   const titles = await page.locator('.nav-section-title').allTextContents();
   assert.deepEqual(titles, ['一、宪法（单选题，共 2 题）', '二、宪法（多选题，共 3 题）', '三、宪法（判断题，共 2 题）']);
   await env.shot(page, 'desktop-answer-card-same-title');
+  // 退出 during the exam asks first; 继续考试 keeps the page and the session.
+  await page.getByRole('button', {name: '退出'}).click();
+  const ask = page.getByRole('dialog', {name: '退出登录？'});
+  await ask.waitFor();
+  await env.shot(page, 'desktop-logout-during-exam');
+  await ask.getByRole('button', {name: '继续考试'}).click();
+  await ask.waitFor({state: 'detached'});
+  assert.match(page.url(), /#\/exam\/\d+$/);
+  await page.locator('.question-card').waitFor();
+  await page.getByRole('button', {name: '退出'}).click();
+  await page.getByRole('dialog', {name: '退出登录？'}).getByRole('button', {name: '仍要退出'}).click();
+  await page.waitForURL(/#\/login$/);
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

@@ -140,6 +140,14 @@ test('one bad answer in a batch costs only that answer (422 names it, the rest i
     expected[pos] = await checkedKeys(page, pos);
   }
   await page.locator('.save-state', {hasText: '离线，答案已暂存'}).waitFor();
+  // While offline the submit dialog warns and 确认交卷 cannot be pressed (issue 15).
+  await page.getByRole('button', {name: '交卷'}).first().click();
+  const dlg = page.getByRole('dialog', {name: '确认交卷'});
+  await dlg.waitFor();
+  assert.equal(await dlg.getByRole('button', {name: '确认交卷'}).isDisabled(), true, 'submit disabled offline');
+  await env.shot(page, 'desktop-03-submit-offline');
+  await dlg.getByRole('button', {name: '返回检查'}).click();
+  await dlg.waitFor({state: 'detached'});
   const replies = [];
   let corrupted = 0;
   await page.route('**/api/v1/attempts/*/answers', async (route) => {

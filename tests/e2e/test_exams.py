@@ -753,9 +753,15 @@ class ExamFlowTest(ExamCase):
         e = self.exam_entry(p, "e2e-once")
         self.assertEqual(e["status"], "submitted")
         # 补考: one more attempt, exactly one.
+        e = self.exam_entry(p, "e2e-once")
+        self.assertEqual((e["question_count"], e["max_score"], e["pass_percent"]), (5, 12, 60))
+        self.assertEqual((e["attempts_used"], e["attempts_allowed"], e["retake"]), (1, 1, False))
         rc, out, err = self.srv.admin("exam", "grant-retake", "e2e-once", p.login)
         self.assertEqual(rc, 0, out + err)
-        self.assertEqual(self.exam_entry(p, "e2e-once")["status"], "open")
+        e = self.exam_entry(p, "e2e-once")
+        self.assertEqual(e["status"], "open")
+        self.assertEqual((e["attempts_used"], e["attempts_allowed"], e["retake"]), (1, 2, True),
+                         "the next attempt is a granted retake (补考)")
         a2 = self.start(p, "e2e-once", expect=201).body
         self.assertNotEqual(a2["id"], a1["id"])
         self.assertEqual(self.start(p, "e2e-once", expect=200).body["id"], a2["id"])

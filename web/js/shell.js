@@ -49,7 +49,32 @@ export function renderShell(area) {
   userBox.appendChild(menu);
 }
 
+/** During an exam 退出 asks first: the clock does not stop for a logout. */
+function confirmLogout() {
+  if (!/^#\/exam\/\d+$/.test(location.hash)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let answer = false;
+    const dlg = h('dialog', {class: 'dialog', 'aria-labelledby': 'logout-title'},
+      h('h2', {id: 'logout-title'}, '退出登录？'),
+      h('p', null, '您正在考试中。退出登录不会暂停计时，时间到时系统将自动交卷；已保存的答案不会丢失，重新登录后可继续作答。'),
+      h('div', {class: 'dialog-actions'},
+        h('button', {type: 'button', class: 'btn btn-primary', 'data-autofocus': '', onclick: () => dlg.close()}, '继续考试'),
+        h('button', {type: 'button', class: 'btn btn-danger', onclick: () => {
+          answer = true;
+          dlg.close();
+        }}, '仍要退出')));
+    dlg.addEventListener('close', () => {
+      dlg.remove();
+      resolve(answer);
+    });
+    document.body.appendChild(dlg);
+    dlg.showModal();
+    dlg.querySelector('[data-autofocus]').focus();
+  });
+}
+
 async function logout() {
+  if (!(await confirmLogout())) return;
   try {
     await api('POST', '/logout', {quiet401: true});
   } catch (e) {

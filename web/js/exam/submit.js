@@ -54,22 +54,35 @@ function busyModal() {
   };
 }
 
-/** The confirmation dialog; show(p) jumps to question p, confirm() submits. */
-function confirmDialog(state, offline, show, confirm) {
+/** The confirmation dialog; show(p) jumps to question p, confirm() submits. While the network
+ *  is down 确认交卷 is disabled (answers still on this computer would otherwise wait on a
+ *  submit that cannot reach the server); it comes back by itself when the queue is online. */
+function confirmDialog(state, queue, show, confirm) {
+  const offline = queue.state() === 'offline';
   const jump = (p) => h('button', {type: 'button', class: 'btn-link', onclick: () => {
     dlg.close();
     show(p, true);
   }}, String(p));
+  const ok = h('button', {type: 'button', class: 'btn btn-danger', onclick: () => {
+    dlg.close();
+    confirm();
+  }}, '确认交卷');
   const dlg = h('dialog', {class: 'dialog', 'aria-labelledby': 'submit-title', 'aria-describedby': 'submit-desc'},
     h('h2', {id: 'submit-title'}, '确认交卷'),
     dialogBody(state, offline, jump),
     h('div', {class: 'dialog-actions'},
       h('button', {type: 'button', class: 'btn btn-secondary', 'data-autofocus': '', onclick: () => dlg.close()}, '返回检查'),
-      h('button', {type: 'button', class: 'btn btn-danger', onclick: () => {
-        dlg.close();
-        confirm();
-      }}, '确认交卷')));
-  dlg.addEventListener('close', () => dlg.remove());
+      ok));
+  const sync = (st) => {
+    ok.disabled = st === 'offline';
+    ok.title = ok.disabled ? '网络恢复、答案全部保存后才能交卷' : '';
+  };
+  sync(queue.state());
+  const unsubscribe = queue.subscribe((st) => sync(st));
+  dlg.addEventListener('close', () => {
+    unsubscribe();
+    dlg.remove();
+  });
   document.body.appendChild(dlg);
   dlg.showModal();
   dlg.querySelector('[data-autofocus]').focus();
@@ -83,7 +96,7 @@ export function createSubmitter({state, queue, ctx, show, onFinish}) {
 
   function openDialog() {
     if (submitting || state.finished) return;
-    confirmDialog(state, queue.state() === 'offline', show, () => submit(false));
+    confirmDialog(state, queue, show, () => submit(false));
   }
 
   /* A manual submit gives up (and says why); an automatic one retries until it gets through. */

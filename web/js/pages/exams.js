@@ -61,11 +61,30 @@ function examCard(ex, main) {
   return h('li', {class: 'card exam-card', dataset: {code: ex.code}},
     h('div', {class: 'exam-card-head'},
       h('h2', {class: 'exam-title', id: titleId}, ex.title || ex.code),
-      statusChip(ex.status)),
+      statusChip(ex.status), ex.retake ? h('span', {class: 'chip chip-warn'}, '补考') : null),
     h('dl', {class: 'meta-list'},
       h('div', null, h('dt', null, '考试时间'), h('dd', null, timeRange(ex.opens_at, ex.closes_at))),
-      h('div', null, h('dt', null, '答题时长'), h('dd', null, (ex.duration_minutes || '—') + ' 分钟'))),
+      h('div', null, h('dt', null, '答题时长'), h('dd', null, (ex.duration_minutes || '—') + ' 分钟')),
+      ...paperFacts(ex).map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
     resultLine(ex.result), note, msg, actions);
+}
+
+/** [label, value] pairs: 题量, 满分, 合格线, 作答次数 (saying when the next attempt is a 补考). */
+export function paperFacts(ex) {
+  const out = [];
+  if (ex.question_count != null) out.push(['题量', ex.question_count + ' 题']);
+  if (ex.max_score != null) out.push(['满分', fmtScore(ex.max_score) + ' 分']);
+  if (ex.pass_percent != null) {
+    // passed iff score × 100 ≥ pass_percent × max_score, scores in halves (SPEC §5.6)
+    out.push(['合格线', ex.max_score != null
+      ? fmtScore(Math.ceil(ex.max_score * ex.pass_percent / 50) / 2) + ' 分（' + ex.pass_percent + '%）'
+      : ex.pass_percent + '%']);
+  }
+  if (ex.attempts_allowed != null) {
+    out.push(['作答次数', '已用 ' + (ex.attempts_used || 0) + ' 次，共 ' + ex.attempts_allowed + ' 次' +
+      (ex.retake ? '（下一次为补考）' : '')]);
+  }
+  return out;
 }
 
 function confirmStart(ex, msg) {
@@ -73,6 +92,8 @@ function confirmStart(ex, msg) {
     h('h2', {id: 'start-title'}, '开始考试'),
     h('p', null, '「' + (ex.title || ex.code) + '」'),
     h('ul', {class: 'plain-list'},
+      ex.retake ? h('li', null, h('strong', null, '本次为补考。')) : null,
+      ...paperFacts(ex).map(([k, v]) => h('li', null, k + '：' + v)),
       h('li', null, '答题时长 ' + (ex.duration_minutes || '—') + ' 分钟，开始后计时不会暂停，时间以服务器为准。'),
       h('li', null, '每道题的答案会自动保存；网络中断时答案暂存在本机，恢复后自动提交。'),
       h('li', null, '时间到时系统自动交卷。考试须在 ' + fmtTime(ex.closes_at) + ' 前完成。')),
