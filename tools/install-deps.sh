@@ -4,7 +4,7 @@
 #   tools/install-deps.sh --test   also what the tests need (cmocka, clang, chromium, openpyxl, node)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libssl-dev libsqlite3-dev libjansson-dev
-      libargon2-dev libxlsxwriter-dev libzip-dev libexpat1-dev libjemalloc-dev openssl ca-certificates)
+      libargon2-dev libxlsxwriter-dev libzip-dev libexpat1-dev zlib1g-dev libjemalloc-dev openssl ca-certificates)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(libcmocka-dev python3 python3-openpyxl clang libclang-rt-14-dev chromium fonts-noto-cjk)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
