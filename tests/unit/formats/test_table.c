@@ -711,6 +711,20 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* AddressSanitizer keeps freed memory in quarantine (256 MiB by default) and adds shadow
+ * memory: under it the peak RSS says nothing about the reader, so only the release build
+ * checks memory bounds (the checks of results, diagnostics and time stay). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANINGFUL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_MEANINGFUL 0
+#endif
+#endif
+#ifndef RSS_MEANINGFUL
+#define RSS_MEANINGFUL 1
+#endif
+
 static long rss_now_kib(void)
 {
 	long pages = 0, resident = 0;
@@ -760,7 +774,7 @@ static void check_bomb_refused(const char *x, size_t len, const char *fname, con
 
 	assert_true(read_in_child(x, len, fname, part, &secs, &grew));
 	assert_true(secs < 1.5);
-	assert_true(grew < 24);
+	assert_true(!RSS_MEANINGFUL || grew < 24);
 }
 
 static void test_xlsx_bomb_streamed(void **state)
@@ -813,7 +827,7 @@ static void test_xlsx_large_sheet_streamed(void **state)
 	assert_true(g.total / len < TABLE_XLSX_MAX_RATIO);
 
 	assert_true(read_in_child(x, len, "large.xlsx", NULL, &secs, &grew));
-	assert_true(grew < 24);
+	assert_true(!RSS_MEANINGFUL || grew < 24);
 	free(x);
 }
 
