@@ -72,8 +72,8 @@ class ReportOffloadTest(L.TestCase):
         return c
 
     def test_two_report_loops_leave_healthz_fast(self):
-        """Two HR clients pull the 100,000-row results XLSX back to back for 10 s while
-        /healthz is probed every 50 ms. Bound: p90 < 250 ms, max < 1000 ms. An idle loop
+        """Two HR clients pull the 100,000-row results XLSX back to back for 10 s (and at
+        least two reports each) while /healthz is probed every 50 ms. Bound: p90 < 250 ms, max < 1000 ms. An idle loop
         answers /healthz in a few ms (TLS handshake included); the margin is for a 2-core
         machine shared with builds and with the two report builds themselves (the pool runs
         at nice +10, below the loops). Built on the loop instead, each report holds its loop
@@ -103,8 +103,10 @@ class ReportOffloadTest(L.TestCase):
         lat = []
         try:
             time.sleep(0.3)  # both reports under way
-            t_end = time.monotonic() + 10
-            while time.monotonic() < t_end:
+            # At least 10 s, and until each client has had two reports (slower builds, such as
+            # under the sanitizers, probe longer); at most 120 s.
+            t0 = time.monotonic()
+            while (time.monotonic() - t0 < 10 or min(done) < 2) and time.monotonic() - t0 < 120 and not errors:
                 lat.append(healthz_ms(self.srv, ctx))
                 time.sleep(0.05)
         finally:
@@ -116,7 +118,7 @@ class ReportOffloadTest(L.TestCase):
                                         max(lat), done))
         print("\n" + summary, file=sys.stderr)
         self.assertEqual(errors, [], summary)
-        self.assertGreaterEqual(sum(done), 4, "the reports must actually run: " + summary)
+        self.assertGreaterEqual(min(done), 2, "the reports must actually run: " + summary)
         self.assertLess(p90(lat), 250, summary)
         self.assertLess(max(lat), 1000, summary)
 
