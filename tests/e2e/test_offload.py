@@ -36,20 +36,44 @@ EXAM = report_bench.EXAM
 RESULTS_XLSX = "/api/v1/reports/%s/results?format=xlsx" % EXAM
 
 
-def healthz_ms(srv, ctx):
-    """One /healthz over a fresh TLS connection (the server spreads connections over its
-    loops): milliseconds to the full answer."""
-    t0 = time.monotonic()
-    conn = http.client.HTTPSConnection(srv.host, srv.port, context=ctx, timeout=30)
-    try:
+class Probes:
+    """n keep-alive connections asking /healthz in turn, as examinees' browsers keep theirs:
+    a connection stays on the event loop that accepted it, so a stalled loop shows as slow
+    answers on its connections. (A fresh connection per probe would not: it is accepted by
+    whichever loop is free.) Opened while the server is idle, so they spread over the loops."""
+
+    def __init__(self, srv, n):
+        ctx = srv.ssl_context(verify=False)
+        self.conns = [http.client.HTTPSConnection(srv.host, srv.port, context=ctx, timeout=60) for _ in range(n)]
+        self.idle = [self.ask(c) for c in self.conns]  # connects each
+        self.lat = [[] for _ in self.conns]
+        self.turn = 0
+
+    @staticmethod
+    def ask(conn):
+        t0 = time.monotonic()
         conn.request("GET", "/healthz")
         r = conn.getresponse()
         r.read()
         if r.status != 200:
             raise AssertionError("healthz answered %d" % r.status)
-    finally:
-        conn.close()
-    return (time.monotonic() - t0) * 1000
+        return (time.monotonic() - t0) * 1000
+
+    def probe(self):
+        k = self.turn % len(self.conns)
+        self.turn += 1
+        self.lat[k].append(self.ask(self.conns[k]))
+
+    def all(self):
+        return [x for xs in self.lat for x in xs]
+
+    def worst_p90(self):
+        """The p90 of the connection whose p90 is highest."""
+        return max(p90(xs) for xs in self.lat if xs)
+
+    def close(self):
+        for c in self.conns:
+            c.close()
 
 
 def p90(xs):
@@ -73,12 +97,15 @@ class ReportOffloadTest(L.TestCase):
 
     def test_two_report_loops_leave_healthz_fast(self):
         """Two HR clients pull the 100,000-row results XLSX back to back for 10 s (and at
-        least two reports each) while /healthz is probed every 50 ms. Bound: p90 < 250 ms, max < 1000 ms. An idle loop
-        answers /healthz in a few ms (TLS handshake included); the margin is for a 2-core
+        least two reports each) while /healthz is probed every 50 ms, in turn over 12
+        keep-alive connections (spread over the loops). Bound: p90 < 250 ms (over all probes,
+        and on the worst connection), max < 1000 ms. An idle loop answers /healthz in about
+        a millisecond; the margin is for a 2-core
         machine shared with builds and with the two report builds themselves (the pool runs
         at nice +10, below the loops). Built on the loop instead, each report holds its loop
-        for 0.9–1.4 s (docs/benchmarks-reports.md), so with two clients most probes wait
-        behind one: p90 near a second, max above it (issue 13 measured p90 3.5 s)."""
+        for about a second (docs/benchmarks-reports.md), and a probe on that loop waits behind
+        it and the next: measured p90 4.2-4.7 s, max the same (issue 13: p90 3.5 s, max 5.1 s).
+        After: p90 4-8 ms, max 37-90 ms."""
         clients = [self.hr("hr1"), self.hr("hr2")]
         stop = threading.Event()
         done = [0, 0]
@@ -95,31 +122,33 @@ class ReportOffloadTest(L.TestCase):
             except Exception as e:  # noqa: BLE001 — reported below
                 errors.append(repr(e))
 
-        ctx = self.srv.ssl_context(verify=False)
-        base = [healthz_ms(self.srv, ctx) for _ in range(10)]
+        probes = Probes(self.srv, 12)
         threads = [threading.Thread(target=pull, args=(i,)) for i in range(2)]
         for t in threads:
             t.start()
-        lat = []
         try:
             time.sleep(0.3)  # both reports under way
             # At least 10 s, and until each client has had two reports (slower builds, such as
             # under the sanitizers, probe longer); at most 120 s.
             t0 = time.monotonic()
             while (time.monotonic() - t0 < 10 or min(done) < 2) and time.monotonic() - t0 < 120 and not errors:
-                lat.append(healthz_ms(self.srv, ctx))
+                probes.probe()
                 time.sleep(0.05)
         finally:
             stop.set()
             for t in threads:
                 t.join(120)
-        summary = ("healthz idle median %.1f ms; under load n=%d median %.1f ms p90 %.1f ms max %.1f ms; "
-                   "reports done %s" % (statistics.median(base), len(lat), statistics.median(lat), p90(lat),
-                                        max(lat), done))
+            probes.close()
+        lat = probes.all()
+        summary = ("healthz idle median %.1f ms; under load n=%d median %.1f ms p90 %.1f ms max %.1f ms, "
+                   "worst connection's p90 %.1f ms; reports done %s"
+                   % (statistics.median(probes.idle), len(lat), statistics.median(lat), p90(lat), max(lat),
+                      probes.worst_p90(), done))
         print("\n" + summary, file=sys.stderr)
         self.assertEqual(errors, [], summary)
         self.assertGreaterEqual(min(done), 2, "the reports must actually run: " + summary)
         self.assertLess(p90(lat), 250, summary)
+        self.assertLess(probes.worst_p90(), 250, summary)
         self.assertLess(max(lat), 1000, summary)
 
     def test_one_report_at_a_time_per_user(self):
