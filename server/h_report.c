@@ -1,8 +1,13 @@
 /* h_report.c — GET /api/v1/reports/{exam}/pass-rates, /results and /items (SPEC §6, §7).
- * Parameters are validated here; the report is read from one snapshot of this thread's
- * reader and rendered by report_make() (common/domain/report_out.c), then the download is recorded
- * in the audit log through the writer, and the prepared body is sent when that is durable
- * (no audit row, no report: 503). Roles are enforced by the route table. */
+ * Parameters are validated here, on the event loop. The report itself is built on the hash
+ * pool: report_make() (common/domain/report_out.c) reads one snapshot of a read-only store
+ * connection of its own and renders the whole body there — a results XLSX of 100,000
+ * staff takes about a second of CPU, which on the loop would stall every connection the
+ * loop serves. Back on the loop the download is recorded in the audit log through the
+ * writer, and the finished body is sent when that is durable (no audit row, no report:
+ * 503). One report at a time per user: a second request while the first is being built or
+ * sent is a 429 report_in_progress. Roles are enforced by the route table. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +19,54 @@
 #include "mem.h"
 #include "report.h"
 #include "routes.h"
+#include "store.h"
 
-/* The handler's state between rendering and the audit commit (owned by c->data). */
+/* --- one report at a time per user ------------------------------------------------------
+ * The users with a report being built or sent, shared by every event loop. A handful at
+ * most (HR officers and administrators): a plain array under a mutex. */
+static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t *busy;
+static size_t nbusy, capbusy;
+
+/* Marks uid busy; 0 if it already was (nothing changed). */
+static int busy_take(int64_t uid)
+{
+	int ok = 1;
+	pthread_mutex_lock(&busy_mu);
+	for (size_t i = 0; i < nbusy && ok; i++)
+		if (busy[i] == uid)
+			ok = 0;
+	if (ok) {
+		if (nbusy == capbusy) {
+			capbusy = capbusy ? capbusy * 2 : 16;
+			busy = lx_realloc(busy, capbusy * sizeof *busy);
+		}
+		busy[nbusy++] = uid;
+	}
+	pthread_mutex_unlock(&busy_mu);
+	return ok;
+}
+
+static void busy_drop(int64_t uid)
+{
+	pthread_mutex_lock(&busy_mu);
+	for (size_t i = 0; i < nbusy; i++)
+		if (busy[i] == uid) {
+			busy[i] = busy[--nbusy];
+			break;
+		}
+	pthread_mutex_unlock(&busy_mu);
+}
+
+/* Seconds a client is told to wait for its running report (Retry-After). */
+#define REPORT_RETRY_AFTER "5"
+
+/* The handler's state from validation to the reply (owned by c->data). */
 struct rep_pending {
+	struct report_req req;  /* req.exam points into c->params */
+	int64_t uid;            /* busy while p lives */
+	int rc;                 /* report_make()'s result, set on the pool */
+	struct lx_err err;
 	struct report_doc doc;
 	char *detail; /* audit detail (report_describe) */
 	int attachment; /* CSV and XLSX are downloads; JSON is shown by the page */
@@ -25,6 +75,7 @@ struct rep_pending {
 static void pending_free(void *data)
 {
 	struct rep_pending *p = data;
+	busy_drop(p->uid); /* after the reply is queued: the next report may start */
 	report_doc_free(&p->doc);
 	free(p->detail);
 	free(p);
@@ -93,46 +144,67 @@ out:
 	free(cd);
 }
 
-/* Validates, renders, then hands the body to the audit job; answers exactly once. */
+/* On the hash pool: a read-only connection of its own, one snapshot, the whole body. */
+static void report_work(struct hctx *c)
+{
+	struct rep_pending *p = c->data;
+	struct store *db = NULL;
+
+	p->rc = store_open(c->srv->cfg->db_path, STORE_READONLY, &db, &p->err);
+	if (p->rc == LX_OK)
+		p->rc = report_make(db, &p->req, &p->doc, &p->err);
+	store_close(db);
+}
+
+/* Back on the loop: answer a failure, or record the download and then send it. */
+static void report_built(struct hctx *c, int rc, const struct lx_err *e)
+{
+	struct rep_pending *p = c->data;
+
+	if (p->rc == LX_ERR_NOTFOUND) {
+		http_error(c, 404, "not_found", p->err.msg);
+		return;
+	}
+	if (p->rc) {
+		LOG(LOG_ERROR, "report %s: %s", c->path, p->err.msg);
+		http_fail(c, p->rc, p->rc == LX_ERR_INVALID ? p->err.msg : NULL);
+		return;
+	}
+	http_write(c, audit_job, audit_done);
+}
+
+/* Validates on the loop, then builds the report on the hash pool; answers exactly once. */
 static void serve(struct hctx *c, enum report_kind kind)
 {
 	struct report_req req = {.kind = kind, .exam = c->params[0]};
-	struct rep_pending *p = NULL;
+	struct rep_pending *p;
 	struct lx_err e = {0};
-	int rc;
 
 	if (report_format_parse(http_query(c, "format"), &req.format, &e) ||
 	    (kind == REPORT_PASS_RATES && (report_by_parse(http_query(c, "by"), &req.by, &e) ||
 					   report_depth_parse(http_query(c, "depth"), &req.depth, &e)))) {
 		http_error(c, 400, "bad_request", e.msg);
-		goto out;
+		return;
 	}
 	if (!req.exam || strlen(req.exam) > 128) {
 		http_error(c, 404, "not_found", "没有这场考试");
-		goto out;
+		return;
 	}
 	if (req.by == REPORT_BY_CATEGORY)
 		req.depth = 0; /* depth only groups unit paths */
+	if (!busy_take(c->user.id)) {
+		http_header(c, "Retry-After", REPORT_RETRY_AFTER);
+		http_error(c, 429, "report_in_progress", "您的上一份报表还在生成，请等它下载完成后再试");
+		return;
+	}
 	p = lx_calloc(1, sizeof *p);
-	rc = report_make(c->th->rd, &req, &p->doc, &e);
-	if (rc == LX_ERR_NOTFOUND) {
-		http_error(c, 404, "not_found", e.msg);
-		goto out;
-	}
-	if (rc) {
-		LOG(LOG_ERROR, "report %s: %s", c->path, e.msg);
-		http_fail(c, rc, rc == LX_ERR_INVALID ? e.msg : NULL);
-		goto out;
-	}
+	p->uid = c->user.id;
+	p->req = req;
 	p->detail = report_describe(&req);
 	p->attachment = req.format != REPORT_FMT_JSON;
-	c->data = p; /* c owns p from here: freed with c after the reply */
+	c->data = p; /* c owns p from here: freed with c after the reply, which drops busy */
 	c->data_free = pending_free;
-	p = NULL;
-	http_write(c, audit_job, audit_done);
-out:
-	if (p)
-		pending_free(p);
+	http_offload(c, report_work, report_built);
 }
 
 /* GET /api/v1/reports: every exam, for HR officers choosing one to report on (the same

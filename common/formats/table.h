@@ -17,6 +17,12 @@
 #define TABLE_MAX_CELLS 4000000        /* cells stored in the whole table */
 #define TABLE_MAX_CELL_BYTES (1 << 20) /* one cell's text */
 #define TABLE_XLSX_MAX_UNZIPPED (256u << 20) /* decompressed bytes read from one XLSX */
+/* A zip bomb: an XLSX part that inflates to more than TABLE_XLSX_MAX_RATIO times its
+ * compressed size, once past its first TABLE_XLSX_RATIO_FREE bytes (small parts of
+ * repeated markup may compress better). Sheets written by Excel, WPS, LibreOffice or
+ * libxlsxwriter deflate about 5–20:1; a part of nothing but repeated markup about 1000:1. */
+#define TABLE_XLSX_MAX_RATIO 100u
+#define TABLE_XLSX_RATIO_FREE (1u << 20)
 
 struct table_row {
 	int rownum;      /* Excel row number, header = 1 */

@@ -1,5 +1,7 @@
 /* table_xlsx.c — the XLSX reader: the first worksheet of an Excel 2007+ file, read from
- * memory with libzip and expat, capped against zip bombs and hostile XML (no DOCTYPE);
+ * memory with libzip and expat: each part is inflated in chunks straight into the XML
+ * parser (never held whole), capped against zip bombs (total inflated size and ratio per
+ * entry) and hostile XML (no DOCTYPE);
  * shared and inline strings, numbers as Excel shows them. Does not interpret columns. */
 #include "table.h"
 
@@ -30,55 +32,6 @@ struct xlsx {
 	char **shared;
 	size_t nshared, capshared;
 };
-
-/* Reads one zip entry into *out (fresh, NUL-terminated; caller frees). Returns LX_OK,
- * LX_ERR_NOTFOUND when the entry is absent (nothing reported), or LX_ERR_INVALID. */
-static int xlsx_entry(struct xlsx *x, const char *name, char **out, size_t *outlen)
-{
-	zip_file_t *zf = NULL;
-	zip_int64_t idx, got;
-	struct buf b;
-	char chunk[16384];
-	int rc = LX_ERR_INVALID;
-
-	buf_init(&b, 0);
-	*out = NULL;
-	*outlen = 0;
-	idx = zip_name_locate(x->za, name, ZIP_FL_NOCASE);
-	if (idx < 0) {
-		rc = LX_ERR_NOTFOUND;
-		goto out;
-	}
-	zf = zip_fopen_index(x->za, (zip_uint64_t)idx, 0);
-	if (!zf) {
-		diag_add(x->d, x->fname, "XLSX 文件损坏或已加密：无法打开其中的 %s（%s）", name,
-			 zip_strerror(x->za));
-		goto out;
-	}
-	while ((got = zip_fread(zf, chunk, sizeof chunk)) > 0) {
-		if ((size_t)got > x->budget) {
-			diag_add(x->d, x->fname,
-				 "XLSX 文件解压后超过 %u MiB 的上限，没有读取（请拆分为几个文件导入，或改用 CSV）",
-				 TABLE_XLSX_MAX_UNZIPPED >> 20);
-			goto out;
-		}
-		x->budget -= (size_t)got;
-		buf_add(&b, chunk, (size_t)got);
-	}
-	if (got < 0) {
-		diag_add(x->d, x->fname, "XLSX 文件损坏：无法读取其中的 %s（%s）", name,
-			 zip_file_strerror(zf));
-		goto out;
-	}
-	*outlen = b.len;
-	*out = buf_detach(&b);
-	rc = LX_OK;
-out:
-	if (zf)
-		zip_fclose(zf);
-	buf_free(&b);
-	return rc;
-}
 
 static const char *xml_local(const char *name)
 {
@@ -127,17 +80,69 @@ static void XMLCALL xml_no_doctype(void *ud, const XML_Char *name, const XML_Cha
 	xml_fail(ud, "含有 DOCTYPE 声明（正常的 Excel 文件没有），拒绝读取");
 }
 
-/* Parses text with the handlers set up by the caller on run->p (created here).
- * Returns LX_OK or LX_ERR_INVALID (reported). */
-static int xml_parse(struct xml_run *run, const char *text, size_t len,
-		     XML_StartElementHandler start, XML_EndElementHandler end,
-		     XML_CharacterDataHandler chars)
+/* Whether inflated bytes of run's entry (compressed: comp bytes) pass a cap; if so reported. */
+static int xlsx_inflated_too_much(struct xml_run *run, zip_uint64_t inflated, zip_uint64_t comp)
 {
+	struct xlsx *x = run->x;
+
+	if (inflated > x->budget) {
+		diag_add(x->d, x->fname,
+			 "XLSX 文件解压后超过 %u MiB 的上限，没有读取（请拆分为几个文件导入，或改用 CSV）",
+			 TABLE_XLSX_MAX_UNZIPPED >> 20);
+		return 1;
+	}
+	if (inflated > TABLE_XLSX_RATIO_FREE && inflated / TABLE_XLSX_MAX_RATIO > comp) {
+		diag_add(x->d, x->fname,
+			 "XLSX 文件中的 %s 解压后是压缩大小的 %u 倍以上（正常的 Excel 文件不会这样），"
+			 "疑似“压缩炸弹”，拒绝读取",
+			 run->part, TABLE_XLSX_MAX_RATIO);
+		return 1;
+	}
+	return 0;
+}
+
+/* Inflates the entry name in chunks straight into expat (created here, with the caller's
+ * handlers and run as user data): the entry's text is never held whole. Stops, reported,
+ * when the archive's inflated bytes would pass TABLE_XLSX_MAX_UNZIPPED, or the entry
+ * inflates beyond TABLE_XLSX_MAX_RATIO times its compressed size past its first
+ * TABLE_XLSX_RATIO_FREE bytes (a zip bomb) — by the sizes the archive declares, before
+ * inflating anything; and an entry that inflates beyond its declared size is refused as
+ * soon as it does (libzip would read it all before noticing), so the caps hold for sizes
+ * that lie too. Returns LX_OK, LX_ERR_NOTFOUND when the entry is absent (nothing reported),
+ * or LX_ERR_INVALID (reported). */
+static int xml_parse_entry(struct xml_run *run, const char *name, XML_StartElementHandler start,
+			   XML_EndElementHandler end, XML_CharacterDataHandler chars)
+{
+	struct xlsx *x = run->x;
+	zip_file_t *zf = NULL;
+	zip_stat_t st;
+	zip_int64_t idx, got;
+	zip_uint64_t comp = 0, declared = UINT64_MAX, inflated = 0;
+	char chunk[65536];
 	int rc = LX_ERR_INVALID;
 
+	run->p = NULL;
+	idx = zip_name_locate(x->za, name, ZIP_FL_NOCASE);
+	if (idx < 0)
+		return LX_ERR_NOTFOUND;
+	zip_stat_init(&st);
+	if (zip_stat_index(x->za, (zip_uint64_t)idx, 0, &st) == 0) {
+		if (st.valid & ZIP_STAT_COMP_SIZE)
+			comp = st.comp_size;
+		if (st.valid & ZIP_STAT_SIZE)
+			declared = st.size;
+		if (declared != UINT64_MAX && xlsx_inflated_too_much(run, declared, comp))
+			goto out;
+	}
+	zf = zip_fopen_index(x->za, (zip_uint64_t)idx, 0);
+	if (!zf) {
+		diag_add(x->d, x->fname, "XLSX 文件损坏或已加密：无法打开其中的 %s（%s）", name,
+			 zip_strerror(x->za));
+		goto out;
+	}
 	run->p = XML_ParserCreate(NULL);
 	if (!run->p) {
-		diag_add(run->x->d, run->x->fname, "内存不足，无法解析 XLSX");
+		diag_add(x->d, x->fname, "内存不足，无法解析 XLSX");
 		goto out;
 	}
 	XML_SetUserData(run->p, run);
@@ -145,21 +150,40 @@ static int xml_parse(struct xml_run *run, const char *text, size_t len,
 	if (chars)
 		XML_SetCharacterDataHandler(run->p, chars);
 	XML_SetStartDoctypeDeclHandler(run->p, xml_no_doctype);
-	if (len > INT32_MAX) {
-		diag_add(run->x->d, run->x->fname, "XLSX 文件中的 %s 太大", run->part);
-		goto out;
+	for (;;) {
+		got = zip_fread(zf, chunk, sizeof chunk);
+		if (got < 0) {
+			diag_add(x->d, x->fname, "XLSX 文件损坏：无法读取其中的 %s（%s）", name,
+				 zip_file_strerror(zf));
+			goto out;
+		}
+		inflated += (zip_uint64_t)got;
+		if (inflated > declared) { /* libzip would only notice at the end */
+			diag_add(x->d, x->fname,
+				 "XLSX 文件损坏：其中的 %s 解压后比文件声明的大小（%llu 字节）大，拒绝读取", name,
+				 (unsigned long long)declared);
+			goto out;
+		}
+		if (xlsx_inflated_too_much(run, inflated, comp))
+			goto out;
+		if (XML_Parse(run->p, chunk, (int)got, got == 0) == XML_STATUS_ERROR) {
+			if (!run->failed)
+				diag_add(x->d, x->fname,
+					 "XLSX 文件损坏：%s 第 %lu 行不是合法的 XML（%s）", run->part,
+					 (unsigned long)XML_GetCurrentLineNumber(run->p),
+					 XML_ErrorString(XML_GetErrorCode(run->p)));
+			goto out;
+		}
+		if (run->failed)
+			goto out;
+		if (got == 0)
+			break;
 	}
-	if (XML_Parse(run->p, text, (int)len, 1) == XML_STATUS_ERROR) {
-		if (!run->failed)
-			diag_add(run->x->d, run->x->fname,
-				 "XLSX 文件损坏：%s 第 %lu 行不是合法的 XML（%s）", run->part,
-				 (unsigned long)XML_GetCurrentLineNumber(run->p),
-				 XML_ErrorString(XML_GetErrorCode(run->p)));
-		goto out;
-	}
-	if (!run->failed)
-		rc = LX_OK;
+	x->budget -= inflated;
+	rc = LX_OK;
 out:
+	if (zf)
+		zip_fclose(zf);
 	if (run->p)
 		XML_ParserFree(run->p);
 	run->p = NULL;
@@ -254,19 +278,12 @@ static char *xlsx_first_sheet(struct xlsx *x)
 {
 	struct wb_state wb = {.run = {.x = x, .part = "xl/workbook.xml"}};
 	struct rels_state rels = {.run = {.x = x, .part = "xl/_rels/workbook.xml.rels"}};
-	char *text = NULL, *res = NULL;
-	size_t len;
+	char *res = NULL;
 
-	if (xlsx_entry(x, "xl/workbook.xml", &text, &len) != LX_OK)
-		goto out;
-	if (xml_parse(&wb.run, text, len, wb_start, xml_end_nop, NULL) != LX_OK || !wb.rid)
-		goto out;
-	free(text);
-	text = NULL;
-	if (xlsx_entry(x, "xl/_rels/workbook.xml.rels", &text, &len) != LX_OK)
+	if (xml_parse_entry(&wb.run, wb.run.part, wb_start, xml_end_nop, NULL) != LX_OK || !wb.rid)
 		goto out;
 	rels.rid = wb.rid;
-	if (xml_parse(&rels.run, text, len, rels_start, xml_end_nop, NULL) != LX_OK || !rels.target ||
+	if (xml_parse_entry(&rels.run, rels.run.part, rels_start, xml_end_nop, NULL) != LX_OK || !rels.target ||
 	    strlen(rels.target) > 200)
 		goto out; /* an absurd target: fall back to sheet1.xml */
 	if (rels.target[0] == '/')
@@ -276,7 +293,6 @@ static char *xlsx_first_sheet(struct xlsx *x)
 	else
 		res = lx_asprintf("xl/%s", rels.target);
 out:
-	free(text);
 	free(wb.rid);
 	free(rels.target);
 	return res;
@@ -558,8 +574,8 @@ int table_read_xlsx(const char *data, size_t len, const char *fname, struct tabl
 	struct sheet_state sh = {.b = &b, .col = -1, .last_col = -1};
 	zip_source_t *src = NULL;
 	zip_error_t zerr;
-	char *text = NULL, *sheet = NULL;
-	size_t tlen, before = d->total;
+	char *sheet = NULL;
+	size_t before = d->total;
 	const char *why;
 	int rc;
 
@@ -584,34 +600,25 @@ int table_read_xlsx(const char *data, size_t len, const char *fname, struct tabl
 	}
 	src = NULL; /* the archive owns it now */
 
-	rc = xlsx_entry(&x, "xl/sharedStrings.xml", &text, &tlen);
+	rc = xml_parse_entry(&sst.run, sst.run.part, sst_start, sst_end, sst_chars);
 	if (rc == LX_ERR_INVALID)
 		goto out;
-	if (rc == LX_OK && xml_parse(&sst.run, text, tlen, sst_start, sst_end, sst_chars) != LX_OK)
-		goto out;
-	free(text);
-	text = NULL;
 
 	sheet = xlsx_first_sheet(&x);
 	if (d->total > before)
 		goto out;
-	rc = sheet ? xlsx_entry(&x, sheet, &text, &tlen) : LX_ERR_NOTFOUND;
+	sh.run.x = &x;
+	sh.run.part = sheet;
+	rc = sheet ? xml_parse_entry(&sh.run, sheet, sheet_start, sheet_end, sheet_chars) : LX_ERR_NOTFOUND;
 	if (rc == LX_ERR_NOTFOUND) {
 		free(sheet);
 		sheet = lx_strdup("xl/worksheets/sheet1.xml");
-		rc = xlsx_entry(&x, sheet, &text, &tlen);
+		sh.run.part = sheet;
+		rc = xml_parse_entry(&sh.run, sheet, sheet_start, sheet_end, sheet_chars);
 	}
-	if (rc == LX_ERR_NOTFOUND) {
+	if (rc == LX_ERR_NOTFOUND)
 		diag_add(d, fname, "XLSX 文件中找不到工作表：请确认这是 Excel 保存的 .xlsx 文件");
-		goto out;
-	}
-	if (rc != LX_OK)
-		goto out;
-	sh.run.x = &x;
-	sh.run.part = sheet;
-	xml_parse(&sh.run, text, tlen, sheet_start, sheet_end, sheet_chars);
 out:
-	free(text);
 	free(sheet);
 	tb_row_free(&sh.row);
 	buf_free(&sh.text);

@@ -97,6 +97,11 @@ function parseCsv(text) {
   return rows;
 }
 
+/* Resolves when the page has received its answer to a report request of this kind. */
+function pageGot(page, kind) {
+  return page.waitForResponse((r) => r.url().includes(`/api/v1/reports/${EXAM}/${kind}`));
+}
+
 async function download(page, locator) {
   const [dl] = await Promise.all([page.waitForEvent('download'), locator.click()]);
   const path = await dl.path();
@@ -133,15 +138,16 @@ test('HR report: tables equal the API, downloads (desktop)', async () => {
   const xlsx = await download(page, page.locator('.rate-out').locator('..').locator('a[data-format="xlsx"]'));
   assert.equal(xlsx.bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
 
-  // Depth 1.
-  await page.locator('#depth').selectOption('1');
+  // Depth 1. The API is asked only once the page has its answer: hr1 may build one report
+  // at a time (a concurrent second one is 429 report_in_progress).
+  await Promise.all([pageGot(page, 'pass-rates'), page.locator('#depth').selectOption('1')]);
   json = await hr.get(`/reports/${EXAM}/pass-rates?by=org&depth=1`);
   await page.locator('#rates-table tbody tr').first().filter({hasText: '珠晖区'}).waitFor();
   await page.waitForFunction((n) => document.querySelectorAll('#rates-table tbody tr').length === n, json.rows.length);
   assert.deepEqual(await ratesTable(page), expectRates(json, (r) => r.group));
 
   // By category.
-  await page.getByRole('button', {name: '按人员类别'}).click();
+  await Promise.all([pageGot(page, 'pass-rates'), page.getByRole('button', {name: '按人员类别'}).click()]);
   json = await hr.get(`/reports/${EXAM}/pass-rates?by=category`);
   await page.locator('#rates-table tbody th', {hasText: json.rows[0].group_name}).waitFor();
   assert.deepEqual(await ratesTable(page), expectRates(json, (r) => r.group_name));

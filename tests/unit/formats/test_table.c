@@ -1,6 +1,7 @@
 /* test_table.c — unit tests of common/formats/table*.c and base/text.c: the CSV reader (quoting, newlines in quotes
  * and the row numbers after them, BOM, GB18030, ragged rows, errors), the XLSX reader
- * (files written here with libxlsxwriter, and hand-made hostile zips), header mapping,
+ * (files written here with libxlsxwriter, and hand-made hostile zips, among them a zip bomb
+ * whose worksheet inflates to 250 MiB: refused quickly in bounded memory), header mapping,
  * list splitting and the text helpers. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 #include <zip.h>
@@ -580,6 +584,288 @@ static void test_xlsx_hostile(void **state)
 	diag_free(&d);
 }
 
+/* ---- zip bombs ---------------------------------------------------------------------- */
+
+/* A libzip source producing head, then the row repeated, then tail — the test never holds
+ * the text it compresses. */
+struct gen {
+	const char *head, *row, *tail;
+	size_t hlen, rlen, tlen, total, pos;
+};
+
+static size_t gen_fill(struct gen *g, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && g->pos < g->total) {
+		size_t p = g->pos, body = g->total - g->tlen, k;
+		const char *src;
+		size_t avail;
+		if (p < g->hlen) {
+			src = g->head + p;
+			avail = g->hlen - p;
+		} else if (p < body) {
+			k = (p - g->hlen) % g->rlen;
+			src = g->row + k;
+			avail = g->rlen - k;
+			if (avail > body - p)
+				avail = body - p;
+		} else {
+			src = g->tail + (p - body);
+			avail = g->total - p;
+		}
+		if (avail > len - n)
+			avail = len - n;
+		memcpy(out + n, src, avail);
+		n += avail;
+		g->pos += avail;
+	}
+	return n;
+}
+
+static zip_int64_t gen_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct gen *g = ud;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN: g->pos = 0; return 0;
+	case ZIP_SOURCE_READ: return (zip_int64_t)gen_fill(g, data, (size_t)len);
+	case ZIP_SOURCE_CLOSE: return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		zip_stat_init(st);
+		st->size = g->total;
+		st->mtime = 0;
+		st->valid |= ZIP_STAT_SIZE | ZIP_STAT_MTIME;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR: memset(data, 0, len < 2 * sizeof(int) ? len : 2 * sizeof(int)); return 2 * sizeof(int);
+	case ZIP_SOURCE_FREE: return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+						      ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default: return -1;
+	}
+}
+
+/* An XLSX (workbook, rels, sheet) whose sheet is mib MiB of rows of one empty cell,
+ * deflated: a few hundred KB. */
+static char *bomb_xlsx(size_t mib, size_t *len)
+{
+	static const char head[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\""
+				   "http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>";
+	static const char row[] = "<row><c t=\"inlineStr\"><is><t></t></is></c></row>";
+	static const char tail[] = "</sheetData></worksheet>";
+	struct gen g = {head, row, tail, sizeof head - 1, sizeof row - 1, sizeof tail - 1, 0, 0};
+	char path[512];
+	zip_t *za;
+	zip_source_t *s;
+	int err = 0;
+	char *res;
+
+	g.total = g.hlen + (mib << 20) / g.rlen * g.rlen + g.tlen;
+	tmp_path(path, sizeof path, "bomb.xlsx");
+	za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+	assert_non_null(za);
+	s = zip_source_buffer(za, wb_xml, strlen(wb_xml), 0);
+	assert_true(zip_file_add(za, "xl/workbook.xml", s, 0) >= 0);
+	s = zip_source_buffer(za, rels_xml, strlen(rels_xml), 0);
+	assert_true(zip_file_add(za, "xl/_rels/workbook.xml.rels", s, 0) >= 0);
+	s = zip_source_function(za, gen_cb, &g);
+	assert_non_null(s);
+	assert_true(zip_file_add(za, "xl/worksheets/questions.xml", s, 0) >= 0);
+	assert_int_equal(zip_close(za), 0);
+	res = slurp(path, len);
+	unlink(path);
+	return res;
+}
+
+/* Rewrites the uncompressed size the archive declares for entry name (local header and
+ * central directory; no zip64) to size: a bomb whose sizes lie. */
+static void lie_about_size(char *zip, size_t len, const char *name, uint32_t size)
+{
+	size_t nl = strlen(name);
+	int patched = 0;
+
+	for (size_t i = 0; i + 46 + nl <= len; i++) {
+		size_t off;
+		if (memcmp(zip + i, "PK\3\4", 4) == 0 && i + 30 + nl <= len &&
+		    (unsigned char)zip[i + 26] == nl && memcmp(zip + i + 30, name, nl) == 0)
+			off = i + 22;
+		else if (memcmp(zip + i, "PK\1\2", 4) == 0 && (unsigned char)zip[i + 28] == nl &&
+			 memcmp(zip + i + 46, name, nl) == 0)
+			off = i + 24;
+		else
+			continue;
+		for (int k = 0; k < 4; k++)
+			zip[off + (size_t)k] = (char)(size >> (8 * k));
+		patched++;
+	}
+	assert_int_equal(patched, 2);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* AddressSanitizer keeps freed memory in quarantine (256 MiB by default) and adds shadow
+ * memory: under it the peak RSS says nothing about the reader, so only the release build
+ * checks memory bounds (the checks of results, diagnostics and time stay). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANINGFUL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_MEANINGFUL 0
+#endif
+#endif
+#ifndef RSS_MEANINGFUL
+#define RSS_MEANINGFUL 1
+#endif
+
+static long rss_now_kib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld %ld", &pages, &resident), 2);
+	fclose(f);
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* Reads x in a child process (so that its peak RSS is its own, whatever ran before):
+ * expects LX_OK when part is NULL, else LX_ERR_INVALID with a diagnostic on fname whose
+ * message contains part. Returns 1 if so; *secs and *grew_mib (the child's peak RSS, by
+ * getrusage, above this process's RSS at the fork) say what it cost. */
+static int read_in_child(const char *x, size_t len, const char *fname, const char *part, double *secs,
+			 long *grew_mib)
+{
+	long base = rss_now_kib();
+	double t0 = now_s();
+	struct rusage ru;
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct table t = {0};
+		struct diag d = {0};
+		int rc = table_read_xlsx(x, len, fname, &t, &d);
+		print_diags(&d);
+		_exit(part ? !(rc == LX_ERR_INVALID && has_diag(&d, fname, part)) : rc != LX_OK);
+	}
+	assert_int_equal(wait4(pid, &status, 0, &ru), pid);
+	*secs = now_s() - t0;
+	*grew_mib = (ru.ru_maxrss - base) / 1024;
+	fprintf(stderr, "  %s (%zu bytes): %s in %.3f s, peak RSS %+ld MiB\n", fname, len,
+		WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "as expected" : "NOT as expected", *secs, *grew_mib);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Reads the bomb x: refused with a diagnostic naming the file and the part, in well under
+ * a second and without the peak RSS growing by more than 24 MiB (whole, the 250 MiB sheet
+ * took 500 MiB and 3.7 s, and was accepted). */
+static void check_bomb_refused(const char *x, size_t len, const char *fname, const char *part)
+{
+	double secs;
+	long grew;
+
+	assert_true(read_in_child(x, len, fname, part, &secs, &grew));
+	assert_true(secs < 1.5);
+	assert_true(!RSS_MEANINGFUL || grew < 24);
+}
+
+static void test_xlsx_bomb_streamed(void **state)
+{
+	size_t len;
+	char *x = bomb_xlsx(250, &len);
+
+	assert_true(len < 1 << 20); /* 250 MiB of XML in under 1 MiB */
+	check_bomb_refused(x, len, "bomb.xlsx", "xl/worksheets/questions.xml 解压后是压缩大小的 100 倍以上");
+	/* Sizes that lie (declared 4,000 bytes): caught while inflating, past the 4,000 bytes. */
+	lie_about_size(x, len, "xl/worksheets/questions.xml", 4000);
+	check_bomb_refused(x, len, "liar.xlsx", "xl/worksheets/questions.xml 解压后比文件声明的大小（4000 字节）大");
+	free(x);
+}
+
+/* A large sheet under every cap (100 MiB of rows, about 20:1) is read without ever holding
+ * its text: the peak RSS grows by less than 24 MiB (whole, it grew by over 100 MiB). */
+static void test_xlsx_large_sheet_streamed(void **state)
+{
+	static const char head[] = "<worksheet><sheetData>";
+	static const char tail[] = "</sheetData></worksheet>";
+	char *block = malloc(1 << 17), path[512], *x;
+	size_t n = 0, len;
+	unsigned v = 12345;
+	struct gen g;
+	zip_t *za;
+	int err = 0;
+	double secs;
+	long grew;
+
+	/* 128 KiB of rows, each with 4 pseudo-random hex digits (ignored by the reader): a block
+	 * longer than deflate's window, so the sheet compresses as a real one, not as a bomb. */
+	while (n + 64 < (1 << 17)) {
+		v = v * 1103515245u + 12345u;
+		n += (size_t)snprintf(block + n, 64, "<row x=\"%04x\"><c t=\"inlineStr\"><is><t></t></is></c></row>",
+				      (v >> 8) & 0xffff);
+	}
+	g = (struct gen){head, block, tail, sizeof head - 1, n, sizeof tail - 1, 0, 0};
+	g.total = g.hlen + (100u << 20) / n * n + g.tlen;
+	tmp_path(path, sizeof path, "large.xlsx");
+	za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+	assert_non_null(za);
+	assert_true(zip_file_add(za, "xl/worksheets/sheet1.xml", zip_source_function(za, gen_cb, &g), 0) >= 0);
+	assert_int_equal(zip_close(za), 0);
+	x = slurp(path, &len);
+	unlink(path);
+	free(block);
+	fprintf(stderr, "  large.xlsx: %zu bytes of sheet in %zu (%.0f:1)\n", g.total, len,
+		(double)g.total / (double)len);
+	assert_true(g.total / len < TABLE_XLSX_MAX_RATIO);
+
+	assert_true(read_in_child(x, len, "large.xlsx", NULL, &secs, &grew));
+	assert_true(!RSS_MEANINGFUL || grew < 24);
+	free(x);
+}
+
+/* Just under the ratio: an ordinary, well compressible large sheet is read. */
+static void test_xlsx_large_sheet_ok(void **state)
+{
+	struct zent e[] = {{"xl/worksheets/sheet1.xml", NULL, NULL, 0}};
+	struct table t = {0};
+	struct diag d = {0};
+	struct buf_s {
+		char *p;
+		size_t n, cap;
+	} b = {0};
+	size_t len;
+	char *x;
+
+	b.cap = 8u << 20;
+	b.p = malloc(b.cap);
+	b.n = (size_t)snprintf(b.p, b.cap, "<worksheet><sheetData>");
+	for (int r = 1; b.n < (3u << 20); r++)
+		b.n += (size_t)snprintf(b.p + b.n, b.cap - b.n,
+					"<row r=\"%d\"><c r=\"A%d\" t=\"inlineStr\"><is><t>E%06d</t></is></c>"
+					"<c r=\"B%d\"><v>%d</v></c></row>", r, r, r * 7919 % 1000003, r, r * 31 % 997);
+	b.n += (size_t)snprintf(b.p + b.n, b.cap - b.n, "</sheetData></worksheet>");
+	e[0].data = b.p;
+	e[0].len = b.n;
+	x = make_zip(e, 1, &len);
+	assert_int_equal(table_read_xlsx(x, len, "big.xlsx", &t, &d), LX_OK);
+	print_diags(&d);
+	assert_true(t.n > 10000);
+	fprintf(stderr, "  big.xlsx: %zu bytes of sheet in %zu (%.0f:1), %zu rows\n", b.n, len, (double)b.n / (double)len, t.n);
+	assert_true((size_t)b.n / len < TABLE_XLSX_MAX_RATIO);
+	table_free(&t);
+	diag_free(&d);
+	free(x);
+	free(b.p);
+}
+
 /* ---- header, lists, helpers ------------------------------------------------------- */
 
 static const struct table_col spec[] = {
@@ -666,6 +952,9 @@ static void test_text_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xlsx_bomb_streamed),
+		cmocka_unit_test(test_xlsx_large_sheet_streamed),
+		cmocka_unit_test(test_xlsx_large_sheet_ok),
 		cmocka_unit_test(test_csv_basic_crlf),
 		cmocka_unit_test(test_csv_quoting_and_rownums),
 		cmocka_unit_test(test_csv_bom),
