@@ -97,12 +97,25 @@ function downloads(code, kind, q, what) {
     what ? h('span', {class: 'muted'}, what) : null);
 }
 
+/** GET a report, waiting while the server is still building another report of mine
+ *  (429 report_in_progress: one report at a time per user, e.g. an Excel download). */
+async function getReport(path) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await api('GET', path);
+    } catch (e) {
+      if (e.status !== 429 || e.code !== 'report_in_progress' || tries >= 20) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(5, Number(e.retryAfter) || 1) * 1000));
+    }
+  }
+}
+
 export async function renderReport(main, params, ctx) {
   const code = params[0];
   // Results first: they tell the unit tree (for the depth selector and the unit filter).
   let results;
   try {
-    results = await api('GET', reportUrl(code, 'results', {format: 'json'}).replace('/api/v1', ''));
+    results = await getReport(reportUrl(code, 'results', {format: 'json'}).replace('/api/v1', ''));
   } catch (e) {
     if (e.status === 404) {
       main.appendChild(pageTitle('统计报表'));
@@ -162,7 +175,7 @@ export async function renderReport(main, params, ctx) {
     rateDl.appendChild(downloads(code, 'pass-rates', q));
     let data;
     try {
-      data = await api('GET', reportUrl(code, 'pass-rates', Object.assign({format: 'json'}, q)).replace('/api/v1', ''));
+      data = await getReport(reportUrl(code, 'pass-rates', Object.assign({format: 'json'}, q)).replace('/api/v1', ''));
     } catch (e) {
       clear(rateOut);
       if (e.status !== 401) rateOut.appendChild(alertBox('error', e.message));
