@@ -277,6 +277,13 @@ def proc_status(srv):
     return out
 
 
+def sanitized(srv):
+    """True for a lawexamd built with AddressSanitizer: its quarantine and redzones make the
+    resident size say nothing about what the program holds (the bounds are not applied)."""
+    with open("/proc/%d/maps" % srv.proc.pid) as f:
+        return "libasan" in f.read()
+
+
 STALL_PATHS = ("/api/v1/login", "/api/v1/admin/banks")
 
 
@@ -393,6 +400,12 @@ class StalledUploadMemoryTest(L.TestCase):
     PUSHERS = 32            # connections that also push 3 MiB of body before stalling
     PUSH_BYTES = 3 << 20
 
+    def assertGrowth(self, srv, grew, bound, msg):
+        if sanitized(srv):
+            log("AddressSanitizer build: the memory bound (%.1f MiB) is not checked" % bound)
+            return
+        self.assertLess(grew, bound, msg)
+
     def start(self):
         srv = self.server(*FAST, "--header-timeout", "300")
         c = srv.client(verify=False)
@@ -427,7 +440,7 @@ class StalledUploadMemoryTest(L.TestCase):
         # Refused before the body: no connection holds anything for long. 32 KiB per
         # connection covers the TLS and evhttp state of the connections in flight (measured:
         # 7 KiB; the unfixed server, holding them all open, 26 KiB).
-        self.assertLess(grew, n * 32 / 1024.0, "server grew by %.1f MiB" % grew)
+        self.assertGrowth(srv, grew, n * 32 / 1024.0, "server grew by %.1f MiB" % grew)
         self.assertStatus(srv.client(verify=False).get("/healthz"), 200)
 
     def test_stalled_uploads_pushing_3mib_do_not_pin_it(self):
@@ -447,7 +460,7 @@ class StalledUploadMemoryTest(L.TestCase):
                before["VmHWM"], during["VmHWM"], grew))
         # At most 1 MiB per connection may be buffered (a body under the limit); the old
         # limit let each of them pin everything it sent (3 MiB, up to 32 MiB).
-        self.assertLess(grew, self.PUSHERS * 1.0, "server grew by %.1f MiB for %.0f MiB pushed" % (grew, pushed))
+        self.assertGrowth(srv, grew, self.PUSHERS * 1.0, "server grew by %.1f MiB for %.0f MiB pushed" % (grew, pushed))
         self.assertEqual(refused, self.PUSHERS)
 
     def test_the_most_a_stalled_body_can_pin(self):
@@ -467,7 +480,7 @@ class StalledUploadMemoryTest(L.TestCase):
             % (self.PUSHERS, sum(1 for a in answers if a), before["VmRSS"], during["VmRSS"], before["VmHWM"],
                during["VmHWM"], grew, grew / self.PUSHERS))
         self.assertEqual([a for a in answers if a], [], "a stalled body is not answered before it is complete")
-        self.assertLess(grew, self.PUSHERS * 1.6, "server grew by %.1f MiB" % grew)
+        self.assertGrowth(srv, grew, self.PUSHERS * 1.6, "server grew by %.1f MiB" % grew)
 
 
 if __name__ == "__main__":
