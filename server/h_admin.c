@@ -1,5 +1,7 @@
 /* h_admin.c — bank and roster uploads for administrators (POST /api/v1/admin/banks,
- * /admin/staff) and the bank list. The body is the file itself; parsing (and, for rosters,
+ * /admin/staff) and the bank list. The file is the body (up to LX_BODY_MAX) or, with
+ * ?upload=ID, an upload sent in parts (h_upload.c), borrowed until the reply and dropped
+ * once imported (kept after a dry run or a refusal); parsing (and, for rosters,
  * hashing the first passwords of new staff) runs on the hash pool, never on the event loop,
  * and the import is one writer job: all or nothing. */
 #include <stdio.h>
@@ -16,11 +18,58 @@
 #include "store_accounts.h"
 #include "store_banks.h"
 #include "table.h"
+#include "upload.h"
 
 static int query_flag(struct hctx *c, const char *key)
 {
 	const char *v = http_query(c, key);
 	return v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+}
+
+/* --- the file ------------------------------------------------------------------- */
+
+/* Where an import's file came from: an upload borrowed from the registry, or the body. */
+struct upfile {
+	struct uploads *reg;
+	struct upload *up; /* NULL: the file is the request body */
+	int imported;      /* a real import succeeded: the upload is dropped */
+};
+
+static void upfile_release(struct upfile *f)
+{
+	if (f->up)
+		upload_release(f->reg, f->up, f->imported);
+	f->up = NULL;
+}
+
+/* Points c->body at the file: the body, or the upload ?upload=ID (then the body must be
+ * empty). Returns 0, or answers (400/404/409) and returns -1. */
+static int take_file(struct hctx *c, struct upfile *f)
+{
+	const char *id = http_query(c, "upload");
+	const char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!id)
+		return 0;
+	if (c->body_len) {
+		http_error(c, 400, "bad_request", "使用 upload= 导入已上传的文件时，请求体须为空");
+		return -1;
+	}
+	f->reg = c->srv->uploads;
+	rc = upload_borrow(f->reg, id, c->user.id, &f->up, &data, &len);
+	if (rc == LX_ERR_NOTFOUND) {
+		http_error(c, 404, "upload_not_found", "上传不存在或已过期，请重新上传文件");
+		return -1;
+	}
+	if (rc) {
+		http_error(c, 409, "upload_busy", "该文件正在导入，请稍候");
+		return -1;
+	}
+	c->body = data; /* valid until the reply: data_free gives the upload back */
+	c->body_len = len;
+	return 0;
 }
 
 /* --- banks ---------------------------------------------------------------------- */
@@ -33,11 +82,13 @@ struct bank_up {
 	struct diag d;
 	struct bank_import_result res;
 	int dry_run, retire;
+	struct upfile file;
 };
 
 static void bank_up_free(void *p)
 {
 	struct bank_up *b = p;
+	upfile_release(&b->file);
 	bank_doc_free(&b->doc);
 	diag_free(&b->d);
 	free(b);
@@ -83,6 +134,7 @@ static void bank_done(struct hctx *c, int rc, const struct lx_err *e)
 		http_fail(c, rc, e->msg);
 		return;
 	}
+	b->file.imported = !b->dry_run;
 	http_json(c, 200, json_pack("{s:s,s:b,s:i,s:i,s:i,s:i}", "bank", b->doc.code, "dry_run", b->dry_run, "added",
 				    b->res.added, "updated", b->res.updated, "unchanged", b->res.unchanged, "retired",
 				    b->res.retired));
@@ -103,6 +155,8 @@ void h_admin_banks_import(struct hctx *c)
 		http_error(c, 400, "bad_request", "format 应为 json、csv 或 xlsx");
 		return;
 	}
+	if (take_file(c, &b->file) != 0)
+		return;
 	if (c->body_len == 0) {
 		http_error(c, 400, "bad_request", "请求体为空：请上传题库文件");
 		return;
@@ -147,11 +201,13 @@ struct staff_up {
 	int xlsx, dry_run, disable;
 	int rc;
 	struct lx_err err;
+	struct upfile file;
 };
 
 static void staff_up_free(void *p)
 {
 	struct staff_up *s = p;
+	upfile_release(&s->file);
 	roster_plan_free(&s->plan);
 	roster_free(&s->r);
 	diag_free(&s->d);
@@ -180,6 +236,7 @@ static void staff_done(struct hctx *c, int rc, const struct lx_err *e)
 		http_fail(c, rc, e->msg);
 		return;
 	}
+	s->file.imported = !s->dry_run;
 	pw = json_array();
 	for (size_t i = 0; !s->dry_run && i < s->plan.n; i++)
 		if (s->plan.initial[i])
@@ -232,6 +289,8 @@ void h_admin_staff_import(struct hctx *c)
 		http_error(c, 400, "bad_request", "format 应为 csv 或 xlsx");
 		return;
 	}
+	if (take_file(c, &s->file) != 0)
+		return;
 	s->xlsx = fmt ? strcmp(fmt, "xlsx") == 0 : table_is_zip(c->body, c->body_len);
 	s->fname = s->xlsx ? "staff.xlsx" : "staff.csv";
 	/* Parsing a large roster and hashing first passwords take seconds: not on the loop. */

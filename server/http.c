@@ -517,7 +517,9 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 		}
 		return;
 	}
-	if (c->body_len > ((r->flags & R_UPLOAD) ? LX_UPLOAD_MAX : LX_BODY_MAX)) {
+	/* evhttp already refused a larger Content-Length (or chunked body) with its own 413,
+	 * before reading it (evhttp_set_max_body_size in srv.c): a second line of defence. */
+	if (c->body_len > LX_BODY_MAX) {
 		http_error(c, 413, "too_large", "请求体过大");
 		return;
 	}

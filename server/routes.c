@@ -6,6 +6,7 @@
 #define GET EVHTTP_REQ_GET
 #define POST EVHTTP_REQ_POST
 #define PUT EVHTTP_REQ_PUT
+#define DELETE EVHTTP_REQ_DELETE
 
 const struct route routes[] = {
 	{GET, "/healthz", h_healthz, 0, 0},
@@ -20,9 +21,12 @@ const struct route routes[] = {
 	{PUT, "/api/v1/attempts/*/answers", h_attempt_save, ROLE_EXAMINEE, 0},
 	{POST, "/api/v1/attempts/*/submit", h_attempt_submit, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/attempts/*/review", h_attempt_review, ROLE_EXAMINEE, 0},
-	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, R_UPLOAD},
+	{POST, "/api/v1/admin/uploads", h_upload_part, ROLE_ADMIN, 0},
+	{GET, "/api/v1/admin/uploads/*", h_upload_get, ROLE_ADMIN, 0},
+	{DELETE, "/api/v1/admin/uploads/*", h_upload_delete, ROLE_ADMIN, 0},
+	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/banks", h_admin_banks_list, ROLE_ADMIN, 0},
-	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, R_UPLOAD},
+	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, 0},
 	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLE_ADMIN, 0},

@@ -10,7 +10,6 @@
 
 enum {
 	R_PWCHANGE_OK = 1 << 0, /* allowed while a password change is pending */
-	R_UPLOAD = 1 << 1,      /* body up to LX_UPLOAD_MAX */
 	R_NO_CSRF = 1 << 2,     /* login: no session yet */
 	R_ANY_USER = 1 << 3,    /* any logged-in user, whatever the roles */
 };
@@ -48,6 +47,11 @@ void h_admin_exam_monitor(struct hctx *c);
 void h_admin_banks_import(struct hctx *c);
 void h_admin_banks_list(struct hctx *c);
 void h_admin_staff_import(struct hctx *c);
+
+/* h_upload.c (files over LX_BODY_MAX, sent in parts) */
+void h_upload_part(struct hctx *c);
+void h_upload_get(struct hctx *c);
+void h_upload_delete(struct hctx *c);
 
 /* h_report.c */
 void h_reports_exams(struct hctx *c);

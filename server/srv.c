@@ -38,6 +38,7 @@
 #include "srv_tick.h"
 #include "static.h"
 #include "tls.h"
+#include "upload.h"
 
 /* --- completions posted to a loop thread ---------------------------------------------
  * The writer finishes a batch of up to 256 jobs at once, and each reply may cost the loop a
@@ -368,7 +369,7 @@ static int thread_init(struct srv *s, struct srv_thread *th, int idx, struct lx_
 	evhttp_set_bevcb(th->http, bevcb, th);
 	evhttp_set_gencb(th->http, http_dispatch, th);
 	evhttp_set_max_headers_size(th->http, 8192);
-	evhttp_set_max_body_size(th->http, LX_UPLOAD_MAX);
+	evhttp_set_max_body_size(th->http, LX_BODY_MAX); /* larger files come in parts: h_upload.c */
 	evhttp_set_timeout(th->http, s->cfg->header_timeout);
 	evhttp_set_allowed_methods(th->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
 						     EVHTTP_REQ_HEAD | EVHTTP_REQ_DELETE);
@@ -610,6 +611,7 @@ int srv_run(const struct config *cfg)
 		goto out;
 	}
 	s.pool = pool_new(cfg->hash_threads);
+	s.uploads = uploads_new();
 	static_load(cfg->web_root, &s.web, &e);
 	s.main_base = event_base_new();
 	s.nthreads = cfg->threads;
@@ -669,6 +671,7 @@ out:
 	}
 	store_close(s.main_rd);
 	static_free(s.web);
+	uploads_free(s.uploads); /* after the pool and the writer: an import may borrow one */
 	if (s.main_base) event_base_free(s.main_base);
 	if (s.listen_fd >= 0) close(s.listen_fd);
 	if (atomic_load(&s.ssl)) SSL_CTX_free(atomic_load(&s.ssl));

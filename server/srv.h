@@ -17,6 +17,7 @@
 struct pool;
 struct static_files;
 struct exam_cache;
+struct uploads;
 
 struct srv_thread {
 	struct srv *srv;
@@ -48,6 +49,7 @@ struct srv {
 	struct store_writer *writer;
 	struct pool *pool;
 	struct static_files *web;
+	struct uploads *uploads;   /* files sent in parts, shared by the loops (upload.h) */
 	struct srv_thread *threads;
 	int nthreads;
 	int listen_fd;

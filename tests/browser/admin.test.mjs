@@ -1,16 +1,19 @@
 // admin.test.mjs — the exam administrator's uploads: a question bank CSV with a bad row
 // (the preview names the row and the problem, nothing is imported), then a good one that
 // imports; a roster with an unknown category, then a good one; an exam definition whose
-// section cannot be filled, then a good one, created and watched on the live monitor.
+// section cannot be filled, then a good one, created and watched on the live monitor; a bank
+// over 1 MiB, which the page sends in parts (one part fails on the network and is retried).
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {writeFileSync} from 'node:fs';
+import {statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Env, demoExam, VIEWPORTS, rfc3339, waitFor} from './harness.mjs';
 
 const env = new Env('admin');
 let api;
 const files = {};
+
+const LIMIT_BODY = 1 << 20; // LX_BODY_MAX: larger files go in parts
 
 const BANK_HEADER = '编号,题型,题干,选项A,选项B,选项C,选项D,答案,解析,依据';
 const BANK_ROWS = [
@@ -41,6 +44,11 @@ before(async () => {
   const bad = JSON.parse(JSON.stringify(exam));
   bad.papers[0].sections[0].count = 999;
   w('bad-exam.json', JSON.stringify(bad, null, 2));
+  const bigRows = [];
+  for (let i = 0; i < 1200; i++) {
+    bigRows.push(`B-${String(i).padStart(4, '0')},单选,大题库第 ${i} 题：${'民法典'.repeat(140)},甲,乙,丙,丁,${'ABCD'[i % 4]},,`);
+  }
+  w('big-bank.csv', '\ufeff' + [BANK_HEADER, ...bigRows].join('\r\n') + '\r\n');
   await env.start();
   api = await env.apiAs('admin1');
 });
@@ -167,6 +175,49 @@ test('admin pages on a phone', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
   await env.shot(page, 'phone-03-monitor');
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
+test('a bank over 1 MiB goes in parts; a part lost on the network is sent again', async () => {
+  const size = statSync(files['big-bank.csv']).size;
+  assert.ok(size > LIMIT_BODY, `the file is over 1 MiB: ${size}`);
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'admin1');
+  await page.waitForURL(/#\/admin$/);
+  const parts = [];
+  let aborted = 0;
+  await page.route((url) => url.pathname === '/api/v1/admin/uploads', async (route) => {
+    const u = new URL(route.request().url());
+    parts.push(u.searchParams.get('offset') || 'start');
+    // the first continuation part is lost once: the page must send it again
+    if (u.searchParams.has('upload') && !aborted) {
+      aborted++;
+      await route.abort('connectionreset');
+      return;
+    }
+    await route.continue();
+  });
+  await page.locator('.subnav').getByRole('link', {name: '题库'}).click();
+  await page.waitForURL(/#\/admin\/banks$/);
+  await page.locator('#bank-file').setInputFiles(files['big-bank.csv']);
+  await page.getByLabel('题库代码').fill('big-bank');
+  await page.getByLabel('题库名称').fill('大题库');
+  await page.getByLabel('科目').fill('civil');
+  await page.getByRole('button', {name: '检查文件（不导入）'}).click();
+  await page.locator('.preview.ok').waitFor({timeout: 30000});
+  assert.equal(await page.locator('.preview.ok [data-key="added"] dd').innerText(), '1200');
+  assert.equal(aborted, 1);
+  assert.deepEqual(parts, ['start', String(LIMIT_BODY), String(LIMIT_BODY)], 'start, the lost part, the same part again');
+  assert.ok(!(await bankCodes()).includes('big-bank'), 'the dry run imports nothing');
+  await page.getByRole('button', {name: '确认导入'}).click();
+  await page.getByText('题库“big-bank”已导入').waitFor({timeout: 30000});
+  assert.equal(parts.length, 3, 'the import named the upload of the dry run: the file was not sent again');
+  const tb = (await api.get('/admin/banks')).banks.find((b) => b.code === 'big-bank');
+  assert.ok(tb, 'imported');
+  assert.equal(tb.active, 1200);
+  await env.shot(page, 'desktop-09-big-bank-imported');
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

@@ -153,6 +153,7 @@ N = "404 not_found"
 BR = "400 bad_request"
 W = "422 weak_password"
 CSRF = "403 csrf"
+UNF = "404 upload_not_found"
 
 # owner: an examinee with attempt A (exam X, in progress) and attempt B (exam Y, submitted).
 # other: an examinee in scope whose category has no paper (not assigned to X or Y).
@@ -176,6 +177,9 @@ MATRIX = [
     ("PUT", "/api/v1/attempts/*/answers", "/api/v1/attempts/{A}/answers", "save",    U, OK, N, P, F, F, F, F),
     ("POST", "/api/v1/attempts/*/submit", "/api/v1/attempts/{B}/submit", None,       U, OK, N, P, F, F, F, F),
     ("GET", "/api/v1/attempts/*/review", "/api/v1/attempts/{B}/review", None,        U, OK, N, P, F, F, F, F),
+    ("POST", "/api/v1/admin/uploads", "/api/v1/admin/uploads", "part",                U, F, F, F, OK, F, OK, F),
+    ("GET", "/api/v1/admin/uploads/*", "/api/v1/admin/uploads/{UP}", None,           U, F, F, F, UNF, F, UNF, F),
+    ("DELETE", "/api/v1/admin/uploads/*", "/api/v1/admin/uploads/{UP}", None,        U, F, F, F, UNF, F, UNF, F),
     ("POST", "/api/v1/admin/banks", "/api/v1/admin/banks?format=json&dry_run=1", "bank",
                                                                                      U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/banks", "/api/v1/admin/banks", None,                      U, F, F, F, OK, F, OK, F),
@@ -264,8 +268,10 @@ class AuthorizationMatrixTest(L.TestCase):
             "bank": dumps(bank_doc("mx-bank2")),
             "staff": staff.encode(),
             "exam": dumps(exam_doc("mx-dry", "mx-bank")),
+            "part": b"a first part",
         }
-        cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b)}
+        # UP: an upload id nobody has (an admin's own uploads are test_uploads.py's)
+        cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32}
 
     def send(self, pr, method, path, body, session=None, csrf=True):
         hdrs = {}

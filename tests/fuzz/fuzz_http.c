@@ -85,6 +85,7 @@
 #include "store.h"
 #include "store_accounts.h"
 #include "token.h"
+#include "upload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
@@ -376,12 +377,15 @@ static void close_db(void)
 	H.th.rd = NULL;
 	store_close(H.srv.main_rd);
 	H.srv.main_rd = NULL;
+	uploads_free(H.srv.uploads); /* uploads in parts do not outlive the input either */
+	H.srv.uploads = NULL;
 }
 
 static void open_db(void)
 {
 	struct lx_err e = {0};
 	copy_db(H.template_db, H.live_db);
+	H.srv.uploads = uploads_new();
 	if (store_writer_start(H.live_db, &H.srv.writer, &e) != LX_OK ||
 	    store_open(H.live_db, STORE_READONLY, &H.th.rd, &e) != LX_OK ||
 	    store_open(H.live_db, STORE_READONLY, &H.srv.main_rd, &e) != LX_OK) {
@@ -499,7 +503,7 @@ static void setup(void)
 	evhttp_set_bevcb(H.th.http, server_bev, NULL);
 	evhttp_set_gencb(H.th.http, http_dispatch, &H.th);
 	evhttp_set_max_headers_size(H.th.http, 8192);
-	evhttp_set_max_body_size(H.th.http, LX_UPLOAD_MAX);
+	evhttp_set_max_body_size(H.th.http, LX_BODY_MAX);
 	evhttp_set_timeout(H.th.http, H.cfg.header_timeout);
 	evhttp_set_allowed_methods(H.th.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD |
 						      EVHTTP_REQ_DELETE);

@@ -35,12 +35,13 @@ export function noteServerTime(serverTime) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message, details, retryAfter) {
+  constructor(status, code, message, details, retryAfter, error) {
     super(message);
     this.status = status;   // 0 = the network failed (offline, server unreachable)
     this.code = code;
     this.details = details || null;
     this.retryAfter = retryAfter || null;
+    this.error = error || {}; // the answer's whole "error" object (e.g. "expected" of a 409)
   }
   get offline() {
     return this.status === 0;
@@ -107,12 +108,49 @@ export async function api(method, path, opts) {
     const details = err.details || (data && data.details) || null;
     const msg = err.message || defaultMessage(res.status);
     const e = new ApiError(res.status, err.code || 'http_' + res.status, msg, details,
-      res.headers.get('Retry-After'));
+      res.headers.get('Retry-After'), err);
     e.total = typeof err.total === 'number' ? err.total : (details ? details.length : 0);
     if (res.status === 401 && !o.quiet401 && onUnauthorized) onUnauthorized();
     throw e;
   }
   return data;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends a file larger than one request body (LIMITS.body_max) to POST /admin/uploads in parts
+ * of partSize bytes, appended in order; returns the upload id, which an import then names
+ * (?upload=ID). A part that fails on the network or with a 5xx is sent again (3 tries, 1 s
+ * and 2 s apart); after a 409 offset_mismatch (an earlier try did arrive, its answer was
+ * lost) it goes on from the offset the server names. onProgress(sentBytes, totalBytes).
+ */
+export async function uploadInParts(bytes, partSize, onProgress) {
+  const total = bytes.byteLength;
+  let id = null;
+  let off = 0;
+  let tries = 0;
+  while (id === null || off < total) {
+    const path = id === null ? '/admin/uploads' : '/admin/uploads?upload=' + encodeURIComponent(id) + '&offset=' + off;
+    try {
+      const r = await api('POST', path, {raw: bytes.slice(off, off + partSize)});
+      id = r.upload;
+      off = r.received;
+      tries = 0;
+      if (onProgress) onProgress(off, total);
+    } catch (e) {
+      if (e.status === 409 && e.code === 'offset_mismatch' && typeof e.error.expected === 'number') {
+        off = e.error.expected;
+        continue;
+      }
+      if ((e.status === 0 || e.status >= 500) && ++tries < 3) {
+        await sleep(1000 * tries);
+        continue;
+      }
+      throw e;
+    }
+  }
+  return id;
 }
 
 function defaultMessage(status) {

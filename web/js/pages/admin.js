@@ -2,7 +2,7 @@
  * dry-run preview first, listing every error with its row; nothing is imported until the
  * preview is clean and the administrator confirms), the exam list, exam creation from a
  * lawexam-exam/1 definition file, and the exam detail with a live monitor. */
-import {api, serverNow} from '../api.js';
+import {api, serverNow, uploadInParts} from '../api.js';
 import {LIMITS} from '../limits.js';
 import {h, clear, alertBox, pageTitle, field, fmtTime, fmtClock, fmtBytes, tableWrap, dataTable, CATEGORY_NAMES} from '../dom.js';
 
@@ -101,7 +101,11 @@ const MIME = {csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocum
 /**
  * The upload-with-preview panel used for banks, rosters and exam definitions.
  * spec: {id, title, formats: [..], extra: [{name,label,hint,pattern,maxlength,requiredFor:[formats]}],
- *        path(format, params, dry) → '/admin/…?…', describe(result, dry) → Node, after(result)}
+ *        path(format, params, dry) → '/admin/…?…', describe(result, dry) → Node, after(result),
+ *        parts: true when the route takes ?upload=ID (banks, rosters)}
+ * A file over LIMITS.body_max (1 MiB) goes in parts to /admin/uploads first (each part
+ * retried, api.js uploadInParts); the dry run keeps that upload on the server, so confirming
+ * the import does not send the file again.
  */
 function uploadPanel(spec) {
   const fileInput = h('input', {type: 'file', id: spec.id + '-file', class: 'file-input', accept: spec.formats.map((f) => '.' + f).join(','),
@@ -118,7 +122,7 @@ function uploadPanel(spec) {
   const out = h('div', {class: 'upload-result', 'aria-live': 'polite'});
   const checkBtn = h('button', {type: 'submit', class: 'btn btn-primary'}, spec.checkLabel || '检查文件（不导入）');
   const importBtn = h('button', {type: 'button', class: 'btn btn-success', hidden: true}, spec.importLabel || '确认导入');
-  let checked = null; // {file, format, params} that passed the dry run
+  let checked = null; // {name, size, fmt, upload} of the file that passed the dry run
 
   function currentFormat() {
     const f = fileInput.files && fileInput.files[0];
@@ -126,6 +130,8 @@ function uploadPanel(spec) {
   }
 
   function invalidate() {
+    // an upload kept after the dry run of the previous file will not be imported: free it
+    if (checked && checked.upload) api('DELETE', '/admin/uploads/' + encodeURIComponent(checked.upload)).catch(() => {});
     checked = null;
     importBtn.hidden = true;
     clear(out);
@@ -166,15 +172,45 @@ function uploadPanel(spec) {
       }
       if (v) params[x.name] = v;
     }
+    const limit = spec.parts ? LIMITS.upload_max : LIMITS.body_max;
+    if (f.size > limit) {
+      out.appendChild(alertBox('error', '文件“' + f.name + '”有 ' + fmtBytes(f.size) + '，超过 ' + fmtBytes(limit) + ' 的上限。'));
+      return;
+    }
     checkBtn.disabled = true;
     importBtn.disabled = true;
-    out.appendChild(h('p', {class: 'muted'}, dry ? '正在检查文件……' : '正在导入……'));
+    const status = h('p', {class: 'muted'}, dry ? '正在检查文件……' : '正在导入……');
+    out.appendChild(status);
+    let upload = null;
     try {
       const bytes = await f.arrayBuffer();
-      const r = await api('POST', spec.path(fmt, params, dry), {raw: bytes, contentType: MIME[fmt]});
+      const path = spec.path(fmt, params, dry);
+      let r;
+      if (bytes.byteLength <= LIMITS.body_max) {
+        r = await api('POST', path, {raw: bytes, contentType: MIME[fmt]});
+      } else {
+        const progress = (sent, total) => {
+          status.textContent = '正在上传文件：' + fmtBytes(sent) + ' / ' + fmtBytes(total) + '……';
+        };
+        const named = (id) => api('POST', path + (path.indexOf('?') >= 0 ? '&' : '?') + 'upload=' + encodeURIComponent(id));
+        upload = !dry && checked && checked.upload ? checked.upload : null;
+        if (upload) {
+          try {
+            r = await named(upload);
+          } catch (e) {
+            if (e.code !== 'upload_not_found') throw e;
+            upload = null; // expired since the dry run (an hour): send it again
+          }
+        }
+        if (!upload) {
+          upload = await uploadInParts(bytes, LIMITS.body_max, progress);
+          status.textContent = dry ? '上传完成，正在检查文件……' : '上传完成，正在导入……';
+          r = await named(upload);
+        }
+      }
       clear(out);
       if (dry) {
-        checked = {name: f.name, size: f.size, fmt};
+        checked = {name: f.name, size: f.size, fmt, upload};
         out.appendChild(h('div', {class: 'preview ok'},
           alertBox('success', '预检通过：文件“' + f.name + '”没有发现错误。以下为导入后的变化，尚未导入任何内容。'),
           spec.describe(r, true)));
@@ -191,6 +227,8 @@ function uploadPanel(spec) {
     } catch (e) {
       clear(out);
       if (e.status === 401) return;
+      // a refused file is not imported later: free its upload on the server now
+      if (upload) api('DELETE', '/admin/uploads/' + encodeURIComponent(upload)).catch(() => {});
       checked = null;
       importBtn.hidden = true;
       if (e.details && e.details.length) {
@@ -340,6 +378,7 @@ export async function renderBanks(main) {
       {name: 'title', label: '题库名称', hint: '如：中华人民共和国民法典', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx']},
       {name: 'subject', label: '科目', hint: '如：civil-code', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx']},
     ],
+    parts: true,
     path: (fmt, p, dry) => {
       const q = new URLSearchParams({format: fmt});
       if (dry) q.set('dry_run', '1');
@@ -364,6 +403,7 @@ export async function renderStaff(main) {
     title: '上传人员名单',
     formats: ['csv', 'xlsx'],
     intro: h('p', {class: 'muted'}, '已有工号的人员会被更新（只有填写了密码才会改密码）；新增人员未填密码的，系统生成初始密码，首次登录须修改。名单中没有的人员保持不变。'),
+    parts: true,
     path: (fmt, p, dry) => '/admin/staff?format=' + fmt + (dry ? '&dry_run=1' : ''),
     describe: (r) => {
       const box = h('div', null, summary(r, ['passwords']));
