@@ -4,6 +4,8 @@ TLS versions, no plain HTTP, malformed input, signals, start-up failures, restar
 health checks staying fast during a login storm. Each test talks to a real lawexamd over
 HTTPS through lawexam_e2e."""
 
+import base64
+import hashlib
 import os
 import re
 import signal
@@ -270,6 +272,51 @@ class FoundationTest(L.TestCase, SecurityHeaders):
             self.assertStatus(r, 401, "unauthenticated")
         r = self.srv.client().get("/api/v1/me", headers={"Authorization": "Basic " + token})
         self.assertStatus(r, 401, "unauthenticated")
+
+    def test_token_list_and_revoke(self):
+        self.srv.add_user("tok2", roles="hr", password=PW)
+        self.srv.add_user("tok3", roles="hr", password=PW)
+        t1, t2, t3 = self.srv.token("tok2"), self.srv.token("tok2"), self.srv.token("tok3")
+        c1, c2, c3 = (self.srv.client(token=t) for t in (t1, t2, t3))
+        for c in (c1, c2, c3):
+            self.assertStatus(c.get("/api/v1/me"), 200)
+        rc, out, err = self.srv.admin("token", "list", "tok2")
+        self.assertEqual(rc, 0, err)
+        lines = out.strip().splitlines()
+        self.assertEqual(lines[0].split("\t"), ["ID", "LOGIN", "CREATED", "STATE"])
+        rows = [l.split("\t") for l in lines[1:]]
+        self.assertEqual([(r[1], r[3]) for r in rows], [("tok2", "active"), ("tok2", "active")])
+        for r in rows:
+            self.assertRegex(r[2], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+        rc, out_all, _ = self.srv.admin("token", "list")
+        self.assertEqual(rc, 0)
+        self.assertIn("\ttok3\t", out_all)
+        # never the token, nor its SHA-256 (hex or base64url)
+        for t in (t1, t2, t3):
+            digest = hashlib.sha256(t.encode()).digest()
+            for shown in (t, digest.hex(), base64.urlsafe_b64encode(digest).decode().rstrip("=")):
+                self.assertNotIn(shown, out_all)
+                self.assertNotIn(shown[:16], out_all)
+        # revoke the first of tok2's tokens: refused on the very next request, same connection
+        first = rows[0][0]
+        rc, out, err = self.srv.admin("token", "revoke", first)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("revoked", out)
+        self.assertStatus(c1.get("/api/v1/me"), 401, "unauthenticated")
+        self.assertStatus(self.srv.client(token=t1).get("/api/v1/me"), 401, "unauthenticated")
+        self.assertStatus(c2.get("/api/v1/me"), 200)  # the user's other token still works
+        self.assertStatus(c3.get("/api/v1/me"), 200)
+        rc, out, _ = self.srv.admin("token", "list", "tok2")
+        self.assertEqual([l.split("\t")[3] for l in out.strip().splitlines()[1:]], ["revoked", "active"])
+        rc, out, _ = self.srv.admin("audit")
+        self.assertIn("token_revoke\t%s tok2" % first, out)
+        # again: harmless; unknown id, unknown user, bad id: errors
+        rc, out, _ = self.srv.admin("token", "revoke", first)
+        self.assertEqual(rc, 0)
+        self.assertIn("already", out)
+        self.assertNotEqual(self.srv.admin("token", "revoke", "999999")[0], 0)
+        self.assertNotEqual(self.srv.admin("token", "list", "nobody-here")[0], 0)
+        self.assertEqual(self.srv.admin("token", "revoke", "abc")[0], 2)
 
     # --- disabled users --------------------------------------------------------------------
 
