@@ -438,19 +438,49 @@ class FoundationTest(L.TestCase, SecurityHeaders):
             self.assertIn(r.status, (400, 404), p)
             self.assertNotIn(b"SQLite", r.body if isinstance(r.body, bytes) else b"")
 
-    @unittest.expectedFailure
     def test_security_headers_on_libevent_errors(self):
-        # KNOWN BUG (reported): replies that libevent itself writes (a bad request line,
-        # headers over 8 KiB, a method outside the allowed set) bypass http_reply() and carry
-        # none of the security headers (and an HTML body instead of a JSON error).
-        for raw in (b"GARBAGE\r\n\r\n",
-                    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n",
-                    b"OPTIONS /healthz HTTP/1.1\r\nHost: x\r\n\r\n"):
-            out = raw_tls(self.srv, raw)
-            head = out.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
-            self.assertIn("strict-transport-security:", head)
-            self.assertIn("content-security-policy:", head)
-            self.assertIn("x-content-type-options: nosniff", head)
+        # PINNED LIMITATION (docs/security.md, "Known gaps" 1): replies that libevent 2.1 writes
+        # itself, before any callback of ours runs, carry none of the security headers. 2.1 has
+        # no hook for them (evhttp_set_errorcb and evhttp_set_newreqcb are 2.2; its
+        # evhttp_send_error is called from inside evhttp_handle_request). What this test
+        # holds: they are a fixed page per status that reflects nothing of the request, set no
+        # cookie, and close the connection. If the header assertions below start to fail
+        # because the headers are there, the gap is closed: assert them instead and update the
+        # docs.
+        page = ("<HTML><HEAD>\n<TITLE>{code} {phrase}</TITLE>\n</HEAD><BODY>\n<H1>{phrase}</H1>\n"
+                "</BODY></HTML>\n")
+        probe = b"<script>x</script>"
+        cases = (
+            (b"GARBAGE " + probe + b"\r\n\r\n", 400, "Bad Request"),
+            (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + probe + b"a" * 9000 + b"\r\n\r\n", 400,
+             "Bad Request"),
+            (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + probe + b"\r\n\r\n", 400, "Bad Request"),
+            (b"OPTIONS /" + probe + b" HTTP/1.1\r\nHost: x\r\n\r\n", 501, "Not Implemented"),
+            (b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 501, "Not Implemented"),
+            (b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 501, "Not Implemented"),
+            (b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (64 << 20), 413,
+             "Request Entity Too Large"),
+        )
+        for raw, code, phrase in cases:
+            with self.subTest(request=raw[:40]):
+                out = raw_tls(self.srv, raw)  # reads until the server closes
+                head, _, body = out.partition(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                self.assertEqual(lines[0], "HTTP/1.1 %d %s" % (code, phrase))
+                fields = {}
+                for l in lines[1:]:
+                    k, _, v = l.partition(":")
+                    fields[k.strip().lower()] = v.strip()
+                self.assertEqual(sorted(fields), ["connection", "content-length", "content-type", "date"])
+                self.assertEqual(fields["connection"], "close")
+                self.assertEqual(fields["content-type"], "text/html")
+                self.assertEqual(body.decode(), page.format(code=code, phrase=phrase))
+                self.assertEqual(int(fields["content-length"]), len(body))
+                self.assertNotIn(b"script", out)
+                # the gap itself
+                self.assertNotIn("strict-transport-security", fields)
+                self.assertNotIn("content-security-policy", fields)
+        self.assertAlive()
 
     # --- TLS -------------------------------------------------------------------------------
 
