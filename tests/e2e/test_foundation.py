@@ -5,13 +5,16 @@ health checks staying fast during a login storm. Each test talks to a real lawex
 HTTPS through lawexam_e2e."""
 
 import base64
+import http.client
 import hashlib
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -728,6 +731,109 @@ class LifecycleTest(L.TestCase):
         rc, elapsed = srv.stop(sig=signal.SIGINT)
         self.assertEqual(rc, 0, srv.log_tail())
         self.assertLess(elapsed, 5.0)
+
+    def test_harness_sees_crash_and_unclean_shutdown(self):
+        # The harness itself: Server.close() must not let a crash or a hung shutdown pass.
+        srv = L.Server(*FAST)
+        try:
+            srv.start()
+            os.kill(srv.proc.pid, signal.SIGABRT)  # a crash the test did not ask for
+            srv.proc.wait(10)
+            with self.assertRaisesRegex(L.ServerError, r"exited by itself \(exit -6\)"):
+                srv.close()
+        finally:
+            srv.close(check_exit=False)
+            shutil.rmtree(srv.dir, ignore_errors=True)
+        srv = L.Server(*FAST)
+        try:
+            srv.start()
+            os.kill(srv.proc.pid, signal.SIGSTOP)  # hangs: SIGTERM cannot end it within 5 s
+            with self.assertRaisesRegex(L.ServerError, r"did not shut down cleanly"):
+                srv.close()
+        finally:
+            srv.close(check_exit=False)
+            shutil.rmtree(srv.dir, ignore_errors=True)
+        srv = L.Server(*FAST)
+        srv.start()
+        srv.kill9()  # on purpose: said so, so not reported
+        self.assertEqual(srv.close(), [])
+
+    def test_harness_never_sends_a_post_twice(self):
+        # A stub HTTPS server answers the first request on a connection with keep-alive and
+        # drops the connection on the second without answering. The client must not send
+        # that second request (a POST) again on a new connection: the server may have acted.
+        d = tempfile.mkdtemp(prefix="lawexam-stub-")
+        self.addCleanup(shutil.rmtree, d, True)
+        cert, key = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost"],
+                       check=True, capture_output=True)
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(cert, key)
+        lsock = socket.create_server(("127.0.0.1", 0))
+        self.addCleanup(lsock.close)
+        seen = []
+
+        def serve():
+            lsock.settimeout(10)
+            for _ in range(2):
+                try:
+                    conn, _ = lsock.accept()
+                except OSError:
+                    return
+                with sctx.wrap_socket(conn, server_side=True) as t:
+                    n = 0
+                    buf = b""
+                    while True:
+                        try:
+                            chunk = t.recv(65536)
+                        except (OSError, ssl.SSLError):
+                            break
+                        if not chunk:
+                            break
+                        buf += chunk
+                        while b"\r\n\r\n" in buf:
+                            head, _, buf = buf.partition(b"\r\n\r\n")
+                            seen.append(head.split(b" ", 1)[0].decode())
+                            n += 1
+                            if n == 1:
+                                t.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                            else:
+                                t.shutdown(socket.SHUT_RDWR)  # drop it, no answer
+                                break
+                        else:
+                            continue
+                        break
+
+        th = threading.Thread(target=serve, daemon=True)
+        th.start()
+
+        class Stub:
+            host, port = "127.0.0.1", lsock.getsockname()[1]
+
+            def ssl_context(self, verify=True):
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+                return ctx
+
+        c = L.Client(Stub(), timeout=5)
+        self.assertEqual(c.get("/").status, 200)
+        with self.assertRaises((ConnectionError, http.client.HTTPException, ssl.SSLError)):
+            c.post("/x", body="{}")
+        c.close()
+        lsock.close()
+        th.join(10)
+        self.assertEqual(seen, ["GET", "POST"], "the POST was sent %d times" % seen.count("POST"))
+
+    def test_harness_reconnects_before_a_post_after_restart(self):
+        srv = self.server(*FAST)
+        srv.add_user("rex", password=PW)
+        c = srv.client()
+        c.login("rex", PW)
+        self.assertStatus(c.get("/api/v1/me"), 200)
+        srv.restart()  # the server closed the idle keep-alive connection
+        self.assertStatus(c.post("/api/v1/logout"), 200)  # sent once, on a fresh connection
+        self.assertStatus(c.get("/api/v1/me"), 401)
 
     def test_unknown_flag(self):
         rc, out, err = self.run_lawexamd("--no-such-flag")

@@ -387,8 +387,7 @@ class ManyIdleTest(L.TestCase):
 
     def test_idle_tls_connections(self):
         have = raise_fd_limit(self.N + self.N // 10 + 512)
-        if have < self.N + 256:
-            self.skipTest("open-file limit %d is too low for %d connections" % (have, self.N))
+        L.require(have >= self.N + 256, "open-file limit %d is too low for %d connections" % (have, self.N))
         srv = self.server(*FAST, "--header-timeout", "300")
         t0 = time.monotonic()
         idle = open_tls_many(srv, self.N)

@@ -557,7 +557,7 @@ class ReportsTest(L.TestCase):
             self.assertFalse(any(r[1].startswith(ch) for r in got[1:] if r[1] not in ("-5", "-0.5")),
                              "a name starting with %r is bare in the CSV" % ch)
 
-    @unittest.skipIf(openpyxl is None, "python3-openpyxl is not installed")
+    @L.requires(openpyxl is not None, "python3-openpyxl is not installed (Debian: python3-openpyxl)")
     def test_pass_rates_xlsx(self):
         data = self.download("/api/v1/reports/%s/pass-rates?by=category&format=xlsx" % EXAM,
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -591,7 +591,7 @@ class ReportsTest(L.TestCase):
             self.assertGreaterEqual(ws.column_dimensions[col].width, 8)
         self.assertGreaterEqual(ws.column_dimensions["B"].width, 12)  # 行政执法人员 fits
 
-    @unittest.skipIf(openpyxl is None, "python3-openpyxl is not installed")
+    @L.requires(openpyxl is not None, "python3-openpyxl is not installed (Debian: python3-openpyxl)")
     def test_results_xlsx(self):
         data = self.download("/api/v1/reports/%s/results?format=xlsx" % EXAM,
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
