@@ -335,6 +335,30 @@ class OverloadTest(L.TestCase):
             close_all(idle)
         log("cap %d: 503 overloaded above it; 200 again %.2f s after closing" % (self.CAP, self.wait_healthy()))
 
+    def test_silent_connection_over_the_cap_is_closed(self):
+        # Over the cap, a connection that sends nothing is closed after min(--header-timeout,
+        # 5 s) (here 5 s, the header timeout being 30 s); those within the cap stay open.
+        self.wait_healthy()
+        idle = open_tls_many(self.srv, self.CAP)
+        bare = tls = None
+        try:
+            t0 = time.monotonic()
+            bare = socket.create_connection((self.srv.host, self.srv.port), timeout=10)  # no TLS at all
+            tls = tls_connect(self.srv)  # a finished handshake, then nothing
+            closed_bare = wait_closed(bare, 5 + SLACK)
+            closed_tls = wait_closed(tls, max(0.1, 5 + SLACK - (time.monotonic() - t0)))
+            log("over the cap: silent TCP closed after %s s, silent TLS after %s s"
+                % (closed_bare and "%.2f" % closed_bare, closed_tls and "%.2f" % closed_tls))
+            self.assertIsNotNone(closed_bare, "a silent TCP connection over the cap stayed open %.1f s" % (5 + SLACK))
+            self.assertIsNotNone(closed_tls, "a silent TLS connection over the cap stayed open %.1f s" % (5 + SLACK))
+            self.assertGreater(time.monotonic() - t0, 5 - 0.5, "closed before the 5 s deadline")
+            for t in idle:
+                self.assertFalse(is_closed(t), "a connection within the cap was closed")
+            self.assertEqual(raw_status(request_on(idle[-1])), 200)
+        finally:
+            close_all(idle + [x for x in (bare, tls) if x])
+        self.wait_healthy()
+
     def test_flood_over_the_cap(self):
         self.wait_healthy()
         n = 300
