@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import warnings
 
 import lawexam_e2e as L
@@ -673,6 +674,80 @@ class AddressThrottleTest(L.TestCase):
         r = srv.client().login("amy", PW, expect=429)
         self.assertStatus(r, 429, "too_many_attempts")
         self.assertRegex(r.headers.get("Retry-After", ""), r"^\d+$")
+
+
+class LimitsTest(L.TestCase):
+    """The documented input limits (common/base/lx_limits.h, docs/security.md "Input limits"),
+    each exactly at the limit (accepted) and one byte over (400), over HTTPS."""
+
+    LOGIN_MAX, PASSWORD_MAX, PASSWORD_MAX_CHARS, PATH_MAX = 64, 512, 128, 1024
+
+    @classmethod
+    def setUpClass(cls):
+        # Wrong passwords are part of the test: no throttling in the way.
+        cls.srv = cls.start_server(*FAST, "--throttle-account", "1000", "--throttle-address", "1000")
+
+    def login(self, login, password):
+        return self.srv.client().post("/api/v1/login", json={"login": login, "password": password}, cookie=False)
+
+    def test_login_length(self):
+        at = "L" * self.LOGIN_MAX
+        self.srv.add_user(at, password=PW)
+        self.assertEqual(len(at.encode()), 64)
+        self.assertStatus(self.login(at, PW), 200)
+        self.assertStatus(self.login(at + "L", PW), 400, "bad_request")
+        # bytes of UTF-8, not characters: 21 × 工 (63 bytes) + 1 is at the limit, + 2 is over
+        cjk = "工" * 21
+        self.assertStatus(self.login(cjk + "a", PW), 401, "bad_credentials")
+        self.assertStatus(self.login(cjk + "ab", PW), 400, "bad_request")
+        # the CLI refuses what the API could never log in with
+        rc, _, err = self.srv.admin("user", "add", at + "L", "--name", "x", "--org", "甲区", "--category", "general",
+                                    "--password-stdin", input=PW + "\n")
+        self.assertNotEqual(rc, 0, err)
+
+    def test_password_length_at_login(self):
+        # The longest password the policy lets one set: 128 characters, 509 bytes (127 four-byte
+        # characters and one ASCII letter: two classes are required).
+        longest = "😀" * 127 + "a"
+        self.assertEqual((len(longest), len(longest.encode())), (128, 509))
+        self.srv.add_user("pwlong", password=longest)
+        self.assertStatus(self.login("pwlong", longest), 200)
+        at = "😀" * 128  # 512 bytes: reaches the check (and is wrong)
+        self.assertEqual(len(at.encode()), self.PASSWORD_MAX)
+        self.assertStatus(self.login("pwlong", at), 401, "bad_credentials")
+        self.assertStatus(self.login("pwlong", at + "a"), 400, "bad_request")
+        self.assertStatus(self.login("pwlong", "x" * self.PASSWORD_MAX), 401, "bad_credentials")
+        self.assertStatus(self.login("pwlong", "x" * (self.PASSWORD_MAX + 1)), 400, "bad_request")
+
+    def test_password_length_on_change(self):
+        self.srv.add_user("pwchg", password=PW)
+        c = self.srv.client()
+        c.login("pwchg", PW)
+        old_at, old_over = "x" * self.PASSWORD_MAX, "x" * (self.PASSWORD_MAX + 1)
+        r = c.post("/api/v1/me/password", json={"old": old_at, "new": "Another-Pass-1"})
+        self.assertNotEqual(r.status, 400, r.body)  # reaches the check of the old password
+        self.assertStatus(c.post("/api/v1/me/password", json={"old": old_over, "new": "Another-Pass-1"}),
+                          400, "bad_request")
+        over = "Aa1" + "b" * (self.PASSWORD_MAX_CHARS - 2)  # 129 characters
+        self.assertStatus(c.post("/api/v1/me/password", json={"old": PW, "new": over}), 422, "weak_password")
+        at = over[:-1]  # 128 characters
+        self.assertStatus(c.post("/api/v1/me/password", json={"old": PW, "new": at}), 200)
+        self.srv.client().login("pwchg", at)
+
+    def test_path_length(self):
+        c = self.srv.client()
+        for path, status in (("/" + "a" * (self.PATH_MAX - 1), 404), ("/" + "a" * self.PATH_MAX, 400),
+                             # the limit is on the decoded path: 341 × 工 = 1023 bytes + "/"
+                             ("/" + urllib.parse.quote("工" * 341), 404),
+                             ("/" + urllib.parse.quote("工" * 341) + "a", 400),
+                             ("/api/v1/" + "a" * (self.PATH_MAX - 8), 404),
+                             ("/api/v1/" + "a" * (self.PATH_MAX - 7), 400)):
+            with self.subTest(length=len(urllib.parse.unquote(path).encode()), status=status):
+                r = c.get(path)
+                self.assertEqual(r.status, status, r.body)
+                if status == 400:
+                    self.assertEqual(error_code(r), "bad_request")
+        self.assertStatus(c.get("/healthz"), 200)
 
 
 class LifecycleTest(L.TestCase):
