@@ -335,10 +335,17 @@ static int cmd_token_create(struct admin *a, int argc, char **argv)
 	return rc;
 }
 
+static void token_header(int *shown)
+{
+	if (!*shown)
+		printf("ID\tLOGIN\tCREATED\tSTATE\n");
+	*shown = 1;
+}
+
 static void token_row(void *ctx, const struct token_info *t)
 {
 	char created[40];
-	(void)ctx;
+	token_header(ctx);
 	printf("%lld\t%s\t%s\t%s\n", (long long)t->id, t->login, rfc3339_format(t->created_at, created, sizeof created),
 	       t->revoked ? "revoked" : "active");
 }
@@ -349,15 +356,16 @@ static int cmd_token_list(struct admin *a, int argc, char **argv)
 	const char *pos[1] = {NULL};
 	struct lx_err e = {0};
 	struct store *db;
+	int shown = 0;
 	if (admin_args("token list", argc, argv, NULL, 0, pos, 0, 1, NULL))
 		return EXIT_USAGE;
 	if (!(db = admin_db(a)))
 		return EXIT_DATA;
-	printf("ID\tLOGIN\tCREATED\tSTATE\n");
-	if (store_token_list(db, pos[0], token_row, NULL, &e) != LX_OK) {
+	if (store_token_list(db, pos[0], token_row, &shown, &e) != LX_OK) {
 		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
 		return EXIT_DATA;
 	}
+	token_header(&shown); /* also when there is no token */
 	return EXIT_OK;
 }
 
