@@ -53,15 +53,37 @@ int csv_end_row(struct buf *b)
 	return buf_add(b, "\r\n", 2);
 }
 
+/* A cell that is wholly a plain number: '-'? digits, optionally '.' digits. */
+static int plain_number(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		p++;
+	if (!(*p >= '0' && *p <= '9'))
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
 /* Spreadsheet formula triggers at the start of a cell (OWASP "CSV injection"). A leading '-'
- * followed by a digit is a negative number, not a formula. */
+ * is harmless only when the whole cell is a number ("-5", "-0.5"); "-1+HYPERLINK(…)" is a
+ * formula that starts with a digit. */
 static int formula_like(const char *s)
 {
 	if (!s || !*s)
 		return 0;
 	if (strchr("=+@\t\r", s[0]))
 		return 1;
-	return s[0] == '-' && !(s[1] >= '0' && s[1] <= '9');
+	return s[0] == '-' && !plain_number(s);
 }
 
 int csv_text(struct buf *b, const char *s)

@@ -15,8 +15,8 @@ int csv_bom(struct buf *b);
  * a quote, CR or LF, or starts or ends with a space or tab; quotes inside are doubled. */
 int csv_field(struct buf *b, const char *s);
 /* Like csv_field for text a person typed (names, units): a cell that Excel would run as a
- * formula (starting with = + @ tab CR, or '-' not followed by a digit) gets a leading
- * apostrophe, so it is shown, not executed. */
+ * formula (starting with = + @ tab CR, or '-' unless the whole cell is a plain number such
+ * as -5 or -0.5) gets a leading apostrophe, so it is shown, not executed. */
 int csv_text(struct buf *b, const char *s);
 /* Ends the current row with CRLF. */
 int csv_end_row(struct buf *b);

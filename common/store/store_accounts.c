@@ -383,6 +383,57 @@ int store_token_user(struct store *db, const uint8_t hash[32], int64_t *user_id,
 	return rc;
 }
 
+int store_token_list(struct store *db, const char *login,
+		     void (*fn)(void *ctx, const struct token_info *t), void *ctx, struct lx_err *e)
+{
+	if (login) {
+		STMT(q, "SELECT 1 FROM users WHERE login = ?1");
+		sqlite3_bind_text(q, 1, login, -1, SQLITE_TRANSIENT);
+		int src = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (src == SQLITE_DONE)
+			return err_set(e, LX_ERR_NOTFOUND, "no such user: %s", login);
+		if (src != SQLITE_ROW)
+			return store_fail(db, src, e, "token list");
+	}
+	STMT(st, "SELECT t.id, u.login, t.created_at, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id"
+		 " WHERE ?1 IS NULL OR u.login = ?1 ORDER BY t.id");
+	int src;
+	if (login)
+		sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 1);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct token_info t = {sqlite3_column_int64(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2),
+				       sqlite3_column_int(st, 3)};
+		fn(ctx, &t);
+	}
+	sqlite3_reset(st);
+	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "token list");
+}
+
+int store_token_revoke(struct store *db, int64_t id, char *login, size_t n, int *was_revoked,
+		       struct lx_err *e)
+{
+	STMT(q, "SELECT u.login, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?1");
+	sqlite3_bind_int64(q, 1, id);
+	int src = sqlite3_step(q);
+	if (src == SQLITE_ROW) {
+		snprintf(login, n, "%s", col_text(q, 0));
+		*was_revoked = sqlite3_column_int(q, 1) != 0;
+	}
+	sqlite3_reset(q);
+	if (src == SQLITE_DONE)
+		return err_set(e, LX_ERR_NOTFOUND, "no such token: %lld", (long long)id);
+	if (src != SQLITE_ROW)
+		return store_fail(db, src, e, "token revoke");
+	if (*was_revoked)
+		return LX_OK;
+	STMT(st, "UPDATE api_tokens SET revoked = 1 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(db, st, e, "token revoke");
+}
+
 int store_throttle_get(struct store *db, const char *key, int *failures, int64_t *window_start,
 		       int64_t *locked_until, struct lx_err *e)
 {

@@ -76,6 +76,22 @@ int store_session_delete_user(struct store *db, int64_t user_id, const uint8_t *
 int store_token_insert(struct store *db, const uint8_t hash[32], int64_t user_id, int64_t now,
 		       struct lx_err *e);
 int store_token_user(struct store *db, const uint8_t hash[32], int64_t *user_id, struct lx_err *e);
+/* What may be shown about a token: never the token or its hash. No last-use time is kept. */
+struct token_info {
+	int64_t id;
+	const char *login; /* valid during the callback only */
+	int64_t created_at;
+	int revoked;
+};
+/* Calls fn for every token of login (every token when login is NULL), oldest first.
+ * LX_ERR_NOTFOUND when login names no user. */
+int store_token_list(struct store *db, const char *login,
+		     void (*fn)(void *ctx, const struct token_info *t), void *ctx, struct lx_err *e);
+/* Revokes token id at once (the next request with it is refused); copies its owner's login
+ * into login (size n). LX_ERR_NOTFOUND when there is no such token; LX_OK with *was_revoked = 1
+ * when it was revoked already. */
+int store_token_revoke(struct store *db, int64_t id, char *login, size_t n, int *was_revoked,
+		       struct lx_err *e);
 
 /* --- login throttling (per account and per address; survives restarts) --- */
 int store_throttle_get(struct store *db, const char *key, int *failures, int64_t *window_start,

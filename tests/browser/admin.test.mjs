@@ -64,7 +64,8 @@ async function bankCodes() {
 
 test('bank, roster and exam uploads with dry-run previews (desktop)', async () => {
   const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
-  const page = await env.newPage(ctx);
+  const page = await env.newPage(ctx, {allowHttp: ['422 POST /api/v1/admin/banks', '422 POST /api/v1/admin/staff',
+    '422 POST /api/v1/admin/exams']}); // the bad files, on purpose
   await env.login(page, 'admin1');
   await page.waitForURL(/#\/admin$/);
   await page.getByRole('heading', {name: '考试管理'}).waitFor();
@@ -158,7 +159,7 @@ test('bank, roster and exam uploads with dry-run previews (desktop)', async () =
 
 test('admin pages on a phone', async () => {
   const ctx = await env.browserContext({viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true});
-  const page = await env.newPage(ctx);
+  const page = await env.newPage(ctx, {allowHttp: ['422 POST /api/v1/admin/banks']}); // the bad bank, on purpose
   await env.login(page, 'admin1');
   await page.waitForURL(/#\/admin$/);
   await env.shot(page, 'phone-01-overview');

@@ -174,16 +174,38 @@ export class Env {
     return ctx;
   }
 
-  /** A page that fails the test on any console error or CSP violation. */
-  async newPage(ctx) {
+  /** A page that fails the test on any console error, CSP violation, or 4xx/5xx answer the
+   *  test did not expect. A test that provokes one on purpose says so, either here or later
+   *  with page.allowHttp(...): each entry is "STATUS METHOD PATH" (PATH a prefix of the URL's
+   *  path, e.g. '422 POST /api/v1/admin/banks'), or {status, method, path: RegExp|string}.
+   *  One answer is always expected: the app asks GET /api/v1/me to learn whether it is signed
+   *  in, and gets 401 while it is not (before a successful login on this page, after a logout);
+   *  a 401 there while signed in is a lost session and fails the test. */
+  async newPage(ctx, {allowHttp = []} = {}) {
     const page = await ctx.newPage();
     page.problems = [];
+    const allowed = allowHttp.map(httpRule);
+    let signedIn = false;
+    page.allowHttp = (...rules) => allowed.push(...rules.map(httpRule));
     page.on('console', (m) => {
+      // "Failed to load resource" repeats a failed answer, judged by the 'response' handler.
       if (m.type() === 'error' && !/Failed to load resource|net::ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED/.test(m.text())) {
         page.problems.push(`console: ${m.text()}`);
       }
     });
     page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+    page.on('response', (r) => {
+      const method = r.request().method();
+      const path = new URL(r.url()).pathname;
+      if (method === 'POST' && path === '/api/v1/login' && r.status() === 200) signedIn = true;
+      if (method === 'POST' && path === '/api/v1/logout') signedIn = false;
+      if (r.status() < 400) return;
+      if (!signedIn && r.status() === 401 && method === 'GET' && path === '/api/v1/me') return;
+      if (!allowed.some((a) => a.status === r.status() && (!a.method || a.method === method) &&
+          (a.path instanceof RegExp ? a.path.test(path) : path.startsWith(a.path)))) {
+        page.problems.push(`http: ${r.status()} ${method} ${path} (not expected: list it in newPage(ctx, {allowHttp}))`);
+      }
+    });
     return page;
   }
 
@@ -239,6 +261,14 @@ export class Env {
     }
     if (!process.env.KEEP_TMP) rmSync(this.dir, {recursive: true, force: true});
   }
+}
+
+/** "401 POST /api/v1/login" or {status, method, path} → {status, method, path}. */
+function httpRule(rule) {
+  if (typeof rule !== 'string') return rule;
+  const [status, method, path] = rule.trim().split(/\s+/);
+  if (!/^[45]\d\d$/.test(status) || !method || !path) throw new Error(`allowHttp: want "STATUS METHOD PATH", got "${rule}"`);
+  return {status: Number(status), method, path};
 }
 
 /** The demo exam: one paper for every category, all three question types. */

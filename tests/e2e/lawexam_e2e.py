@@ -27,6 +27,7 @@ import http.client
 import json as jsonlib
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -51,11 +52,48 @@ VERBOSE = os.environ.get("LAWEXAM_E2E_VERBOSE") == "1"
 SANITIZER_RE = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: \w+Sanitizer")
 
 DEFAULT_PASSWORD = "Passw0rd!e2e"
+SHUTDOWN_SECONDS = 5  # SPEC §9: on SIGTERM/SIGINT, exit 0 within 5 s
 
 Reply = namedtuple("Reply", "status headers body")
 Reply.__doc__ = """One HTTP answer: status (int), headers (http.client.HTTPMessage: case-insensitive
 .get(), .get_all() for repeated ones such as Set-Cookie), body (parsed JSON for a JSON
 content type, else bytes). Unpacks as a tuple: status, headers, body = c.get(...)."""
+
+
+def under_ci():
+    """True when CI=true (or 1/yes) is set: a missing prerequisite is then a failure."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require(cond, why):
+    """Call inside a test: when cond is false the test is skipped locally but FAILS under
+    CI=true (a skipped test shows as a pass, and CI must not pass without testing)."""
+    if cond:
+        return
+    if under_ci():
+        raise AssertionError("missing prerequisite (CI=true, so this fails instead of skipping): " + why)
+    raise unittest.SkipTest(why)
+
+
+def requires(cond, why):
+    """Decorator form of require() for a test method or a TestCase class."""
+    def deco(obj):
+        if isinstance(obj, type):
+            orig = obj.setUpClass.__func__
+
+            @classmethod
+            def setUpClass(cls):
+                require(cond, why)
+                orig(cls)
+            obj.setUpClass = setUpClass
+            return obj
+
+        def wrapper(*a, **kw):
+            require(cond, why)
+            return obj(*a, **kw)
+        wrapper.__name__, wrapper.__doc__, wrapper.__qualname__ = obj.__name__, obj.__doc__, obj.__qualname__
+        return wrapper
+    return deco
 
 
 def free_port():
@@ -101,6 +139,7 @@ class Server:
         self._log_file = None
         self._clients = []
         self._last_log = ""
+        self._exit_expected = False  # the test stopped or killed this process itself
         if init:
             rc, out, err = self.admin("init")
             if rc != 0:
@@ -162,6 +201,7 @@ class Server:
                 self.starts += 1
                 return self
             rc = self.proc.poll()
+            self._exit_expected = True  # the failed start is reported right here
             if rc is not None and self.starts == 0 and "cannot listen" in self.log_tail(20):
                 continue  # port raced away; pick another
             self.kill9()
@@ -174,6 +214,7 @@ class Server:
         self._log_file.write(("---- start: %s\n" % " ".join(self.command())).encode())
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
                                      stdout=self._log_file, stderr=self._log_file)
+        self._exit_expected = False
 
     def _wait_healthy(self, timeout):
         deadline = time.monotonic() + timeout
@@ -201,10 +242,13 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
-        """Sends sig (SIGTERM) and waits. Returns (exit code, seconds from signal to exit).
-        A process that does not exit within timeout is killed and (None, timeout) returned."""
+        """Sends sig (SIGTERM) and waits. Returns (exit code, seconds from signal to exit):
+        the caller owns checking them. A process that does not exit within timeout is killed
+        and (None, timeout) returned. A process that had already exited (a crash) is returned
+        as it is, with 0.0 seconds."""
         if not self.proc:
             return None, 0.0
+        self._exit_expected = True
         if self.proc.poll() is not None:
             return self.proc.returncode, 0.0
         t0 = time.monotonic()
@@ -218,16 +262,22 @@ class Server:
         return rc, time.monotonic() - t0
 
     def kill9(self):
-        """SIGKILL, no chance to flush anything (crash simulation)."""
+        """SIGKILL, no chance to flush anything (crash simulation). Marks the exit as the
+        test's own doing, so close() does not report it."""
+        self._exit_expected = True
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
 
     def restart(self, *args, graceful=True, timeout=30):
         """Stops (SIGTERM, or SIGKILL with graceful=False) and starts again on the same port.
-        With args, they replace the extra flags. Returns the exit code of the stop."""
+        With args, they replace the extra flags. Returns the exit code of the stop. A graceful
+        stop that does not exit 0 within SHUTDOWN_SECONDS raises ServerError."""
         if graceful:
-            rc, _ = self.stop()
+            rc, secs = self.stop()
+            if rc != 0 or secs > SHUTDOWN_SECONDS:
+                raise ServerError("lawexamd did not stop cleanly before the restart: exit %r after %.2f s "
+                                  "(want 0 within %d s); log:\n%s" % (rc, secs, SHUTDOWN_SECONDS, self.log_tail()))
         else:
             self.kill9()
             rc = -signal.SIGKILL
@@ -268,21 +318,35 @@ class Server:
         """Lines of the log that look like sanitizer reports (empty for a clean run)."""
         return [l for l in self.log_text().splitlines() if SANITIZER_RE.search(l)]
 
-    def close(self):
+    def close(self, check_exit=True):
         """Stops the server (SIGTERM, then SIGKILL), closes clients, removes DIR (unless
-        LAWEXAM_E2E_KEEP=1). Returns the sanitizer report lines found in the log."""
+        LAWEXAM_E2E_KEEP=1). Returns the sanitizer report lines found in the log.
+
+        With check_exit (the default), a server that does not exit 0 within SHUTDOWN_SECONDS
+        of the SIGTERM, or that had exited by itself (a crash) without the test calling
+        stop()/kill9(), raises ServerError after the cleanup (DIR is then kept)."""
         for c in self._clients:
             c.close()
         self._clients = []
+        problem = None
         if self.running():
-            self.stop(timeout=10)
+            rc, secs = self.stop(timeout=SHUTDOWN_SECONDS + 2)
+            if rc != 0 or secs > SHUTDOWN_SECONDS:
+                problem = ("lawexamd did not shut down cleanly on SIGTERM: exit %r after %.2f s (want 0 within %d s)"
+                           % (rc, secs, SHUTDOWN_SECONDS))
+        elif self.proc is not None and not self._exit_expected:
+            problem = "lawexamd had exited by itself (exit %r) before the test ended" % self.proc.returncode
         reports = self.sanitizer_reports()
         self._last_log = self.log_text()
         if self._log_file:
             self._log_file.close()
             self._log_file = None
-        if not KEEP and not reports:
+        if not check_exit:
+            problem = None
+        if not KEEP and not reports and not problem:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if problem:
+            raise ServerError("%s; log %s:\n%s" % (problem, self.log_path, "\n".join(self._last_log.splitlines()[-60:])))
         return reports
 
     def __enter__(self):
@@ -317,6 +381,20 @@ class Client:
                                                 timeout=self.timeout)
         self.requests_on_conn = 0
 
+    def _stale(self):
+        """True when the idle keep-alive connection is readable: the server has closed it
+        (FIN, close_notify) or sent something unasked; either way it cannot carry a request."""
+        sock = self.conn.sock
+        if sock is None:
+            return True
+        try:
+            if isinstance(sock, ssl.SSLSocket) and sock.pending():
+                return True
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
     def close(self):
         if self.conn:
             try:
@@ -328,8 +406,13 @@ class Client:
     def request(self, method, path, json=None, body=None, headers=None, csrf=True, token=None,
                 cookie=True):
         """Sends one request; returns Reply(status, headers, body). json= is serialised;
-        body= (bytes or str) is sent as is. A reused keep-alive connection that turns out to
-        be closed (e.g. across a server restart) is reopened and the request sent once more."""
+        body= (bytes or str) is sent as is.
+
+        A request is never sent twice unless it is a GET or HEAD. Before reusing a keep-alive
+        connection the client checks that the server has not closed it (e.g. across a server
+        restart or after an idle timeout) and opens a fresh one if it has. If a reused
+        connection still fails, a GET/HEAD is sent once more on a fresh connection; anything
+        else raises (the server may have acted on it)."""
         hdrs = {}
         if json is not None:
             body = jsonlib.dumps(json, ensure_ascii=False).encode()
@@ -345,7 +428,10 @@ class Client:
             hdrs["X-CSRF-Token"] = self.csrf
         if headers:
             hdrs.update(headers)
+        idempotent = method in ("GET", "HEAD")
         for attempt in (0, 1):
+            if self.conn is not None and self.requests_on_conn > 0 and self._stale():
+                self.close()
             if self.conn is None:
                 self._connect()
             reused = self.requests_on_conn > 0
@@ -356,7 +442,7 @@ class Client:
             except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine,
                     ssl.SSLEOFError, ssl.SSLZeroReturnError):
                 self.close()
-                if attempt == 0 and reused and self.retry:
+                if attempt == 0 and reused and self.retry and idempotent:
                     continue
                 raise
             self.requests_on_conn += 1

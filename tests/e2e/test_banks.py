@@ -659,7 +659,7 @@ class ValidationTest(BankTestCase):
     def test_csv_rules(self):
         self.run_table_cases("csv")
 
-    @unittest.skipIf(openpyxl is None, "openpyxl missing")
+    @L.requires(openpyxl is not None, "openpyxl missing (Debian: python3-openpyxl)")
     def test_xlsx_rules(self):
         self.run_table_cases("xlsx")
 
@@ -819,7 +819,7 @@ class ImportFormatsTest(BankTestCase):
         json_export = self.import_into_fresh("export.json", first.encode())
         self.assertEqual(json_export, first)
 
-    @unittest.skipIf(openpyxl is None, "openpyxl missing")
+    @L.requires(openpyxl is not None, "openpyxl missing (Debian: python3-openpyxl)")
     def test_xlsx_openpyxl(self):
         rows = [r[:] for r in ODD_ROWS]
         exp_csv = self.import_into_fresh("ref.csv", csv_bytes(rows))
@@ -830,7 +830,7 @@ class ImportFormatsTest(BankTestCase):
         self.assertIn('r="Q1"', sheet)  # the empty trailing column is in the file
         self.assertEqual(self.import_into_fresh("book.xlsx", data), exp_csv)
 
-    @unittest.skipIf(openpyxl is None, "openpyxl missing")
+    @L.requires(openpyxl is not None, "openpyxl missing (Debian: python3-openpyxl)")
     def test_xlsx_number_cells_and_trailing_columns(self):
         # 编号 and 难度 as numbers, a trailing column whose header is empty, Chinese headers in another order
         order = ["题型", "编号", "题干", "答案", "选项A", "选项B", "难度", "标签"]
@@ -921,7 +921,7 @@ class ImportFormatsTest(BankTestCase):
             out = self.admin_ok(db, "bank", "import", p)
             self.assertIn("0 added, 0 updated, %d unchanged, 0 retired" % len(src["questions"]), out)
 
-    @unittest.skipIf(openpyxl is None, "openpyxl missing")
+    @L.requires(openpyxl is not None, "openpyxl missing (Debian: python3-openpyxl)")
     def test_template_imports(self):
         tdir = os.path.join(L.SOURCE_DIR, "question-bank", "templates")
         for name in ("bank-template.csv", "bank-template.xlsx"):

