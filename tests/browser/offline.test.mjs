@@ -122,7 +122,7 @@ test('one bad answer in a batch costs only that answer (422 names it, the rest i
   // The page itself never makes a bad answer; a corrupted one is made here by rewriting the
   // first save that carries question 5, as a damaged local store or a proxy might.
   const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
-  const page = await env.newPage(ctx);
+  const page = await env.newPage(ctx, {allowHttp: ['422 PUT /api/v1/attempts/']}); // the corrupted save, on purpose
   await env.login(page, 'e3002');
   await page.waitForURL(/#\/exams$/);
   await page.locator('.exam-card').getByRole('button', {name: '开始考试'}).click();
