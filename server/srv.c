@@ -610,6 +610,9 @@ int srv_run(const struct config *cfg)
 		goto out;
 	}
 	s.pool = pool_new(cfg->hash_threads);
+	/* One address may keep every hash thread busy (a whole office behind one NAT address
+	 * logs in at full speed) but queue no more than that, and at least 4. */
+	s.gate = login_gate_new(cfg->hash_threads > 4 ? cfg->hash_threads : 4);
 	static_load(cfg->web_root, &s.web, &e);
 	s.main_base = event_base_new();
 	s.nthreads = cfg->threads;
@@ -668,6 +671,7 @@ out:
 		store_close(s.threads[i].rd);
 	}
 	store_close(s.main_rd);
+	login_gate_free(s.gate);
 	static_free(s.web);
 	if (s.main_base) event_base_free(s.main_base);
 	if (s.listen_fd >= 0) close(s.listen_fd);
