@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "http.h"
@@ -503,12 +504,38 @@ static void login_go(struct hctx *c)
 	http_offload(c, login_verify, login_verified);
 }
 
+/* Login takes JSON only: a cross-site HTML form can send text/plain (or a form encoding)
+ * without a preflight, and must not be able to log a victim's browser into an account. A
+ * request without Content-Type passes: no form sends one without it, and the Origin check
+ * (http.c) refuses a browser's cross-site request whatever it carries. */
+static int json_content_type(struct hctx *c)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(c->req), "Content-Type");
+	static const char want[] = "application/json";
+	size_t n = sizeof want - 1;
+	if (!ct)
+		return 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
 void h_login(struct hctx *c)
 {
-	json_t *body = http_body_json(c);
+	json_t *body;
 	const char *login, *password;
 	struct login *l;
 
+	if (!json_content_type(c)) {
+		http_error(c, 415, "unsupported_media_type", "登录请求须为 JSON（Content-Type: application/json）");
+		return;
+	}
+	body = http_body_json(c);
 	if (!body)
 		return;
 	login = jsonx_str(body, "login");
