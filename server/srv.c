@@ -611,8 +611,10 @@ int srv_run(const struct config *cfg)
 	}
 	s.pool = pool_new(cfg->hash_threads);
 	/* One address may keep every hash thread busy (a whole office behind one NAT address
-	 * logs in at full speed) but queue no more than that, and at least 4. */
-	s.gate = login_gate_new(cfg->hash_threads > 4 ? cfg->hash_threads : 4);
+	 * logs in at full speed, a check also spends time in the writer) but hold no more than
+	 * two checks per hash thread, and at least 4: another address's login then waits for
+	 * about two hashes, not for the flood. */
+	s.gate = login_gate_new(2 * cfg->hash_threads > 4 ? 2 * cfg->hash_threads : 4);
 	static_load(cfg->web_root, &s.web, &e);
 	s.main_base = event_base_new();
 	s.nthreads = cfg->threads;

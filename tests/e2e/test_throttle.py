@@ -247,7 +247,8 @@ class SuccessRecheckTest(L.TestCase):
         srv = self.server("--hash-threads", "1", "--throttle-account", "5", "--throttle-address", "1000",
                           "--throttle-window", "600")
         srv.add_user("late", password=PW)
-        # 8 addresses × 4 logins of unknown accounts queue ~32 hashes ahead of the right one.
+        # 8 addresses × 4 logins of unknown accounts (4 = what one address may have in flight
+        # with one hash thread) queue ~32 hashes ahead of the right one.
         fill = [Conn(srv, "127.0.0.%d" % (3 + i // 4)) for i in range(32)]
         reqs = [("POST", "/api/v1/login", {"login": "filler%02d" % i, "password": "Wrong-pass-1"}, None)
                 for i in range(32)]
