@@ -189,7 +189,8 @@ class ConcurrentLockoutTest(L.TestCase):
 
 class AddressFairnessTest(L.TestCase):
     """While one address floods the login with 120 requests (each a full hash, under every
-    throttle limit), a login from another address waits for a few hashes, not the flood."""
+    throttle limit), a login from another address waits for a few hashes (at most 16 of the
+    flood's), not the flood."""
 
     FLOOD = 120
 
@@ -208,33 +209,37 @@ class AddressFairnessTest(L.TestCase):
         base = statistics.median(alone)
         flood = [Conn(srv, "127.0.0.2") for _ in range(self.FLOOD)]
         victim = Conn(srv, "127.0.0.1")
-        reqs = [("POST", "/api/v1/login", {"login": "nobody%03d" % i, "password": "Wrong-pass-1"}, None)
-                for i in range(self.FLOOD)]
-        box = {}
-
-        def flood_run():
-            box["t0"] = time.monotonic()
-            box["replies"], _ = burst(flood, reqs)
-            box["t1"] = time.monotonic()
-
-        ft = threading.Thread(target=flood_run)
-        ft.start()
+        # One thread sends the whole flood (no client threads competing for the GIL with the
+        # timed login), then the timed login, then reads the flood's answers.
+        f0 = time.monotonic()
+        for i, c in enumerate(flood):
+            c.send("POST", "/api/v1/login", {"login": "nobody%03d" % i, "password": "Wrong-pass-1"})
         time.sleep(0.15)        # the flood is queued
         t0 = time.monotonic()
         victim.send("POST", "/api/v1/login", {"login": "victim", "password": PW})
         r = victim.answer()
         during = time.monotonic() - t0
-        ft.join(300)
-        flood_time = box["t1"] - box["t0"]
-        t = tally(box["replies"])
-        bound = max(0.5, 10 * base)
-        print("\n# login from another address during a flood of %d from 127.0.0.2: %.3f s "
-              "(alone: median %.3f s; bound %.3f s); the flood took %.2f s: %r"
-              % (self.FLOOD, during, base, bound, flood_time, t))
+        replies = []
+        for c in flood:
+            try:
+                replies.append(c.answer())
+            except Exception as e:  # counted below
+                replies.append(repr(e))
+        flood_time = time.monotonic() - f0
+        t = tally(replies)
+        # The flood's own pace (one hash thread) is the yardstick, measured in the same run on
+        # a machine whose load varies: the timed login may wait for the hashes the flooding
+        # address was allowed to queue (4), the one running and its own (about 6, measured 3-7),
+        # not for the flood (120); 16 leaves room for a loaded machine's writer and loops.
+        per_hash = flood_time / self.FLOOD
+        bound = 16 * per_hash
+        print("\n# login from another address during a flood of %d from 127.0.0.2: %.3f s = %.1f flood hashes "
+              "(alone: median %.3f s; bound 16 hashes = %.3f s); the flood took %.2f s: %r"
+              % (self.FLOOD, during, during / per_hash, base, bound, flood_time, t))
         self.assertStatus(r, 200)
         self.assertEqual(t, {(401, "bad_credentials"): self.FLOOD})   # every one answered, none lost
-        self.assertGreater(flood_time, during)   # measured while the flood was still being hashed
         self.assertLess(during, bound)
+        self.assertGreater(flood_time, 0.15 + 2 * during)             # the flood outlasted the timed login
         for c in flood + [victim]:
             c.close()
 
