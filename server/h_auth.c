@@ -120,6 +120,26 @@ void login_gate_free(struct login_gate *g)
 	free(g);
 }
 
+static void gate_resume(void *arg);
+
+void login_gate_cancel(struct login_gate *g)
+{
+	struct gate_ticket *all, *t, *next;
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->mu);
+	all = g->head;
+	g->head = g->tail = NULL;
+	for (t = all; t; t = t->next)
+		t->waiting = 0;
+	pthread_mutex_unlock(&g->mu);
+	for (t = all; t; t = next) {
+		next = t->next;
+		t->prev = t->next = NULL;
+		srv_thread_post(t->c->th, gate_resume, t); /* sees srv->cancel: 503 */
+	}
+}
+
 static unsigned key_hash(const char *s)
 {
 	unsigned h = 2166136261u;
@@ -240,6 +260,10 @@ static void gate_enter(struct hctx *c, struct gate_ticket *t, const char *acct_k
 	int r;
 	t->c = c;
 	t->go = go;
+	if (atomic_load(&c->srv->cancel)) { /* the loops have stopped: nothing would wake it */
+		http_error(c, 503, "shutting_down", "服务器正在重启，请稍后重试");
+		return;
+	}
 	pthread_mutex_lock(&g->mu);
 	t->acct = key_get(g, acct_key);
 	t->addr = key_get(g, addr_key);

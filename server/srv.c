@@ -658,6 +658,7 @@ out:
 	 * and the writer still hold completes, and its replies run on the idle bases, before
 	 * anything they point to is freed. Offload → write is the only chain, hence the order. */
 	atomic_store(&s.cancel, 1);
+	login_gate_cancel(s.gate); /* logins waiting for their turn: 503, like queued hash work */
 	pool_free(s.pool);
 	s.pool = NULL;
 	run_posted(&s);

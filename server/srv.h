@@ -95,6 +95,9 @@ void srv_conn_replied(struct srv_conn *cn);
  * for their turn. A client address may have at most addr_cap checks in flight. */
 struct login_gate *login_gate_new(int addr_cap);
 void login_gate_free(struct login_gate *g);
+/* Shutdown, once the loops have stopped and srv->cancel is set: every waiting request is
+ * posted to its loop to be answered 503 shutting_down (by the run_posted that follows). */
+void login_gate_cancel(struct login_gate *g);
 
 /* Start-up and shutdown (srv.c). srv_run blocks until SIGTERM/SIGINT; returns the exit code. */
 int srv_run(const struct config *cfg);

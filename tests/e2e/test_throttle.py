@@ -282,6 +282,39 @@ class SuccessRecheckTest(L.TestCase):
         for c in fill + [late]:
             c.close()
 
+class ShutdownWhileWaitingTest(L.TestCase):
+    """SIGTERM while logins wait in the gate for longer than the 4 s shutdown drain: every
+    request still gets an answer (200, or 503 shutting_down for a check not started), and
+    the server exits 0 promptly. Two event loops, so the waiting requests live on both."""
+
+    N = 300
+
+    def test_sigterm_answers_every_waiting_login(self):
+        srv = self.server("--threads", "2", "--hash-threads", "1", "--throttle-account", "100000",
+                          "--throttle-address", "1000000")
+        srv.add_user("waiter", password=PW)
+        conns = [Conn(srv, "127.0.0.%d" % (2 + i % 3)) for i in range(self.N)]
+        for i, c in enumerate(conns):
+            c.send("POST", "/api/v1/login", {"login": "waiter" if i % 2 else "nobody%03d" % i,
+                                             "password": PW})
+        time.sleep(0.3)
+        rc, elapsed = srv.stop(timeout=30)
+        replies = []
+        for c in conns:
+            try:
+                replies.append(c.answer())
+            except Exception as e:  # counted below
+                replies.append(repr(e))
+        t = tally(replies)
+        print("\n# SIGTERM with %d logins waiting: exit %r after %.2f s; %r" % (self.N, rc, elapsed, t))
+        self.assertEqual(rc, 0, srv.log_tail())
+        self.assertLess(elapsed, 8.0)
+        answered = sum(n for (st, code), n in t.items() if st in (200, 401) or (st, code) == (503, "shutting_down"))
+        self.assertEqual(answered, self.N, t)
+        self.assertGreater(t.get((503, "shutting_down"), 0), 0, t)   # the drain really ran out
+        for c in conns:
+            c.close()
+
 
 if __name__ == "__main__":
     unittest.main()
