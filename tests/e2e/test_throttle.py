@@ -4,12 +4,15 @@ these send many at once over separate TLS connections, as an attacker would:
 
 - ConcurrentLockoutTest: 59 wrong passwords and then the right one for one account, all in
   flight together: at most --throttle-account passwords are checked (401), the rest get 429
-  too_many_attempts, the right one included. The same for 40 wrong old passwords on
-  /me/password through a stolen session.
+  too_many_attempts, the right one included. The same for 150 logins from one address
+  (--throttle-address) and for 40 wrong old passwords on /me/password through a stolen
+  session.
 - AddressFairnessTest: a flood of logins from one client address does not hold up a login from
   another address for longer than a few hashes.
 - SuccessRecheckTest: a right password whose account was locked while it was being checked
   (another node, here sqlite3 beside the server) gets 429, not a session.
+- ShutdownWhileWaitingTest: SIGTERM while hundreds of logins wait in the gate: every one is
+  answered and the server exits 0.
 
 Client addresses: lawexamd trusts no X-Forwarded-For, so clients bind distinct loopback source
 addresses (127.0.0.2, 127.0.0.3, …; Linux routes all of 127/8 to lo) and the server sees
