@@ -321,6 +321,10 @@ static void gate_leave(struct hctx *c, struct gate_ticket *t)
 		for (w = g->head; w; w = next) {
 			int r;
 			next = w->next;
+			/* A waiter always waits on a key with checks in flight, and is looked at again
+			 * when one of those ends: those of other keys leave it as it was. */
+			if (w->acct != t->acct && w->addr != t->addr)
+				continue;
 			r = gate_try(g, c->th->rd, c->srv->cfg, w, g->scan, now);
 			if (r == GATE_WAIT)
 				continue;
