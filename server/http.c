@@ -11,6 +11,7 @@
 #include <sys/queue.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "clock.h"
@@ -430,6 +431,36 @@ static int check_access(struct hctx *c, const struct route *r)
 	return 0;
 }
 
+/* A state-changing request that a browser sent from another site. Browsers send Origin with
+ * every cross-origin POST/PUT/DELETE (a form included) and Sec-Fetch-Site with every request;
+ * the server's own origin is https:// plus the Host the request names. A request without
+ * either header (API clients, curl, the CLI) is not a browser's and passes: for those the
+ * X-CSRF-Token of a cookie session, or the bearer token, is what counts. This also covers
+ * POST /login, which has no session yet (login CSRF: a cross-site form logging the victim's
+ * browser into the attacker's account). "same-site" is refused too: a sibling subdomain is
+ * another application. */
+static int cross_site(struct hctx *c)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(c->req);
+	const char *site = evhttp_find_header(in, "Sec-Fetch-Site");
+	const char *origin = evhttp_find_header(in, "Origin");
+	const char *host;
+	size_t hl;
+
+	if (site && strcasecmp(site, "same-origin") != 0 && strcasecmp(site, "none") != 0)
+		return 1;
+	if (!origin)
+		return 0;
+	host = evhttp_find_header(in, "Host");
+	if (!host || strncasecmp(origin, "https://", 8) != 0)
+		return 1; /* includes Origin: null (sandboxed frames, some redirects) */
+	origin += 8;
+	hl = strlen(host);
+	if (hl > 4 && strcmp(host + hl - 4, ":443") == 0 && !strchr(origin, ':'))
+		hl -= 4; /* the default port: browsers leave it out of Origin */
+	return strlen(origin) != hl || strncasecmp(origin, host, hl) != 0;
+}
+
 /* Decoded path segments and query values end up in messages and in the store, which are
  * UTF-8 (jansson refuses anything else): other bytes are a 400, not a 500 later. */
 static int query_utf8(const struct evkeyvalq *q)
@@ -521,6 +552,10 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 	 * before reading it (evhttp_set_max_body_size in srv.c): a second line of defence. */
 	if (c->body_len > LX_BODY_MAX) {
 		http_error(c, 413, "too_large", "请求体过大");
+		return;
+	}
+	if (c->method != EVHTTP_REQ_GET && c->method != EVHTTP_REQ_HEAD && cross_site(c)) {
+		http_error(c, 403, "csrf", "拒绝跨站请求");
 		return;
 	}
 	if (check_access(c, r) != 0)

@@ -612,6 +612,11 @@ int srv_run(const struct config *cfg)
 	}
 	s.pool = pool_new(cfg->hash_threads);
 	s.uploads = uploads_new();
+	/* One address may keep every hash thread busy (a whole office behind one NAT address
+	 * logs in at full speed, a check also spends time in the writer) but hold no more than
+	 * two checks per hash thread, and at least 4: another address's login then waits for
+	 * about two hashes, not for the flood. */
+	s.gate = login_gate_new(2 * cfg->hash_threads > 4 ? 2 * cfg->hash_threads : 4);
 	static_load(cfg->web_root, &s.web, &e);
 	s.main_base = event_base_new();
 	s.nthreads = cfg->threads;
@@ -655,6 +660,7 @@ out:
 	 * and the writer still hold completes, and its replies run on the idle bases, before
 	 * anything they point to is freed. Offload → write is the only chain, hence the order. */
 	atomic_store(&s.cancel, 1);
+	login_gate_cancel(s.gate); /* logins waiting for their turn: 503, like queued hash work */
 	pool_free(s.pool);
 	s.pool = NULL;
 	run_posted(&s);
@@ -670,6 +676,7 @@ out:
 		store_close(s.threads[i].rd);
 	}
 	store_close(s.main_rd);
+	login_gate_free(s.gate);
 	static_free(s.web);
 	uploads_free(s.uploads); /* after the pool and the writer: an import may borrow one */
 	if (s.main_base) event_base_free(s.main_base);

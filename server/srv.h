@@ -15,6 +15,7 @@
 #include "store.h"
 
 struct pool;
+struct login_gate;
 struct static_files;
 struct exam_cache;
 struct uploads;
@@ -48,6 +49,7 @@ struct srv {
 	char *dummy_hash;          /* verified for unknown logins: same cost as a real account */
 	struct store_writer *writer;
 	struct pool *pool;
+	struct login_gate *gate;   /* password checks in flight per throttle key (h_auth.c) */
 	struct static_files *web;
 	struct uploads *uploads;   /* files sent in parts, shared by the loops (upload.h) */
 	struct srv_thread *threads;
@@ -89,6 +91,15 @@ int srv_conn_request(struct srv_conn *cn);
 void srv_conn_replying(struct srv_conn *cn, struct evhttp_request *req);
 /* After evhttp_send_reply: joins a small reply's headers and body into one TLS record. */
 void srv_conn_replied(struct srv_conn *cn);
+
+/* The login gate (h_auth.c): how many password checks are in flight per throttle key
+ * (account, client address) in this process, shared by every loop, and the requests waiting
+ * for their turn. A client address may have at most addr_cap checks in flight. */
+struct login_gate *login_gate_new(int addr_cap);
+void login_gate_free(struct login_gate *g);
+/* Shutdown, once the loops have stopped and srv->cancel is set: every waiting request is
+ * posted to its loop to be answered 503 shutting_down (by the run_posted that follows). */
+void login_gate_cancel(struct login_gate *g);
 
 /* Start-up and shutdown (srv.c). srv_run blocks until SIGTERM/SIGINT; returns the exit code. */
 int srv_run(const struct config *cfg);

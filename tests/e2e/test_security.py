@@ -14,6 +14,9 @@ no plain HTTP) is not repeated here; this file extends it:
   revocation on password change through a token and through `user passwd`.
 - PasswordPolicyTest: every rule of the policy on change (422 weak_password), counted in
   characters, and a 128-character password can log in.
+- LoginCsrfTest: /login takes JSON only (415 otherwise), and a state-changing request with a
+  cross-site Origin or Sec-Fetch-Site is refused (403 csrf), login included; same-origin and
+  header-less (API token) requests work.
 - ThrottleRestartTest: account and address locks survive a restart (even kill -9); wrong
   old passwords on /me/password count as failed logins.
 - LoginTimingTest: argon2id parameters as stored, their measured cost, and no timing
@@ -511,6 +514,92 @@ class PasswordPolicyTest(L.TestCase):
 
 
 # --- throttling across restarts ---------------------------------------------------------------
+
+class LoginCsrfTest(L.TestCase):
+    """Login CSRF and cross-site requests: /login takes JSON only (a cross-site form can post
+    text/plain, urlencoded or multipart without a preflight), and every state-changing
+    request that carries a cross-site Origin or Sec-Fetch-Site is refused (403 csrf), login
+    included. Same-origin browser requests and header-less API clients keep working."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = cls.start_server(*FAST)
+        for login in ("csrf-a", "csrf-b", "csrf-tok"):
+            cls.srv.add_user(login)
+        cls.token = cls.srv.token("csrf-tok")
+
+    def own_origin(self):
+        return "https://%s:%d" % (self.srv.host, self.srv.port)
+
+    def login_body(self, login="csrf-a"):
+        return json.dumps({"login": login, "password": PW})
+
+    def test_login_requires_json(self):
+        for ctype, body in (("text/plain", self.login_body()),
+                            ("text/plain;charset=UTF-8", self.login_body()),
+                            ("application/x-www-form-urlencoded", self.login_body()),
+                            ("multipart/form-data; boundary=x", self.login_body()),
+                            ("application/jsonp", self.login_body())):
+            c = self.srv.client()
+            r = c.post("/api/v1/login", body=body, headers={"Content-Type": ctype})
+            self.assertStatus(r, 415, "unsupported_media_type")
+            self.assertEqual(r.headers.get_all("Set-Cookie") or [], [], ctype)
+            self.assertIsNone(c.cookie, ctype)
+        for ctype in ("application/json", "application/json; charset=utf-8", "Application/JSON"):
+            r = self.srv.client().post("/api/v1/login", body=self.login_body(), headers={"Content-Type": ctype})
+            self.assertStatus(r, 200)
+
+    def test_cross_site_requests_refused(self):
+        cross = ({"Origin": "https://evil.example"}, {"Origin": "null"},
+                 {"Origin": "https://%s:%d" % (self.srv.host, self.srv.port + 1)},
+                 {"Origin": "http://%s:%d" % (self.srv.host, self.srv.port)},
+                 {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                 {"Origin": self.own_origin(), "Sec-Fetch-Site": "cross-site"})
+        for h in cross:
+            c = self.srv.client()
+            r = c.post("/api/v1/login", json={"login": "csrf-a", "password": PW}, headers=h, cookie=False)
+            self.assertStatus(r, 403, "csrf")
+            self.assertIsNone(c.cookie, h)
+        # A session's POST with its right X-CSRF-Token, but from another site: refused, and
+        # nothing happened (the session still works).
+        victim = self.srv.client()
+        victim.login("csrf-b", PW)
+        for h in cross:
+            r = victim.post("/api/v1/me/password", json={"old": PW, "new": "Cross-Site-Pass-1"}, headers=h)
+            self.assertStatus(r, 403, "csrf")
+            r = victim.post("/api/v1/logout", headers=h)
+            self.assertStatus(r, 403, "csrf")
+        self.assertStatus(victim.get("/api/v1/me"), 200)
+        self.srv.client().login("csrf-b", PW)                     # password unchanged
+        # An API token sent from a browser page of another site: refused as well.
+        t = self.srv.client(token=self.token)
+        r = t.post("/api/v1/me/password", json={"old": PW, "new": "Cross-Site-Pass-2"},
+                   headers={"Origin": "https://evil.example"})
+        self.assertStatus(r, 403, "csrf")
+
+    def test_same_origin_and_headerless_requests_work(self):
+        same = {"Origin": self.own_origin(), "Sec-Fetch-Site": "same-origin"}
+        c = self.srv.client()
+        r = c.post("/api/v1/login", json={"login": "csrf-a", "password": PW}, headers=same, cookie=False)
+        self.assertStatus(r, 200)
+        c.csrf = r.body["csrf_token"]
+        self.assertStatus(c.get("/api/v1/me", headers=same), 200)
+        self.assertStatus(c.post("/api/v1/logout", headers=same), 200)
+        # Origin alone (older browsers send no Sec-Fetch-Site).
+        r = self.srv.client().post("/api/v1/login", json={"login": "csrf-a", "password": PW},
+                                   headers={"Origin": self.own_origin()})
+        self.assertStatus(r, 200)
+        # A top-level navigation the user typed (Sec-Fetch-Site: none) is no cross-site request.
+        r = self.srv.client().post("/api/v1/login", json={"login": "csrf-a", "password": PW},
+                                   headers={"Sec-Fetch-Site": "none"})
+        self.assertStatus(r, 200)
+        # API token clients send neither header: a state-changing request works.
+        t = self.srv.client(token=self.token)
+        r = t.post("/api/v1/me/password", json={"old": PW, "new": "Token-Changed-Pass-1"})
+        self.assertStatus(r, 200)
+        r = t.post("/api/v1/me/password", json={"old": "Token-Changed-Pass-1", "new": PW})
+        self.assertStatus(r, 200)
+
 
 class ThrottleRestartTest(L.TestCase):
     def test_account_lock_survives_restart(self):
