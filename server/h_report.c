@@ -22,40 +22,58 @@
 #include "store.h"
 
 /* --- one report at a time per user ------------------------------------------------------
- * The users with a report being built or sent, shared by every event loop. A handful at
- * most (HR officers and administrators): a plain array under a mutex. */
-static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
-static int64_t *busy;
-static size_t nbusy, capbusy;
+ * The users with a report being built or sent, shared by every event loop (struct srv owns
+ * the set). A handful at most (HR officers and administrators): a plain array under a mutex. */
+struct report_busy {
+	pthread_mutex_t mu;
+	int64_t *uid;
+	size_t n, cap;
+};
+
+struct report_busy *report_busy_new(void)
+{
+	struct report_busy *b = lx_calloc(1, sizeof *b);
+	pthread_mutex_init(&b->mu, NULL);
+	return b;
+}
+
+void report_busy_free(struct report_busy *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_destroy(&b->mu);
+	free(b->uid);
+	free(b);
+}
 
 /* Marks uid busy; 0 if it already was (nothing changed). */
-static int busy_take(int64_t uid)
+static int busy_take(struct report_busy *b, int64_t uid)
 {
 	int ok = 1;
-	pthread_mutex_lock(&busy_mu);
-	for (size_t i = 0; i < nbusy && ok; i++)
-		if (busy[i] == uid)
+	pthread_mutex_lock(&b->mu);
+	for (size_t i = 0; i < b->n && ok; i++)
+		if (b->uid[i] == uid)
 			ok = 0;
 	if (ok) {
-		if (nbusy == capbusy) {
-			capbusy = capbusy ? capbusy * 2 : 16;
-			busy = lx_realloc(busy, capbusy * sizeof *busy);
+		if (b->n == b->cap) {
+			b->cap = b->cap ? b->cap * 2 : 16;
+			b->uid = lx_realloc(b->uid, b->cap * sizeof *b->uid);
 		}
-		busy[nbusy++] = uid;
+		b->uid[b->n++] = uid;
 	}
-	pthread_mutex_unlock(&busy_mu);
+	pthread_mutex_unlock(&b->mu);
 	return ok;
 }
 
-static void busy_drop(int64_t uid)
+static void busy_drop(struct report_busy *b, int64_t uid)
 {
-	pthread_mutex_lock(&busy_mu);
-	for (size_t i = 0; i < nbusy; i++)
-		if (busy[i] == uid) {
-			busy[i] = busy[--nbusy];
+	pthread_mutex_lock(&b->mu);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->uid[i] == uid) {
+			b->uid[i] = b->uid[--b->n];
 			break;
 		}
-	pthread_mutex_unlock(&busy_mu);
+	pthread_mutex_unlock(&b->mu);
 }
 
 /* Seconds a client is told to wait for its running report (Retry-After). */
@@ -65,6 +83,7 @@ static void busy_drop(int64_t uid)
 struct rep_pending {
 	struct report_req req;  /* req.exam points into c->params */
 	int64_t uid;            /* busy while p lives */
+	struct report_busy *busy; /* the server's set it is in */
 	int rc;                 /* report_make()'s result, set on the pool */
 	struct lx_err err;
 	struct report_doc doc;
@@ -75,7 +94,7 @@ struct rep_pending {
 static void pending_free(void *data)
 {
 	struct rep_pending *p = data;
-	busy_drop(p->uid); /* after the reply is queued: the next report may start */
+	busy_drop(p->busy, p->uid); /* after the reply is queued: the next report may start */
 	report_doc_free(&p->doc);
 	free(p->detail);
 	free(p);
@@ -192,13 +211,14 @@ static void serve(struct hctx *c, enum report_kind kind)
 	}
 	if (req.by == REPORT_BY_CATEGORY)
 		req.depth = 0; /* depth only groups unit paths */
-	if (!busy_take(c->user.id)) {
+	if (!busy_take(c->srv->report_busy, c->user.id)) {
 		http_header(c, "Retry-After", REPORT_RETRY_AFTER);
 		http_error(c, 429, "report_in_progress", "您的上一份报表还在生成，请等它下载完成后再试");
 		return;
 	}
 	p = lx_calloc(1, sizeof *p);
 	p->uid = c->user.id;
+	p->busy = c->srv->report_busy;
 	p->req = req;
 	p->detail = report_describe(&req);
 	p->attachment = req.format != REPORT_FMT_JSON;

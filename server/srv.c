@@ -612,6 +612,7 @@ int srv_run(const struct config *cfg)
 	}
 	s.pool = pool_new(cfg->hash_threads);
 	s.uploads = uploads_new();
+	s.report_busy = report_busy_new();
 	/* One address may keep every hash thread busy (a whole office behind one NAT address
 	 * logs in at full speed, a check also spends time in the writer) but hold no more than
 	 * two checks per hash thread, and at least 4: another address's login then waits for
@@ -679,6 +680,7 @@ out:
 	login_gate_free(s.gate);
 	static_free(s.web);
 	uploads_free(s.uploads); /* after the pool and the writer: an import may borrow one */
+	report_busy_free(s.report_busy);
 	if (s.main_base) event_base_free(s.main_base);
 	if (s.listen_fd >= 0) close(s.listen_fd);
 	if (atomic_load(&s.ssl)) SSL_CTX_free(atomic_load(&s.ssl));

@@ -16,6 +16,7 @@
 
 struct pool;
 struct login_gate;
+struct report_busy;
 struct static_files;
 struct exam_cache;
 struct uploads;
@@ -52,6 +53,7 @@ struct srv {
 	struct login_gate *gate;   /* password checks in flight per throttle key (h_auth.c) */
 	struct static_files *web;
 	struct uploads *uploads;   /* files sent in parts, shared by the loops (upload.h) */
+	struct report_busy *report_busy; /* users with a report being built or sent (h_report.c) */
 	struct srv_thread *threads;
 	int nthreads;
 	int listen_fd;
@@ -95,6 +97,9 @@ void srv_conn_replied(struct srv_conn *cn);
 /* The login gate (h_auth.c): how many password checks are in flight per throttle key
  * (account, client address) in this process, shared by every loop, and the requests waiting
  * for their turn. A client address may have at most addr_cap checks in flight. */
+/* h_report.c: the set of users with a report in progress (one report per user at a time). */
+struct report_busy *report_busy_new(void);
+void report_busy_free(struct report_busy *b);
 struct login_gate *login_gate_new(int addr_cap);
 void login_gate_free(struct login_gate *g);
 /* Shutdown, once the loops have stopped and srv->cancel is set: every waiting request is
