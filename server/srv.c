@@ -544,15 +544,145 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		srv_tick(m->s);
 }
 
+/* The database (it must exist, be writable and migrated), the TLS context, the listening
+ * socket, the writer, the argon2id settings. LX_OK, or a failure already explained on stderr
+ * (*cert and *key are s's to free either way). */
+static int srv_open(struct srv *s, const struct config *cfg, char **cert, char **key)
+{
+	struct lx_err e = {0};
+	struct store *check = NULL;
+	SSL_CTX *ctx = NULL;
+	int made = 0;
+
+	if (check_writable(cfg->db_path) != 0)
+		return LX_ERR_IO;
+	if (store_open(cfg->db_path, 0, &check, &e) != LX_OK)
+		goto fail;
+	store_close(check);
+	if (cfg->cert) {
+		*cert = lx_strdup(cfg->cert);
+		*key = lx_strdup(cfg->key);
+	} else if (tls_selfsigned(cfg->tls_dir, cert, key, &made, &e) != LX_OK) {
+		goto fail;
+	} else if (made) {
+		LOG(LOG_INFO, "made a self-signed certificate: %s (key %s)", *cert, *key);
+	}
+	if (tls_ctx_new(*cert, *key, &ctx, &e) != LX_OK)
+		goto fail;
+	atomic_store(&s->ssl, ctx);
+	s->cert_path = *cert;
+	s->key_path = *key;
+	s->conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free_cb);
+	if (s->conn_idx < 0) {
+		err_set(&e, LX_ERR_INTERNAL, "cannot register the TLS connection data");
+		goto fail;
+	}
+	size_connections(s, cfg);
+	s->listen_fd = listen_socket(cfg, &e);
+	if (s->listen_fd < 0 || store_writer_start(cfg->db_path, &s->writer, &e) != LX_OK ||
+	    store_open(cfg->db_path, STORE_READONLY, &s->main_rd, &e) != LX_OK || pw_settings(s, cfg, &e) != LX_OK)
+		goto fail;
+	return LX_OK;
+fail:
+	fprintf(stderr, "lawexamd: %s\n", e.msg);
+	return LX_ERR_IO;
+}
+
+/* The shared parts the loops use, the loops themselves and the tick; LX_OK or explained. */
+static int srv_start(struct srv *s, const struct config *cfg)
+{
+	struct lx_err e = {0};
+
+	s->pool = pool_new(cfg->hash_threads);
+	s->uploads = uploads_new();
+	s->report_busy = report_busy_new();
+	/* One address may keep every hash thread busy (a whole office behind one NAT address
+	 * logs in at full speed, a check also spends time in the writer) but hold no more than
+	 * two checks per hash thread, and at least 4: another address's login then waits for
+	 * about two hashes, not for the flood. */
+	s->gate = login_gate_new(2 * cfg->hash_threads > 4 ? 2 * cfg->hash_threads : 4);
+	static_load(cfg->web_root, &s->web, &e);
+	s->main_base = event_base_new();
+	s->nthreads = cfg->threads;
+	s->threads = lx_calloc((size_t)s->nthreads, sizeof *s->threads);
+	for (int i = 0; i < s->nthreads; i++)
+		if (thread_init(s, &s->threads[i], i, &e) != LX_OK)
+			goto fail;
+	if (srv_tick_start(s, &e) != LX_OK)
+		goto fail;
+	for (int i = 0; i < s->nthreads; i++)
+		pthread_create(&s->threads[i].tid, NULL, thread_main, &s->threads[i]);
+	return LX_OK;
+fail:
+	fprintf(stderr, "lawexamd: %s\n", e.msg);
+	return LX_ERR_INTERNAL;
+}
+
+/* The main thread's events: SIGTERM/SIGINT (stop), SIGHUP (reload the certificate), the tick. */
+static void main_events(struct mainctx *m)
+{
+	static const struct timeval one_s = {1, 0};
+	struct event_base *base = m->s->main_base;
+
+	m->sigterm = evsignal_new(base, SIGTERM, signal_cb, m);
+	m->sigint = evsignal_new(base, SIGINT, signal_cb, m);
+	m->sighup = evsignal_new(base, SIGHUP, reload_cb, m);
+	m->tick = event_new(base, -1, EV_PERSIST, tick_cb, m);
+	event_add(m->sighup, NULL);
+	event_add(m->sigterm, NULL);
+	event_add(m->sigint, NULL);
+	event_add(m->tick, &one_s);
+}
+
+/* Everything srv_open and srv_start made, in the order that lets in-flight work finish. */
+static void srv_teardown(struct srv *s, struct mainctx *m)
+{
+	if (m->sigterm) event_free(m->sigterm);
+	if (m->sigint) event_free(m->sigint);
+	if (m->sighup) event_free(m->sighup);
+	if (m->tick) event_free(m->tick);
+	if (m->drain) event_free(m->drain);
+	/* The loops have stopped. Hash work not started yet is cancelled (503); then what the pool
+	 * and the writer still hold completes, and its replies run on the idle bases, before
+	 * anything they point to is freed. Offload → write is the only chain, hence the order. */
+	atomic_store(&s->cancel, 1);
+	login_gate_cancel(s->gate); /* logins waiting for their turn: 503, like queued hash work */
+	pool_free(s->pool);
+	s->pool = NULL;
+	run_posted(s);
+	srv_tick_stop(s);
+	store_writer_stop(s->writer); /* drains: everything acknowledged is committed */
+	s->writer = NULL;
+	run_posted(s);
+	for (int i = 0; s->threads && i < s->nthreads; i++) {
+		if (s->threads[i].http) evhttp_free(s->threads[i].http);
+		if (s->threads[i].resume_accept) event_free(s->threads[i].resume_accept);
+		srv_thread_post_free(&s->threads[i]);
+		if (s->threads[i].base) event_base_free(s->threads[i].base); /* frees the connections' SSLs */
+		store_close(s->threads[i].rd);
+	}
+	store_close(s->main_rd);
+	login_gate_free(s->gate);
+	static_free(s->web);
+	uploads_free(s->uploads); /* after the pool and the writer: an import may borrow one */
+	report_busy_free(s->report_busy);
+	if (s->main_base) event_base_free(s->main_base);
+	if (s->listen_fd >= 0) close(s->listen_fd);
+	if (atomic_load(&s->ssl)) SSL_CTX_free(atomic_load(&s->ssl));
+	for (int i = 0; i < s->n_retired; i++)
+		SSL_CTX_free(s->retired_ssl[i]);
+	if (s->conn_idx >= 0)
+		CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, s->conn_idx);
+	free(s->threads);
+	free(s->dummy_hash);
+}
+
 int srv_run(const struct config *cfg)
 {
 	struct srv s;
 	struct mainctx m = {0};
-	struct lx_err e = {0};
 	char *cert = NULL, *key = NULL;
-	int made = 0, rc, exit_code = 1;
-	struct timeval one_s = {1, 0};
-	struct store *check = NULL;
+	int exit_code = 1;
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
@@ -562,86 +692,9 @@ int srv_run(const struct config *cfg)
 	evthread_use_pthreads();
 	event_set_log_callback(libevent_log);
 	signal(SIGPIPE, SIG_IGN);
-
-	if (check_writable(cfg->db_path) != 0)
+	if (srv_open(&s, cfg, &cert, &key) != LX_OK || srv_start(&s, cfg) != LX_OK)
 		goto out;
-	rc = store_open(cfg->db_path, 0, &check, &e);
-	if (rc) {
-		fprintf(stderr, "lawexamd: %s\n", e.msg);
-		goto out;
-	}
-	store_close(check);
-	if (cfg->cert) {
-		cert = lx_strdup(cfg->cert);
-		key = lx_strdup(cfg->key);
-	} else if (tls_selfsigned(cfg->tls_dir, &cert, &key, &made, &e) != LX_OK) {
-		fprintf(stderr, "lawexamd: %s\n", e.msg);
-		goto out;
-	} else if (made) {
-		LOG(LOG_INFO, "made a self-signed certificate: %s (key %s)", cert, key);
-	}
-	{
-		SSL_CTX *ctx = NULL;
-		if (tls_ctx_new(cert, key, &ctx, &e) != LX_OK) {
-			fprintf(stderr, "lawexamd: %s\n", e.msg);
-			goto out;
-		}
-		atomic_store(&s.ssl, ctx);
-		s.cert_path = cert;
-		s.key_path = key;
-	}
-	s.conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free_cb);
-	if (s.conn_idx < 0) {
-		fprintf(stderr, "lawexamd: cannot register the TLS connection data\n");
-		goto out;
-	}
-	size_connections(&s, cfg);
-	s.listen_fd = listen_socket(cfg, &e);
-	if (s.listen_fd < 0) {
-		fprintf(stderr, "lawexamd: %s\n", e.msg);
-		goto out;
-	}
-	if (store_writer_start(cfg->db_path, &s.writer, &e) != LX_OK ||
-	    store_open(cfg->db_path, STORE_READONLY, &s.main_rd, &e) != LX_OK) {
-		fprintf(stderr, "lawexamd: %s\n", e.msg);
-		goto out;
-	}
-	if (pw_settings(&s, cfg, &e) != LX_OK) {
-		fprintf(stderr, "lawexamd: %s\n", e.msg);
-		goto out;
-	}
-	s.pool = pool_new(cfg->hash_threads);
-	s.uploads = uploads_new();
-	s.report_busy = report_busy_new();
-	/* One address may keep every hash thread busy (a whole office behind one NAT address
-	 * logs in at full speed, a check also spends time in the writer) but hold no more than
-	 * two checks per hash thread, and at least 4: another address's login then waits for
-	 * about two hashes, not for the flood. */
-	s.gate = login_gate_new(2 * cfg->hash_threads > 4 ? 2 * cfg->hash_threads : 4);
-	static_load(cfg->web_root, &s.web, &e);
-	s.main_base = event_base_new();
-	s.nthreads = cfg->threads;
-	s.threads = lx_calloc((size_t)s.nthreads, sizeof *s.threads);
-	for (int i = 0; i < s.nthreads; i++) {
-		if (thread_init(&s, &s.threads[i], i, &e) != LX_OK) {
-			fprintf(stderr, "lawexamd: %s\n", e.msg);
-			goto out;
-		}
-	}
-	if (srv_tick_start(&s, &e) != LX_OK) {
-		fprintf(stderr, "lawexamd: %s\n", e.msg);
-		goto out;
-	}
-	for (int i = 0; i < s.nthreads; i++)
-		pthread_create(&s.threads[i].tid, NULL, thread_main, &s.threads[i]);
-	m.sigterm = evsignal_new(s.main_base, SIGTERM, signal_cb, &m);
-	m.sigint = evsignal_new(s.main_base, SIGINT, signal_cb, &m);
-	m.sighup = evsignal_new(s.main_base, SIGHUP, reload_cb, &m);
-	event_add(m.sighup, NULL);
-	m.tick = event_new(s.main_base, -1, EV_PERSIST, tick_cb, &m);
-	event_add(m.sigterm, NULL);
-	event_add(m.sigint, NULL);
-	event_add(m.tick, &one_s);
+	main_events(&m);
 	LOG(LOG_INFO, "lawexamd listening on https://%s:%d/ (%d threads, db %s)", cfg->host, cfg->port,
 	    s.nthreads, cfg->db_path);
 	printf("lawexamd listening on https://%s:%d/\n", cfg->host, cfg->port);
@@ -652,44 +705,7 @@ int srv_run(const struct config *cfg)
 	exit_code = 0;
 	LOG(LOG_INFO, "stopped after %ld requests", (long)atomic_load(&s.requests));
 out:
-	if (m.sigterm) event_free(m.sigterm);
-	if (m.sigint) event_free(m.sigint);
-	if (m.sighup) event_free(m.sighup);
-	if (m.tick) event_free(m.tick);
-	if (m.drain) event_free(m.drain);
-	/* The loops have stopped. Hash work not started yet is cancelled (503); then what the pool
-	 * and the writer still hold completes, and its replies run on the idle bases, before
-	 * anything they point to is freed. Offload → write is the only chain, hence the order. */
-	atomic_store(&s.cancel, 1);
-	login_gate_cancel(s.gate); /* logins waiting for their turn: 503, like queued hash work */
-	pool_free(s.pool);
-	s.pool = NULL;
-	run_posted(&s);
-	srv_tick_stop(&s);
-	store_writer_stop(s.writer); /* drains: everything acknowledged is committed */
-	s.writer = NULL;
-	run_posted(&s);
-	for (int i = 0; s.threads && i < s.nthreads; i++) {
-		if (s.threads[i].http) evhttp_free(s.threads[i].http);
-		if (s.threads[i].resume_accept) event_free(s.threads[i].resume_accept);
-		srv_thread_post_free(&s.threads[i]);
-		if (s.threads[i].base) event_base_free(s.threads[i].base); /* frees the connections' SSLs */
-		store_close(s.threads[i].rd);
-	}
-	store_close(s.main_rd);
-	login_gate_free(s.gate);
-	static_free(s.web);
-	uploads_free(s.uploads); /* after the pool and the writer: an import may borrow one */
-	report_busy_free(s.report_busy);
-	if (s.main_base) event_base_free(s.main_base);
-	if (s.listen_fd >= 0) close(s.listen_fd);
-	if (atomic_load(&s.ssl)) SSL_CTX_free(atomic_load(&s.ssl));
-	for (int i = 0; i < s.n_retired; i++)
-		SSL_CTX_free(s.retired_ssl[i]);
-	if (s.conn_idx >= 0)
-		CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, s.conn_idx);
-	free(s.threads);
-	free(s.dummy_hash);
+	srv_teardown(&s, &m);
 	free(cert);
 	free(key);
 	return exit_code;
