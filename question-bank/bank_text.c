@@ -106,8 +106,8 @@ static size_t match_qnum(const char *s, long *num)
 	}
 	if (!digits)
 		return 0;
+	p += skip_space(p); /* "1 ．" */
 	if (bracket) {
-		p += skip_space(p);
 		if (!(n = match_any(p, close_br)))
 			return 0;
 	} else {
@@ -777,7 +777,7 @@ int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int
 		diag_add(d, fname, "科目超过 %d 字节的上限", BANK_MAX_TITLE);
 	if (d->total > before)
 		goto out;
-	c.use_numbers = numbers_unique(u, n, &numbered);
+	c.use_numbers = numbers_unique(u, n, &numbered) && numbered;
 	fh = first_heading(u, n);
 
 	for (size_t i = 0; i < n && !c.too_many; i++) {
