@@ -261,8 +261,8 @@ int bank_docx_parse(const char *data, size_t len, const char *fname, const struc
 	buf_init(&s.text, BANK_DOCX_MAX_PARAGRAPH);
 	buf_init(&s.all, BANK_DOCX_MAX_UNZIPPED);
 	if (len >= 4 && memcmp(data, "\xd0\xcf\x11\xe0", 4) == 0) {
-		diag_add(d, fname, "这是旧版 Word（.doc）文件或设置了打开密码的文档，无法读取：请在 Word 中取消密码，"
-				   "“文件 → 另存为”，保存类型选“Word 文档（*.docx）”，再导入 .docx 文件（请另存为 .docx）");
+		diag_add(d, fname, "这是旧版 Word（.doc）文件（或设置了打开密码的文档），无法读取：请另存为 .docx——"
+				   "在 Word 中“文件 → 另存为”，保存类型选“Word 文档（*.docx）”（有密码的先取消密码）");
 		goto out;
 	}
 	if (!table_is_zip(data, len)) {
