@@ -899,11 +899,11 @@ int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int
 		char msg[300];
 		loc_where(&c, preamble_first, where, sizeof where);
 		if (preamble_last > preamble_first)
-			snprintf(msg, sizeof msg, "第一道题之前的 %s %d–%d 当作标题，没有读取：“%s”",
-				 is_docx ? "段" : "行", preamble_first, preamble_last,
+			snprintf(msg, sizeof msg, "第 %d–%d %s在第一道题之前，当作标题，没有读取：“%s”", preamble_first,
+				 preamble_last, is_docx ? "段" : "行",
 				 text_clip(loc_text(&c, preamble_first), TQ_SHOW, shown, sizeof shown));
 		else
-			snprintf(msg, sizeof msg, "第一道题之前的这一%s当作标题，没有读取：“%s”", is_docx ? "段" : "行",
+			snprintf(msg, sizeof msg, "这一%s在第一道题之前，当作标题，没有读取：“%s”", is_docx ? "段" : "行",
 				 text_clip(loc_text(&c, preamble_first), TQ_SHOW, shown, sizeof shown));
 		diag_add(&mynotes, where, "%s", msg);
 	}

@@ -500,6 +500,56 @@ static void test_format_names_and_guess(void **state)
 #undef GUESS
 }
 
+/* ---- the shipped templates ---------------------------------------------------------- */
+
+static char *slurp(const char *rel, size_t *len)
+{
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof path, "%s/%s", LAWEXAM_SOURCE_DIR, rel);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void test_templates(void **state)
+{
+	size_t lt, ld;
+	char *t = slurp("question-bank/templates/bank-template.txt", &lt);
+	char *x = slurp("question-bank/templates/bank-template.docx", &ld);
+	struct bank_doc a, b;
+	struct diag d = {0};
+	char *ja, *jb;
+
+	assert_int_equal(bank_parse(t, lt, "bank-template.txt", BANK_FMT_AUTO, &con, &a, &d), LX_OK);
+	assert_int_equal(bank_parse(x, ld, "bank-template.docx", BANK_FMT_AUTO, &con, &b, &d), LX_OK);
+	print_diags(&d);
+	assert_int_equal(a.n, 5);
+	assert_int_equal(a.questions[2].type, QT_MULTIPLE);
+	assert_int_equal(a.questions[4].type, QT_JUDGE);
+	assert_true(has_diag(&a.notes, "bank-template.txt:LINE 1", "当作标题"));
+	ja = bank_export_json(&a);
+	jb = bank_export_json(&b);
+	assert_string_equal(ja, jb);
+	free(ja);
+	free(jb);
+	free(t);
+	free(x);
+	bank_doc_free(&a);
+	bank_doc_free(&b);
+	diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_needs_code),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_format_names_and_guess),
+		cmocka_unit_test(test_templates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
