@@ -118,7 +118,7 @@ static size_t match_qnum(const char *s, long *num)
 	}
 	p += n;
 	*num = v;
-	return (size_t)(p - s) + skip_space(p + 0);
+	return (size_t)(p - s) + skip_space(p);
 }
 
 static const char *const opt_seps[] = {".", "\xe3\x80\x81" /* 、 */, "\xef\xbc\x8e" /* ． */,
@@ -210,24 +210,21 @@ static const struct {
 	{"难度", BF_DIFFICULTY}, {"标签", BF_TAGS}, {"编号", BF_ID},
 };
 
-/* A field line "答案：B", "答案:B", "【答案】B": the field in *f, the value (trimmed) at
- * s + *val. */
-static int match_field(const char *s, enum bank_field *f, size_t *val)
+/* The field line of name at s ("答案：B", "答案:B", "【答案】B"): the offset of the value
+ * (trimmed) or 0. */
+static size_t field_value(const char *s, const char *name)
 {
 	const char *p = s;
-	size_t n, k;
+	size_t n;
 	int bracket = 0;
 
 	if (strncmp(p, "\xe3\x80\x90", 3) == 0) { /* 【 */
 		bracket = 1;
 		p += 3;
 	}
-	for (k = 0; k < sizeof field_names / sizeof field_names[0]; k++)
-		if (strncmp(p, field_names[k].name, strlen(field_names[k].name)) == 0)
-			break;
-	if (k == sizeof field_names / sizeof field_names[0])
+	if (strncmp(p, name, strlen(name)) != 0)
 		return 0;
-	p += strlen(field_names[k].name);
+	p += strlen(name);
 	if (bracket) {
 		if (strncmp(p, "\xe3\x80\x91", 3) != 0) /* 】 */
 			return 0;
@@ -241,10 +238,21 @@ static int match_field(const char *s, enum bank_field *f, size_t *val)
 			return 0;
 		p += n;
 	}
-	p += skip_space(p);
-	*f = field_names[k].f;
-	*val = (size_t)(p - s);
-	return 1;
+	return (size_t)(p - s) + skip_space(p);
+}
+
+/* A field line: the field in *f, the value at s + *val. "答案解析：" is 解析, not 答案. */
+static int match_field(const char *s, enum bank_field *f, size_t *val)
+{
+	for (size_t k = 0; k < sizeof field_names / sizeof field_names[0]; k++) {
+		size_t v = field_value(s, field_names[k].name);
+		if (v) {
+			*f = field_names[k].f;
+			*val = v;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------------------------- */

@@ -292,7 +292,8 @@ static void test_two_keys(void **state)
 static void test_field_lines_ok(void **state)
 {
 	struct bank_doc doc = ok_doc("1. 题\nA. 甲\nB. 乙\n答案:A\n解析: 半角冒号。\n第二行解析。\n依据 ：宪法\n难度：5\n"
-				     "标签：甲,乙；丙\n编号: X-1\n2. 题二\nA. 甲\nB. 乙\n【答案】B\n");
+				     "标签：甲,乙；丙\n编号: X-1\n2. 题二\nA. 甲\nB. 乙\n【答案】B\n答案解析：乙。\n"
+				     "法条依据：刑法\n");
 	const struct bank_question *q = qn(&doc, 0);
 	assert_string_equal(q->answer, "A");
 	assert_string_equal(q->explanation, "半角冒号。\n第二行解析。");
@@ -301,6 +302,8 @@ static void test_field_lines_ok(void **state)
 	assert_int_equal(q->n_tags, 3);
 	assert_string_equal(q->id, "X-1");
 	assert_string_equal(qn(&doc, 1)->answer, "B");
+	assert_string_equal(qn(&doc, 1)->explanation, "乙。");
+	assert_string_equal(qn(&doc, 1)->basis, "刑法");
 	bank_doc_free(&doc);
 	/* failing: a bad difficulty and a bad id, both reported with their lines */
 	{
