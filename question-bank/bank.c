@@ -75,13 +75,20 @@ enum bank_format bank_format_guess(const char *fname, const char *data, size_t l
 		i++;
 	if (i < len && data[i] == '{')
 		return BANK_FMT_JSON;
-	{
+	if (memchr(data + i, '\0', len - i))
+		return BANK_FMT_CSV; /* not text: the CSV reader explains */
+	/* CSV: a comma in the first line (the header), or a header with three commas or more
+	 * (编号,题型,题干,答案) below a title */
+	for (int line = 0; line < TABLE_HEADER_SEARCH + 1 && i < len; line++) {
 		const char *nl = memchr(data + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
-		if (i < len && !memchr(data + i, ',', n) && !memchr(data + i, '\0', len - i))
-			return BANK_FMT_TXT;
+		size_t n = nl ? (size_t)(nl - (data + i)) : len - i, commas = 0;
+		for (size_t k = 0; k < n; k++)
+			commas += data[i + k] == ',';
+		if (commas >= 3 || (line == 0 && commas > 0))
+			return BANK_FMT_CSV;
+		i += n + 1;
 	}
-	return BANK_FMT_CSV;
+	return BANK_FMT_TXT;
 }
 
 /* ---------------------------------------------------------------------------------- */

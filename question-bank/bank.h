@@ -67,7 +67,8 @@ int bank_format_parse(const char *s, enum bank_format *out); /* "json"|"csv"|"xl
 const char *bank_format_name(enum bank_format f);           /* "json"… ("" for auto) */
 /* Guess from the file name's extension (.doc counts as docx, for its message), then the
  * content: a zip holding word/document.xml → docx, other zip → xlsx, an OLE file with a
- * WordDocument stream → docx, '{' → json, a first line with a comma → csv, else txt. */
+ * WordDocument stream → docx, '{' → json, a comma in the first line or three in one of the
+ * first six (a CSV header, perhaps below a title) → csv, else txt. */
 enum bank_format bank_format_guess(const char *fname, const char *data, size_t len);
 
 /* Parses and validates a whole file. Returns LX_OK with *out filled, or LX_ERR_INVALID with

@@ -496,7 +496,9 @@ static void test_format_names_and_guess(void **state)
 	assert_int_equal(bank_format_guess("a.doc", "x", 1), BANK_FMT_DOCX);
 #define GUESS(s) bank_format_guess("", s, sizeof s - 1)
 	assert_int_equal(GUESS("一、单选题\n1. 题"), BANK_FMT_TXT);
-	assert_int_equal(GUESS("编号,题型,题干\n"), BANK_FMT_CSV);
+	assert_int_equal(GUESS("编号,题型,题干,答案\n"), BANK_FMT_CSV);
+	assert_int_equal(GUESS("2026年度题库（宪法）\r\n\r\n编号,题型,题干,答案\r\n"), BANK_FMT_CSV);
+	assert_int_equal(GUESS("一、单选题\n1. 依照宪法, 下列说法正确的是\nA. 甲\n"), BANK_FMT_TXT);
 	assert_int_equal(GUESS("{\"format\""), BANK_FMT_JSON);
 	assert_int_equal(GUESS("PK\x03\x04....xl/workbook.xml"), BANK_FMT_XLSX);
 	assert_int_equal(GUESS("PK\x03\x04....word/document.xml"), BANK_FMT_DOCX);
