@@ -2,7 +2,7 @@
  * word/document.xml in order, read from memory with libzip and expat under the same kind of
  * caps as the XLSX reader (decompressed bytes, paragraph size, no DOCTYPE). Numbering and
  * formatting are ignored; tables are skipped with a note naming the paragraph before them;
- * pictures are reported where they are. The paragraphs go to bank_text.c's recogniser.
+ * pictures and symbol-font characters (w:sym) are reported where they are. The paragraphs go to bank_text.c's recogniser.
  * A .doc (OLE) file gets a clear "save as .docx" message; nothing else is read. */
 #include <expat.h>
 #include <stdint.h>
@@ -81,11 +81,13 @@ struct docx_state {
 	int tbl;           /* table depth */
 	int skip;          /* depth inside drawings, pictures, objects, alternate content */
 	int image;         /* the current paragraph holds one */
+	int symbol;        /* the current paragraph holds a w:sym (Wingdings √ and the like) */
 	int tables;        /* tables seen */
 	struct buf text;   /* the current paragraph */
 	struct buf all;    /* every paragraph's text, NUL-separated */
 	int *locs;         /* paragraph number of each line in all */
 	int *images;
+	int *symbols;
 	size_t nlines, cap;
 };
 
@@ -126,6 +128,7 @@ static void flush_para(struct docx_state *s)
 			s->cap = s->cap ? s->cap * 2 : 256;
 			s->locs = lx_realloc(s->locs, s->cap * sizeof *s->locs);
 			s->images = lx_realloc(s->images, s->cap * sizeof *s->images);
+			s->symbols = lx_realloc(s->symbols, s->cap * sizeof *s->symbols);
 		}
 		if (buf_add(&s->all, p, n) != LX_OK || buf_addc(&s->all, '\0') != LX_OK) {
 			docx_fail(s, "Word 文件的文字太多，没有读取");
@@ -133,6 +136,7 @@ static void flush_para(struct docx_state *s)
 		}
 		s->locs[s->nlines] = s->para;
 		s->images[s->nlines] = first && s->image;
+		s->symbols[s->nlines] = first && s->symbol;
 		s->nlines++;
 		first = 0;
 		if (!nl)
@@ -140,7 +144,7 @@ static void flush_para(struct docx_state *s)
 		p = nl + 1;
 	}
 	buf_reset(&s->text);
-	s->image = 0;
+	s->image = s->symbol = 0;
 }
 
 static void add_text(struct docx_state *s, const char *str, size_t len)
@@ -189,7 +193,7 @@ static void XMLCALL docx_start(void *ud, const XML_Char *name, const XML_Char **
 		s->in_p = 1;
 		s->para++;
 		buf_reset(&s->text);
-		s->image = 0;
+		s->image = s->symbol = 0;
 	} else if (!s->in_p) {
 		return;
 	} else if (strcmp(l, "pPr") == 0) {
@@ -202,6 +206,8 @@ static void XMLCALL docx_start(void *ud, const XML_Char *name, const XML_Char **
 		add_text(s, "\t", 1);
 	} else if (strcmp(l, "br") == 0 || strcmp(l, "cr") == 0) {
 		add_text(s, "\n", 1);
+	} else if (strcmp(l, "sym") == 0) {
+		s->symbol = 1;
 	}
 }
 
@@ -312,6 +318,7 @@ int bank_docx_parse(const char *data, size_t len, const char *fname, const struc
 		u[i].text = s.all.data + off;
 		u[i].loc = s.locs[i];
 		u[i].image = s.images[i];
+		u[i].symbol = s.symbols[i];
 		off += strlen(u[i].text) + 1;
 	}
 	bank_text_units(u, s.nlines, fname, 1, meta, &notes, out, d);
@@ -322,6 +329,7 @@ out:
 	free(xml);
 	free(s.locs);
 	free(s.images);
+	free(s.symbols);
 	buf_free(&s.text);
 	buf_free(&s.all);
 	diag_free(&notes);

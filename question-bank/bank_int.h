@@ -101,6 +101,7 @@ struct bank_tunit {
 	const char *text;  /* one line, UTF-8, no line break */
 	int loc;           /* line number (text) or paragraph number (docx), from 1 */
 	int image;         /* docx: the paragraph holds a picture or drawing (not imported) */
+	int symbol;        /* docx: the paragraph holds a symbol-font character (w:sym, not read) */
 };
 
 /* Recognises questions in u[0..n) and validates them as bank_parse() does; where strings

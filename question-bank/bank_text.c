@@ -797,20 +797,28 @@ int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int
 		int loc = u[i].loc;
 		enum line_kind kind = classify(s, &t, &f, &val, &num);
 
-		if (u[i].image) {
-			if (have_q)
-				terr(&c, loc, "这一段含有图片或图形，题库只能导入文字：请把图片里的内容改写成文字，或删除图片");
-			else {
-				loc_where(&c, loc, where, sizeof where);
-				diag_add(&mynotes, where, "第一道题之前的图片或图形没有读取");
-			}
-		}
 		/* a plain line that begins a question without a number (Word list numbering) */
 		if (kind == L_PLAIN && !numbered &&
 		    (have_q ? (q.ended || q.judge_done) : (head_seen || fh >= n))) {
 			kind = L_QNUM;
 			num = -1;
 			val = 0;
+		}
+		if (u[i].image) {
+			if (have_q || kind == L_QNUM)
+				terr(&c, loc, "这一段含有图片或图形，题库只能导入文字：请把图片里的内容改写成文字，或删除图片");
+			else {
+				loc_where(&c, loc, where, sizeof where);
+				diag_add(&mynotes, where, "第一道题之前的图片或图形没有读取");
+			}
+		}
+		if (u[i].symbol) {
+			if (have_q || kind == L_QNUM)
+				terr(&c, loc, "这一段有用符号字体（如 Wingdings）插入的符号，无法读取：请把 √ × 等改成普通文字（用输入法直接输入）");
+			else {
+				loc_where(&c, loc, where, sizeof where);
+				diag_add(&mynotes, where, "第一道题之前的符号字体字符没有读取");
+			}
 		}
 		switch (kind) {
 		case L_EMPTY:

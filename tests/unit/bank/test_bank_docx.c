@@ -204,6 +204,19 @@ static void test_image_reported(void **state)
 	diag_free(&d);
 }
 
+static void test_symbol_font_reported(void **state)
+{
+	struct bank_doc doc;
+	struct diag d = {0};
+	/* √ inserted from Wingdings: not text; the question would lose its key */
+	const char *body = P("1. 宪法是根本法。") "<w:p><w:r><w:t>（</w:t></w:r><w:r><w:sym w:font=\"Wingdings\" "
+		"w:char=\"F0FC\"/></w:r><w:r><w:t>）</w:t></w:r></w:p>" P("2. 题二") P("答案：对");
+	assert_int_equal(parse_docx(body, &doc, &d), LX_ERR_INVALID);
+	assert_true(has_diag(&d, "q.docx:PARAGRAPH 2", "符号字体"));
+	bank_doc_free(&doc);
+	diag_free(&d);
+}
+
 static void test_not_docx(void **state)
 {
 	struct bank_doc doc;
@@ -281,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_paragraphs),
 		cmocka_unit_test(test_table_skipped),
 		cmocka_unit_test(test_image_reported),
+		cmocka_unit_test(test_symbol_font_reported),
 		cmocka_unit_test(test_not_docx),
 		cmocka_unit_test(test_hostile_xml),
 		cmocka_unit_test(test_same_as_text),
