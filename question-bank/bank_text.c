@@ -982,9 +982,7 @@ int bank_text_parse(const char *data, size_t len, const char *fname, const struc
 			cap = cap ? cap * 2 : 256;
 			u = lx_realloc(u, cap * sizeof *u);
 		}
-		u[n].text = p;
-		u[n].loc = line++;
-		u[n].image = 0;
+		u[n] = (struct bank_tunit){.text = p, .loc = line++};
 		n++;
 		if (nl >= e)
 			break;
