@@ -313,8 +313,9 @@ out:
 }
 
 /* The last bracket pair of stem holding a key (letters A–H, or √ × 对 错 正确 错误): its
- * byte range [*b, *e) including the brackets and the key text (fresh, caller frees). */
-static char *bracket_key(const char *stem, int with_x, size_t *b, size_t *e)
+ * byte range [*b, *e) including the brackets and the key text (fresh, caller frees).
+ * *count: how many pairs held a key. */
+static char *bracket_key(const char *stem, int with_x, size_t *b, size_t *e, int *count)
 {
 	char *found = NULL;
 	const char *p = stem;
@@ -334,6 +335,7 @@ static char *bracket_key(const char *stem, int with_x, size_t *b, size_t *e)
 			int nl;
 			unsigned bits;
 			if (key_kind(inner, with_x, &tf, &nl, &bits)) {
+				(*count)++;
 				free(found);
 				found = inner;
 				*b = (size_t)(p - stem);
@@ -530,7 +532,7 @@ static void tq_finish(struct tctx *c, struct tq *q)
 	const char *opts[BANK_MAX_OPTIONS];
 	char **tags = NULL, *key = NULL, *stem = NULL, idbuf[96], where[600], ref[600];
 	size_t ntags = 0, kb = 0, ke = 0, from = c->d->n;
-	int with_x = q->has_type && q->type == QT_JUDGE;
+	int with_x = q->has_type && q->type == QT_JUDGE, nkeys = 0;
 
 	c->q = q;
 	c->answer_loc = q->present[BF_ANSWER] ? q->loc[BF_ANSWER] : 0;
@@ -538,7 +540,13 @@ static void tq_finish(struct tctx *c, struct tq *q)
 	stem = lx_strdup(buf_str(&q->slot[SLOT_STEM]));
 
 	/* the key in the stem's brackets: used when there is no 答案 line, checked when there is */
-	key = bracket_key(stem, with_x, &kb, &ke);
+	key = bracket_key(stem, with_x, &kb, &ke, &nkeys);
+	if (nkeys > 1 && !(in.reported & (1u << BF_ANSWER))) {
+		loc_where(c, q->loc[SLOT_STEM] ? q->loc[SLOT_STEM] : q->start, where, sizeof where);
+		diag_add(c->d, where, "题干里有 %d 处答案括号（括号里是选项字母或 √ ×）：一道题只能有一个答案，"
+				      "可能是漏写了下一题的题号", nkeys);
+		in.reported |= 1u << BF_ANSWER;
+	}
 	if (key) {
 		const char *a = buf_str(&q->slot[BF_ANSWER]);
 		if (q->present[BF_ANSWER] && !(in.reported & (1u << BF_ANSWER)) && !keys_same(a, key, with_x)) {
@@ -765,7 +773,8 @@ int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int
 	struct tctx c = {.fname = fname, .is_docx = is_docx, .u = u, .n = n, .meta = meta, .d = d};
 	struct diag mynotes = {0};
 	struct tq q;
-	int have_q = 0, numbered = 0, head_seen = 0, preamble_first = 0, preamble_last = 0;
+	int have_q = 0, numbered = 0, head_seen = 0, preamble_first = 0, preamble_last = 0, gaps = 0;
+	long prev_num = -1;
 	enum q_type head_type = QT_SINGLE;
 	size_t before = d->total, fh;
 	char shown[128], where[600];
@@ -861,6 +870,12 @@ int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int
 				have_q = 0;
 				break;
 			}
+			if (numbered && num > 1 && prev_num >= 0 && num != prev_num + 1 && gaps++ < 10) {
+				loc_where(&c, loc, where, sizeof where);
+				diag_add(&mynotes, where, "题号从 %ld 跳到 %ld：请检查中间的题是否漏写了题号（漏写题号的题会接到上一题里）",
+					 prev_num, num);
+			}
+			prev_num = num;
 			tq_init(&q, loc, num, ++c.nq);
 			have_q = 1;
 			if (head_seen) {
@@ -899,7 +914,8 @@ int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int
 		if (have_q && !numbered && !q.ended && (kind == L_QNUM || kind == L_PLAIN) &&
 		    q.last == SLOT_STEM) {
 			size_t b, e;
-			char *k = bracket_key(s + val, q.has_type && q.type == QT_JUDGE, &b, &e);
+			int cnt = 0;
+			char *k = bracket_key(s + val, q.has_type && q.type == QT_JUDGE, &b, &e, &cnt);
 			char tf;
 			int nl;
 			unsigned bits;

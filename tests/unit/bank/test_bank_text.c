@@ -207,6 +207,17 @@ static void test_question_numbers(void **state)
 		   "这行不知道是什么");
 }
 
+static void test_missing_number(void **state)
+{
+	/* a question whose number was left out joins the one before: two keys in one stem is an
+	 * error, and the gap in the numbers is a note */
+	struct bank_doc doc = ok_doc("1. 甲（√）\n2. 乙（×）\n4. 丁（√）\n");
+	assert_true(has_diag(&doc.notes, "q.txt:LINE 3", "题号从 2 跳到 4"));
+	bank_doc_free(&doc);
+	expect_err("判断题\n1. 甲（√）\n2. 乙（×）\n3 丙（√）\n4. 丁（√）\n", "q.txt:LINE 3", "题干里有 2 处答案括号",
+		   "2. 乙（×）");
+}
+
 static void test_numbers_restart(void **state)
 {
 	/* numbering restarts in each section: the ids follow the order instead */
@@ -562,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_headings),
 		cmocka_unit_test(test_type_from_key),
 		cmocka_unit_test(test_question_numbers),
+		cmocka_unit_test(test_missing_number),
 		cmocka_unit_test(test_numbers_restart),
 		cmocka_unit_test(test_option_markers),
 		cmocka_unit_test(test_option_skips_letter),
