@@ -25,6 +25,7 @@
 #define BANK_MAX_JSON_DEPTH LX_JSON_MAX_DEPTH
 #define BANK_DOCX_MAX_UNZIPPED (256u << 20) /* decompressed bytes read from one .docx */
 #define BANK_DOCX_MAX_PARAGRAPH (1 << 20)   /* text of one Word paragraph */
+#define BANK_TEXT_MAX_LINES 2000000         /* lines of a text file, or of a Word document */
 
 struct bank_question {
 	char *id;

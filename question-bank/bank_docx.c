@@ -20,7 +20,6 @@
 #include "text.h"
 
 #define DOCX_PART "word/document.xml"
-#define DOCX_MAX_UNITS 2000000 /* lines kept from one document */
 
 /* Reads word/document.xml into *out (fresh, NUL-terminated; caller frees) within the
  * decompression cap. Returns LX_OK, or LX_ERR_INVALID (reported). */
@@ -120,7 +119,7 @@ static void flush_para(struct docx_state *s)
 	while (!s->failed) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
-		if (s->nlines >= DOCX_MAX_UNITS) {
+		if (s->nlines >= BANK_TEXT_MAX_LINES) {
 			docx_fail(s, "Word 文件的段落太多，没有读取");
 			break;
 		}

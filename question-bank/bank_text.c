@@ -994,6 +994,10 @@ int bank_text_parse(const char *data, size_t len, const char *fname, const struc
 		char *nl = p;
 		while (nl < e && *nl != '\n' && *nl != '\r')
 			nl++;
+		if (n >= BANK_TEXT_MAX_LINES) {
+			diag_add(d, fname, "文件超过 %d 行的上限，没有读取（请拆分为几个文件导入）", BANK_TEXT_MAX_LINES);
+			goto out;
+		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
 			u = lx_realloc(u, cap * sizeof *u);

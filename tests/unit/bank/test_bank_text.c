@@ -490,6 +490,22 @@ static void test_encodings(void **state)
 	diag_free(&d);
 }
 
+static void test_line_cap(void **state)
+{
+	/* a file of empty lines cannot make the reader hold millions of line records */
+	size_t n = BANK_TEXT_MAX_LINES + 10;
+	char *t = malloc(n);
+	struct bank_doc doc;
+	struct diag d = {0};
+
+	memset(t, '\n', n);
+	assert_int_equal(bank_parse(t, n, "q.txt", BANK_FMT_TXT, &con, &doc, &d), LX_ERR_INVALID);
+	assert_true(has_diag(&d, "q.txt", "行的上限"));
+	bank_doc_free(&doc);
+	diag_free(&d);
+	free(t);
+}
+
 /* ---- formats ------------------------------------------------------------------------ */
 
 static void test_format_names_and_guess(void **state)
@@ -590,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_ids),
 		cmocka_unit_test(test_needs_code),
 		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_line_cap),
 		cmocka_unit_test(test_format_names_and_guess),
 		cmocka_unit_test(test_templates),
 	};
