@@ -32,7 +32,16 @@ static const struct {
 	enum bank_format f;
 } format_names[] = {
 	{"json", BANK_FMT_JSON}, {"csv", BANK_FMT_CSV}, {"xlsx", BANK_FMT_XLSX},
+	{"txt", BANK_FMT_TXT},   {"docx", BANK_FMT_DOCX},
 };
+
+const char *bank_format_name(enum bank_format f)
+{
+	for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+		if (format_names[i].f == f)
+			return format_names[i].name;
+	return "";
+}
 
 int bank_format_parse(const char *s, enum bank_format *out)
 {
@@ -53,15 +62,33 @@ enum bank_format bank_format_guess(const char *fname, const char *data, size_t l
 
 	if (dot && !strchr(dot, '/') && bank_format_parse(dot + 1, &f) == LX_OK)
 		return f;
+	if (dot && !strchr(dot, '/') && strcasecmp(dot, ".doc") == 0)
+		return BANK_FMT_DOCX; /* the docx reader explains how to save it as .docx */
 	if (table_is_zip(data, len))
-		return BANK_FMT_XLSX;
+		return memmem(data, len, "word/document.xml", 17) ? BANK_FMT_DOCX : BANK_FMT_XLSX;
+	if (len >= 8 && memcmp(data, "\xd0\xcf\x11\xe0", 4) == 0 &&
+	    memmem(data, len, "W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0", 24))
+		return BANK_FMT_DOCX;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
 	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
 		i++;
 	if (i < len && data[i] == '{')
 		return BANK_FMT_JSON;
-	return BANK_FMT_CSV;
+	if (memchr(data + i, '\0', len - i))
+		return BANK_FMT_CSV; /* not text: the CSV reader explains */
+	/* CSV: a comma in the first line (the header), or a header with three commas or more
+	 * (编号,题型,题干,答案) below a title */
+	for (int line = 0; line < TABLE_HEADER_SEARCH + 1 && i < len; line++) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (data + i)) : len - i, commas = 0;
+		for (size_t k = 0; k < n; k++)
+			commas += data[i + k] == ',';
+		if (commas >= 3 || (line == 0 && commas > 0))
+			return BANK_FMT_CSV;
+		i += n + 1;
+	}
+	return BANK_FMT_TXT;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -95,6 +122,7 @@ void bank_doc_free(struct bank_doc *doc)
 	for (size_t i = 0; i < doc->n; i++)
 		bank_question_free(&doc->questions[i]);
 	free(doc->questions);
+	diag_free(&doc->notes);
 	memset(doc, 0, sizeof *doc);
 }
 
@@ -653,8 +681,14 @@ int bank_parse(const char *data, size_t len, const char *fname, enum bank_format
 	case BANK_FMT_CSV:
 		rc = bank_table_parse(data ? data : "", len, fname, fmt == BANK_FMT_XLSX, meta, out, d);
 		break;
+	case BANK_FMT_TXT:
+		rc = bank_text_parse(data ? data : "", len, fname, meta, out, d);
+		break;
+	case BANK_FMT_DOCX:
+		rc = bank_docx_parse(data ? data : "", len, fname, meta, out, d);
+		break;
 	default:
-		diag_add(d, fname, "未知的题库格式：应为 json、csv 或 xlsx");
+		diag_add(d, fname, "未知的题库格式：应为 json、csv、xlsx、txt 或 docx");
 		rc = LX_ERR_INVALID;
 		break;
 	}

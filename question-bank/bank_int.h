@@ -1,6 +1,6 @@
 /* bank_int.h — internals of the bank_ module, which is split over bank.c (types, shared
- * validation, the doc builder), bank_json.c (lawexam-bank/1), bank_table.c (CSV/XLSX) and
- * bank_export.c. Nothing outside question-bank/bank*.c includes this header. */
+ * validation, the doc builder), bank_json.c (lawexam-bank/1), bank_table.c (CSV/XLSX),
+ * bank_text.c (text, SPEC §4.5), bank_docx.c (Word) and bank_export.c. Nothing outside question-bank/bank*.c includes this header. */
 #ifndef LAWEXAM_BANK_INT_H
 #define LAWEXAM_BANK_INT_H
 
@@ -89,5 +89,26 @@ int bank_json_parse(const char *data, size_t len, const char *fname, const struc
 		    struct bank_doc *out, struct diag *d);
 int bank_table_parse(const char *data, size_t len, const char *fname, int is_xlsx,
 		     const struct bank_meta *meta, struct bank_doc *out, struct diag *d);
+int bank_text_parse(const char *data, size_t len, const char *fname, const struct bank_meta *meta,
+		    struct bank_doc *out, struct diag *d);
+int bank_docx_parse(const char *data, size_t len, const char *fname, const struct bank_meta *meta,
+		    struct bank_doc *out, struct diag *d);
+
+/* The text and Word readers share one recogniser (bank_text.c, SPEC §4.5) over units: the
+ * lines of a text file, or the paragraphs of a .docx (a paragraph holding line breaks gives
+ * several units with the same loc). */
+struct bank_tunit {
+	const char *text;  /* one line, UTF-8, no line break */
+	int loc;           /* line number (text) or paragraph number (docx), from 1 */
+	int image;         /* docx: the paragraph holds a picture or drawing (not imported) */
+	int symbol;        /* docx: the paragraph holds a symbol-font character (w:sym, not read) */
+};
+
+/* Recognises questions in u[0..n) and validates them as bank_parse() does; where strings
+ * are "FILE:LINE N" (is_docx 0) or "FILE:PARAGRAPH N". notes (may be NULL) holds reader notes
+ * to carry into out->notes (consumed, also on failure). */
+int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int is_docx,
+		    const struct bank_meta *meta, struct diag *notes, struct bank_doc *out,
+		    struct diag *d);
 
 #endif

@@ -190,7 +190,7 @@ int bank_table_parse(const char *data, size_t len, const char *fname, int is_xls
 	if (table_map_header(&t, bank_cols, C_N, col_of, fname, d) != LX_OK)
 		goto out;
 	if (t.n < 2) {
-		diag_add(d, fname, "文件中没有题目：表头（第 1 行）之后没有内容");
+		diag_add(d, fname, "文件中没有题目：表头（第 %d 行）之后没有内容", t.header_row);
 		goto out;
 	}
 	if (t.n - 1 > BANK_MAX_QUESTIONS) {
@@ -205,6 +205,9 @@ out:
 		out->code = lx_strdup(meta->code);
 		out->title = lx_strdup(meta->title ? meta->title : "");
 		out->subject = lx_strdup(meta->subject ? meta->subject : "");
+		if (t.header_row > 1)
+			diag_add(&out->notes, fname, "表头在第 %d 行（上面 %d 行当作标题，未读取）", t.header_row,
+				 t.header_row - 1);
 		bank_b_finish(&b, out);
 	}
 	bank_b_free(&b);

@@ -113,7 +113,8 @@ static void bank_done(struct hctx *c, int rc, const struct lx_err *e);
 static void bank_parse_work(struct hctx *c)
 {
 	struct bank_up *b = c->data;
-	const char *fname = b->fmt == BANK_FMT_JSON ? "bank.json" : b->fmt == BANK_FMT_XLSX ? "bank.xlsx" : "bank.csv";
+	char fname[16];
+	snprintf(fname, sizeof fname, "bank.%s", bank_format_name(b->fmt));
 	b->parse_rc = bank_parse(c->body, c->body_len, fname, b->fmt, &b->meta, &b->doc, &b->d);
 }
 
@@ -152,7 +153,7 @@ void h_admin_banks_import(struct hctx *c)
 	b->dry_run = query_flag(c, "dry_run");
 	b->retire = query_flag(c, "retire_missing");
 	if (fmt_s && bank_format_parse(fmt_s, &fmt) != LX_OK) {
-		http_error(c, 400, "bad_request", "format 应为 json、csv 或 xlsx");
+		http_error(c, 400, "bad_request", "format 应为 json、csv、xlsx、txt 或 docx");
 		return;
 	}
 	if (take_file(c, &b->file) != 0)

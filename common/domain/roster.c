@@ -317,9 +317,10 @@ int roster_parse(const char *data, size_t len, const char *fname, int is_xlsx,
 	if (table_map_header(&t, roster_cols, R_N, col_of, c.fname, d) != LX_OK)
 		goto out;
 	if (t.n < 2) {
-		diag_add(d, c.fname, "名单中没有任何人员：表头（第 1 行）之后没有内容");
+		diag_add(d, c.fname, "名单中没有任何人员：表头（第 %d 行）之后没有内容", t.header_row);
 		goto out;
 	}
+	out->header_row = t.header_row;
 	out->rows = lx_calloc(t.n - 1, sizeof *out->rows);
 	for (size_t i = 1; i < t.n; i++) {
 		c.rownum = t.rows[i].rownum;

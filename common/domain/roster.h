@@ -22,6 +22,7 @@ struct roster_row {
 struct roster {
 	struct roster_row *rows;
 	size_t n;
+	int header_row;   /* Excel row of the header (> 1: the rows above were a title) */
 };
 
 /* is_xlsx selects the reader. Returns LX_OK or LX_ERR_INVALID with every problem located

@@ -238,22 +238,82 @@ static const char *first_name(const char *names, char *out, size_t outlen)
 	return out;
 }
 
-int table_map_header(const struct table *t, const struct table_col *spec, size_t nspec,
+/* How many spec entries row h names (known headers, each counted once). */
+static size_t header_hits(const struct table_row *h, const struct table_col *spec, size_t nspec,
+			  int *required_all)
+{
+	size_t hits = 0;
+	unsigned char *seen = lx_calloc(nspec ? nspec : 1, 1);
+
+	for (size_t c = 0; c < h->n; c++) {
+		char *ht = squeeze(h->cells[c]);
+		for (size_t k = 0; ht[0] && k < nspec; k++) {
+			if (!seen[k] && header_matches(ht, spec[k].names)) {
+				seen[k] = 1;
+				hits++;
+				break;
+			}
+		}
+		free(ht);
+	}
+	*required_all = 1;
+	for (size_t k = 0; k < nspec; k++)
+		if (spec[k].required && !seen[k])
+			*required_all = 0;
+	free(seen);
+	return hits;
+}
+
+/* Which of the first TABLE_HEADER_SEARCH rows is the header: the first holding every
+ * required column; failing that the one naming the most columns (the first on a tie, so a
+ * bad header in row 1 is still reported on row 1). */
+static size_t header_index(const struct table *t, const struct table_col *spec, size_t nspec)
+{
+	size_t best = 0, best_hits = 0;
+
+	for (size_t i = 0; i < t->n && i < TABLE_HEADER_SEARCH; i++) {
+		int all;
+		size_t hits = header_hits(&t->rows[i], spec, nspec, &all);
+		if (all)
+			return i;
+		if (hits > best_hits) {
+			best = i;
+			best_hits = hits;
+		}
+	}
+	return best;
+}
+
+int table_map_header(struct table *t, const struct table_col *spec, size_t nspec,
 		     int *col_of, const char *fname, struct diag *d)
 {
 	const struct table_row *h;
-	size_t before = d->total;
+	size_t before = d->total, hi;
 	char where[512], cn[16], name[128], shown[128];
 	struct buf known;
 
 	buf_init(&known, 0);
 	for (size_t i = 0; i < nspec; i++)
 		col_of[i] = -1;
+	t->header_row = 0;
 	if (t->n == 0) {
 		diag_add(d, fname, "文件是空的：第一行应为表头（列名）");
 		goto out;
 	}
+	/* Rows above the header are a title (a merged "2026年度学法考法题库（宪法）" row):
+	 * dropped, so rows[0] is the header; row numbers stay Excel's. */
+	hi = header_index(t, spec, nspec);
+	if (hi > 0) {
+		for (size_t i = 0; i < hi; i++) {
+			for (size_t k = 0; k < t->rows[i].n; k++)
+				tb_cell_free(t->rows[i].cells[k]);
+			free(t->rows[i].cells);
+		}
+		memmove(t->rows, t->rows + hi, (t->n - hi) * sizeof *t->rows);
+		t->n -= hi;
+	}
 	h = &t->rows[0];
+	t->header_row = h->rownum;
 	for (size_t i = 0; i < nspec; i++)
 		buf_printf(&known, "%s%s", i ? "、" : "", first_name(spec[i].names, name, sizeof name));
 	for (size_t c = 0; c < h->n; c++) {

@@ -34,6 +34,7 @@ struct table_row {
 struct table {
 	struct table_row *rows; /* rows[0] is the header row when n > 0 */
 	size_t n;
+	int header_row;         /* Excel row of the header table_map_header() took (0: none) */
 };
 
 /* Each returns LX_OK, or LX_ERR_INVALID with diagnostics naming the file and place.
@@ -52,10 +53,14 @@ struct table_col {
 	int required;
 };
 
-/* Fills col_of[i] with the 0-based column index of spec[i] in the header, or -1.
+/* Finds the header among the first TABLE_HEADER_SEARCH rows (the first row holding every
+ * required column, else the row naming the most columns), drops the rows above it (a
+ * title) so that rows[0] is the header, and sets t->header_row to its Excel row number.
+ * Fills col_of[i] with the 0-based column index of spec[i] in the header, or -1.
  * Unknown header names, duplicates and missing required columns are diagnostics
  * ("FILE:ROW 1: ..."). Returns LX_OK or LX_ERR_INVALID. */
-int table_map_header(const struct table *t, const struct table_col *spec, size_t nspec,
+#define TABLE_HEADER_SEARCH 5
+int table_map_header(struct table *t, const struct table_col *spec, size_t nspec,
 		     int *col_of, const char *fname, struct diag *d);
 
 /* 1 if data begins like a ZIP archive, as every XLSX file does (the one place that says so). */
@@ -63,6 +68,13 @@ int table_is_zip(const char *data, size_t len);
 /* Whether an upload is an XLSX file, from its name's extension (.xlsx / .csv) if it has
  * one, else from its first bytes. fname may be NULL. */
 int table_guess_xlsx(const char *fname, const char *data, size_t len);
+
+/* Decodes text as the CSV reader does: a UTF-8 BOM dropped, valid UTF-8 kept, damaged
+ * UTF-8 reported, anything else read as GB18030. *out is fresh NUL-terminated UTF-8
+ * (caller frees; NULL on failure). save_as ends the messages ("请另存为" + save_as).
+ * Returns LX_OK or LX_ERR_INVALID (reported as fname). */
+int table_decode_text(const char *data, size_t len, const char *fname, const char *save_as,
+		      char **out, size_t *outlen, struct diag *d);
 
 /* The cell of row r for column index c (-1 or beyond the row → ""). Never NULL. */
 const char *table_cell(const struct table_row *r, int c);

@@ -38,9 +38,9 @@ static int mostly_utf8(const char *s, size_t len, size_t *first_bad)
 }
 
 /* Decodes the input into fresh NUL-terminated UTF-8 without BOM (*out, caller frees).
- * UTF-8 stays as it is; anything else is read as GB18030. */
-static int csv_decode(const char *data, size_t len, char **out, size_t *outlen,
-		      const char *fname, struct diag *d)
+ * UTF-8 stays as it is; anything else is read as GB18030 (see table.h). */
+int table_decode_text(const char *data, size_t len, const char *fname, const char *save_as,
+		      char **out, size_t *outlen, struct diag *d)
 {
 	iconv_t cd = (iconv_t)-1;
 	char *res = NULL, *in, *o;
@@ -62,13 +62,13 @@ static int csv_decode(const char *data, size_t len, char **out, size_t *outlen,
 		for (size_t i = 0; i < bad; i++)
 			line += data[i] == '\n';
 		diag_add(d, fname,
-			 "文件是 UTF-8 编码，但文本第 %d 行（第 %zu 字节处）有不是 UTF-8 的字节：文件可能已损坏，请重新另存为“CSV UTF-8（逗号分隔）”",
-			 line, bad + 1);
+			 "文件是 UTF-8 编码，但文本第 %d 行（第 %zu 字节处）有不是 UTF-8 的字节：文件可能已损坏，请重新另存为%s",
+			 line, bad + 1, save_as);
 		goto out;
 	}
 	cd = iconv_open("UTF-8", "GB18030");
 	if (cd == (iconv_t)-1) {
-		diag_add(d, fname, "文件不是有效的 UTF-8，而本机不支持 GB18030 解码：请另存为“CSV UTF-8（逗号分隔）”");
+		diag_add(d, fname, "文件不是有效的 UTF-8，而本机不支持 GB18030 解码：请另存为%s", save_as);
 		goto out;
 	}
 	cap = len * 2 + 16;
@@ -94,8 +94,8 @@ static int csv_decode(const char *data, size_t len, char **out, size_t *outlen,
 			for (size_t i = 0; i < off; i++)
 				line += data[i] == '\n';
 			diag_add(d, fname,
-				 "文件既不是有效的 UTF-8，也不能按 GB18030 解码（文本第 %d 行，第 %zu 字节处）：请另存为“CSV UTF-8（逗号分隔）”",
-				 line, off + 1);
+				 "文件既不是有效的 UTF-8，也不能按 GB18030 解码（文本第 %d 行，第 %zu 字节处）：请另存为%s",
+				 line, off + 1, save_as);
 		}
 		goto out;
 	}
@@ -255,7 +255,7 @@ int table_read_csv(const char *data, size_t len, const char *fname, struct table
 		diag_add(d, fname, "%s", why);
 		goto out;
 	}
-	if (csv_decode(data, len, &text, &tlen, fname, d) != LX_OK)
+	if (table_decode_text(data, len, fname, "“CSV UTF-8（逗号分隔）”", &text, &tlen, d) != LX_OK)
 		goto out;
 	csv_parse(&b, text, tlen);
 out:

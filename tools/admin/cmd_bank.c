@@ -1,5 +1,6 @@
-/* cmd_bank.c — lawexam-admin bank commands: import (JSON/CSV/XLSX, atomic, --dry-run,
- * --retire-missing), list, export (canonical JSON). */
+/* cmd_bank.c — lawexam-admin bank commands: import (JSON/CSV/XLSX/text/Word, atomic,
+ * --dry-run showing what a text or Word file was read as, --retire-missing), list, export
+ * (canonical JSON). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,41 @@
 #include "clock.h"
 #include "store_accounts.h"
 #include "store_banks.h"
+#include "text.h"
+
+#define DRY_RUN_SHOWN 5 /* questions of a text/Word file printed by --dry-run */
+
+/* What a text or Word file was read as: the count per type and the first questions with
+ * their options and key, so an administrator can check the reading (SPEC §4.5). */
+static void print_reading(const char *file, const struct bank_doc *doc)
+{
+	size_t by[3] = {0};
+	char shown[256];
+
+	for (size_t i = 0; i < doc->n; i++)
+		if ((int)doc->questions[i].type >= 0 && (int)doc->questions[i].type < 3)
+			by[doc->questions[i].type]++;
+	printf("%s: recognised %zu question(s): %zu %s, %zu %s, %zu %s\n", file, doc->n, by[QT_SINGLE],
+	       qtype_name(QT_SINGLE), by[QT_MULTIPLE], qtype_name(QT_MULTIPLE), by[QT_JUDGE], qtype_name(QT_JUDGE));
+	for (size_t i = 0; i < doc->n && i < DRY_RUN_SHOWN; i++) {
+		const struct bank_question *q = &doc->questions[i];
+		printf("  %s  %s [%s] %s\n", q->where, q->id, qtype_name(q->type),
+		       text_clip(q->stem, 160, shown, sizeof shown));
+		for (size_t k = 0; k < q->n_options; k++)
+			printf("      %c. %s\n", (char)('A' + k), text_clip(q->options[k], 120, shown, sizeof shown));
+		printf("      key: %s\n", q->answer);
+	}
+	if (doc->n > DRY_RUN_SHOWN)
+		printf("  … and %zu more\n", doc->n - DRY_RUN_SHOWN);
+}
+
+static void print_notes(const struct bank_doc *doc)
+{
+	for (size_t i = 0; i < doc->notes.n; i++)
+		fprintf(stderr, "%s: note: %s\n", doc->notes.items[i].where, doc->notes.items[i].message);
+	if (doc->notes.total > doc->notes.n)
+		fprintf(stderr, "(%zu more notes not shown)\n", doc->notes.total - doc->notes.n);
+}
 
 struct import_ctx {
 	struct bank_doc *docs;
@@ -44,7 +80,7 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 		{"--format", &format, NULL}, {"--bank", &code, NULL}, {"--title", &title, NULL},
 		{"--subject", &subject, NULL}, {"--dry-run", NULL, &dry}, {"--retire-missing", NULL, &retire},
 	};
-	enum bank_format fmt = BANK_FMT_AUTO;
+	enum bank_format fmt = BANK_FMT_AUTO, eff[64];
 	struct bank_doc docs[64];
 	struct bank_import_result res[64];
 	struct diag d = {0};
@@ -55,7 +91,7 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 	if (admin_args("bank import", argc, argv, flags, 6, pos, 1, 64, &npos))
 		return EXIT_USAGE;
 	if (format && bank_format_parse(format, &fmt) != LX_OK) {
-		fprintf(stderr, "lawexam-admin bank import: --format must be json, csv or xlsx\n");
+		fprintf(stderr, "lawexam-admin bank import: --format must be json, csv, xlsx, txt or docx\n");
 		return EXIT_USAGE;
 	}
 	memset(docs, 0, sizeof docs);
@@ -67,7 +103,8 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 			rc = EXIT_DATA;
 			goto out;
 		}
-		bank_parse(data, len, pos[i], fmt, &meta, &docs[i], &d);
+		eff[i] = fmt == BANK_FMT_AUTO ? bank_format_guess(pos[i], data, len) : fmt;
+		bank_parse(data, len, pos[i], eff[i], &meta, &docs[i], &d);
 		parsed = i + 1;
 		free(data);
 	}
@@ -75,6 +112,8 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 		for (int j = 0; j < i; j++)
 			if (docs[i].code && docs[j].code && strcmp(docs[i].code, docs[j].code) == 0)
 				diag_add(&d, pos[i], "题库 %s 在本次导入中出现了两次（另见 %s）", docs[i].code, pos[j]);
+	for (int i = 0; i < npos; i++)
+		print_notes(&docs[i]);
 	if (d.total) {
 		admin_print_diag(&d);
 		fprintf(stderr, "nothing imported: fix the %zu problem(s) above and run again\n", d.total);
@@ -97,6 +136,9 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 		rc = EXIT_DATA;
 		goto out;
 	}
+	for (int i = 0; dry && i < npos; i++)
+		if (eff[i] == BANK_FMT_TXT || eff[i] == BANK_FMT_DOCX)
+			print_reading(pos[i], &docs[i]);
 	for (int i = 0; i < npos; i++)
 		printf("%s%s: bank %s: %d added, %d updated, %d unchanged, %d retired\n", dry ? "dry run: " : "",
 		       pos[i], docs[i].code, res[i].added, res[i].updated, res[i].unchanged, res[i].retired);
@@ -158,7 +200,7 @@ static int cmd_bank_export(struct admin *a, int argc, char **argv)
 
 const struct admin_cmd admin_cmds_bank[] = {
 	{"bank import", cmd_bank_import,
-	 "FILE... [--format json|csv|xlsx] [--bank CODE --title T --subject S] [--dry-run] [--retire-missing]",
+	 "FILE... [--format json|csv|xlsx|txt|docx] [--bank CODE --title T --subject S] [--dry-run] [--retire-missing]",
 	 "import question banks (all or nothing)"},
 	{"bank list", cmd_bank_list, "", "list banks with question counts"},
 	{"bank export", cmd_bank_export, "CODE [-o FILE]", "write a bank as canonical lawexam-bank/1 JSON"},

@@ -105,6 +105,9 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 		fprintf(stderr, "nothing imported: fix the %zu problem(s) above and run again\n", d.total);
 		goto out;
 	}
+	if (r.header_row > 1)
+		fprintf(stderr, "%s:ROW %d: note: header taken from row %d (the %d row(s) above read as a title)\n",
+			pos[0], r.header_row, r.header_row, r.header_row - 1);
 	if (!(db = admin_db(a)))
 		goto out;
 	store_pw_params(db, &pw, NULL);
