@@ -39,7 +39,7 @@ struct bank_question {
 	int difficulty;      /* 1..5, default 3 */
 	char **tags;
 	size_t n_tags;
-	char *where;         /* "FILE:LINE" (JSON), "FILE:ROW N" (CSV/XLSX), "FILE:LINE N" (text)
+	char *where;         /* "FILE:LINE" (JSON), "FILE:ROW N" (CSV/XLSX), "FILE:LINE" (text)
 			      * or "FILE:PARAGRAPH N" (docx), for messages */
 };
 
@@ -74,7 +74,7 @@ enum bank_format bank_format_guess(const char *fname, const char *data, size_t l
 
 /* Parses and validates a whole file. Returns LX_OK with *out filled, or LX_ERR_INVALID with
  * every problem (up to DIAG_MAX kept) in d, each located: "FILE:LINE" for JSON,
- * "FILE:ROW N: column 答案" for CSV/XLSX, "FILE:LINE N" for text, "FILE:PARAGRAPH N" for
+ * "FILE:ROW N: column 答案" for CSV/XLSX, "FILE:LINE" for text, "FILE:PARAGRAPH N" for
  * docx. Text and docx need meta->code (it also makes the ids of questions without 编号).
  * *out is always safe to bank_doc_free(). */
 int bank_parse(const char *data, size_t len, const char *fname, enum bank_format fmt,

@@ -105,7 +105,7 @@ struct bank_tunit {
 };
 
 /* Recognises questions in u[0..n) and validates them as bank_parse() does; where strings
- * are "FILE:LINE N" (is_docx 0) or "FILE:PARAGRAPH N". notes (may be NULL) holds reader notes
+ * are "FILE:LINE" (is_docx 0) or "FILE:PARAGRAPH N". notes (may be NULL) holds reader notes
  * to carry into out->notes (consumed, also on failure). */
 int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int is_docx,
 		    const struct bank_meta *meta, struct diag *notes, struct bank_doc *out,

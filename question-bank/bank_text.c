@@ -2,7 +2,7 @@
  * write them, in pasted text or (through bank_docx.c) Word paragraphs. Recognises headings,
  * numbered stems, options, 答案/解析/依据/难度/标签/编号 lines and keys in the stem's
  * brackets, then hands every question to the shared validation in bank.c. Messages read
- * "FILE:LINE N" (text) or "FILE:PARAGRAPH N" (docx) and quote the line they are about.
+ * "FILE:LINE" (text) or "FILE:PARAGRAPH N" (docx) and quote the line they are about.
  * Does not read bytes of a .docx (bank_docx.c) nor decode encodings (table_decode_text). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,7 +404,7 @@ struct tctx {
 
 static void loc_where(const struct tctx *c, int loc, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%s:%s %d", c->fname, c->is_docx ? "PARAGRAPH" : "LINE", loc);
+	snprintf(out, outlen, c->is_docx ? "%s:PARAGRAPH %d" : "%s:%d", c->fname, loc);
 }
 
 /* The text of the first unit at loc (units are in loc order), "" if none. */
@@ -512,9 +512,13 @@ static void quote_lines(struct tctx *c, size_t from)
 {
 	for (size_t i = from; i < c->d->n; i++) {
 		struct diag_item *it = &c->d->items[i];
-		const char *sp = strrchr(it->where, ' ');
+		/* "FILE:N" (text) or "FILE:PARAGRAPH N" (docx): the number after the last ':' or ' ' */
+		const char *sp = strrchr(it->where, ' '), *cl = strrchr(it->where, ':');
 		char shown[128], *m;
-		long loc = sp ? strtol(sp + 1, NULL, 10) : 0;
+		long loc;
+		if (!sp || (cl && cl > sp))
+			sp = cl;
+		loc = sp ? strtol(sp + 1, NULL, 10) : 0;
 		if (loc <= 0)
 			continue;
 		text_clip(loc_text(c, (int)loc), TQ_SHOW, shown, sizeof shown);

@@ -9,7 +9,7 @@ departments send them (SPEC §4.5), with what the importer must read from each:
   gb18030.txt          GB18030 text with CRLF line ends, 【单选题】-style headings
   big-2000.docx        2,000 questions with explanations, bases, tags (the benchmark document)
   big-2000.txt         the same questions as text
-  errors.txt           one of each error of SPEC §4.5 (expected FILE:LINE N messages)
+  errors.txt           one of each error of SPEC §4.5 (expected FILE:LINE messages)
   old.doc              an OLE (.doc) file: refused with "请另存为 .docx"
 
 For every readable document it also writes NAME.expected.json: the lawexam-bank/1 JSON of the
@@ -232,10 +232,10 @@ def main():
     with open(os.path.join(out, "errors.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(err_lines) + "\n")
     manifest.append({"file": "errors.txt", "format": "txt", "code": "corpus-err", "title": "错误", "subject": "corpus",
-                     "errors": [["errors.txt:LINE 2", "缺少答案", "1. 没有答案的题"],
-                                ["errors.txt:LINE 8", "不在选项", "答案：D"],
-                                ["errors.txt:LINE 9", "单选题只能有一个答案", "3. 单选题两个答案"],
-                                ["errors.txt:LINE 15", "跳过了字母 C", "D. 丁"]]})
+                     "errors": [["errors.txt:2", "缺少答案", "1. 没有答案的题"],
+                                ["errors.txt:8", "不在选项", "答案：D"],
+                                ["errors.txt:9", "单选题只能有一个答案", "3. 单选题两个答案"],
+                                ["errors.txt:15", "跳过了字母 C", "D. 丁"]]})
     with open(os.path.join(out, "empty.txt"), "w", encoding="utf-8") as f:
         f.write("2026年度学法考法题库\n\n一、单选题\n\n")
     manifest.append({"file": "empty.txt", "format": "txt", "code": "corpus-empty", "title": "空", "subject": "corpus",

@@ -3,7 +3,7 @@
 every readable document is read with the expected count per type (--dry-run), imported,
 exported, and the export compared byte for byte with the export of the same questions
 imported from lawexam-bank/1 JSON; every broken document fails with the expected
-FILE:LINE N messages (the line quoted) and leaves no bank behind.
+FILE:LINE messages (the line quoted) and leaves no bank behind.
 
     LAWEXAM_ADMIN=build/rel/lawexam-admin python3 -m unittest -v test_bank_corpus
 """

@@ -2,7 +2,7 @@
 templates (bank-template.txt, bank-template.docx) imported through the upload API
 (POST /api/v1/admin/banks?format=txt|docx, dry run then real, and with the format guessed)
 and through `lawexam-admin bank import` beside the running server, with the same export
-either way; a broken text file refused with 422 and `bank.txt:LINE N` details quoting the
+either way; a broken text file refused with 422 and `bank.txt:LINE` details quoting the
 line, a .doc refused with "请另存为 .docx", nothing stored; the CLI's --dry-run reading;
 and a bank sheet whose header sits below a merged title row.
 """
@@ -95,7 +95,7 @@ class BankTextTest(L.TestCase):
         r = self.upload(text.encode("gb18030"), format="txt", bank="api-text-bad", title="t", subject="s")
         self.assertStatus(r, 422, "invalid_bank")
         det = r.body["error"]["details"]
-        self.assertEqual([d["where"] for d in det], ["bank.txt:LINE 2", "bank.txt:LINE 7"])
+        self.assertEqual([d["where"] for d in det], ["bank.txt:2", "bank.txt:7"])
         self.assertIn("缺少答案", det[0]["message"])
         self.assertIn("原文：“1. 没有答案（　）”", det[0]["message"])
         self.assertIn("跳过了字母 B", det[1]["message"])

@@ -1,6 +1,6 @@
 /* test_bank_text.c — unit tests of the text reader (question-bank/bank_text.c, SPEC §4.5):
  * one test per recognition rule with an input that follows it and one that breaks it,
- * the errors (FILE:LINE N with the line quoted, all at once, nothing kept), encodings
+ * the errors (FILE:LINE with the line quoted, all at once, nothing kept), encodings
  * (BOM, GB18030), the notes (generated ids, title lines) and format guessing. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,7 +113,7 @@ static void test_spec_example(void **state)
 	assert_int_equal(q->difficulty, 2);
 	assert_int_equal(q->n_tags, 2);
 	assert_string_equal(q->tags[1], "总纲");
-	assert_string_equal(q->where, "q.txt:LINE 2");
+	assert_string_equal(q->where, "q.txt:2");
 	q = qn(&doc, 1);
 	assert_string_equal(q->id, "con-2");
 	assert_string_equal(q->stem, "我国的根本大法是（　）。");
@@ -126,7 +126,7 @@ static void test_spec_example(void **state)
 	assert_string_equal(q->stem, "宪法是国家的根本法。（　）");
 	assert_string_equal(q->answer, "T");
 	/* the note says how the ids were made */
-	assert_true(has_diag(&doc.notes, "q.txt:LINE 13", "编号按题号生成：con-2 … con-3"));
+	assert_true(has_diag(&doc.notes, "q.txt:13", "编号按题号生成：con-2 … con-3"));
 	bank_doc_free(&doc);
 }
 
@@ -155,13 +155,13 @@ static void test_headings(void **state)
 		bank_doc_free(&doc);
 	}
 	/* failing: under a 单选题 heading, two keys are an error (not silently multiple) */
-	expect_err("一、单选题\n1. 题干\nA. 甲\nB. 乙\n答案：AB\n", "q.txt:LINE 5", "单选题只能有一个答案",
+	expect_err("一、单选题\n1. 题干\nA. 甲\nB. 乙\n答案：AB\n", "q.txt:5", "单选题只能有一个答案",
 		   "答案：AB");
 	/* "单选题说明" is not a heading: it is read as a title line before the first question */
 	{
 		struct bank_doc doc = ok_doc("单选题说明如下\n1. 题干\nA. 甲\nB. 乙\n答案：A\n");
 		assert_int_equal(doc.n, 1);
-		assert_true(has_diag(&doc.notes, "q.txt:LINE 1", "当作标题"));
+		assert_true(has_diag(&doc.notes, "q.txt:1", "当作标题"));
 		bank_doc_free(&doc);
 	}
 }
@@ -182,7 +182,7 @@ static void test_type_from_key(void **state)
 	assert_string_equal(qn(&doc, 3)->stem, "判断二（　）");
 	bank_doc_free(&doc);
 	/* failing: a judge key for a question with options */
-	expect_err("1. 题干\nA. 甲\nB. 乙\n答案：对\n", "q.txt:LINE 2", "判断题不应有选项", "A. 甲");
+	expect_err("1. 题干\nA. 甲\nB. 乙\n答案：对\n", "q.txt:2", "判断题不应有选项", "A. 甲");
 }
 
 /* ---- question starts ---------------------------------------------------------------- */
@@ -203,7 +203,7 @@ static void test_question_numbers(void **state)
 	assert_string_equal(qn(&doc, 0)->stem, "本法自\n2024.1.1起施行。");
 	bank_doc_free(&doc);
 	/* failing: a line that is neither, after an 答案 line */
-	expect_err("1. 题干\n答案：对\n这行不知道是什么\n2. 题\n答案：错\n", "q.txt:LINE 3", "无法识别这一行",
+	expect_err("1. 题干\n答案：对\n这行不知道是什么\n2. 题\n答案：错\n", "q.txt:3", "无法识别这一行",
 		   "这行不知道是什么");
 }
 
@@ -212,9 +212,9 @@ static void test_missing_number(void **state)
 	/* a question whose number was left out joins the one before: two keys in one stem is an
 	 * error, and the gap in the numbers is a note */
 	struct bank_doc doc = ok_doc("1. 甲（√）\n2. 乙（×）\n4. 丁（√）\n");
-	assert_true(has_diag(&doc.notes, "q.txt:LINE 3", "题号从 2 跳到 4"));
+	assert_true(has_diag(&doc.notes, "q.txt:3", "题号从 2 跳到 4"));
 	bank_doc_free(&doc);
-	expect_err("判断题\n1. 甲（√）\n2. 乙（×）\n3 丙（√）\n4. 丁（√）\n", "q.txt:LINE 3", "题干里有 2 处答案括号",
+	expect_err("判断题\n1. 甲（√）\n2. 乙（×）\n3 丙（√）\n4. 丁（√）\n", "q.txt:3", "题干里有 2 处答案括号",
 		   "2. 乙（×）");
 }
 
@@ -224,7 +224,7 @@ static void test_numbers_restart(void **state)
 	struct bank_doc doc = ok_doc("一、单选题\n1. 甲\nA. 一\nB. 二\n答案：A\n二、判断题\n1. 乙\n答案：对\n");
 	assert_string_equal(qn(&doc, 0)->id, "con-1");
 	assert_string_equal(qn(&doc, 1)->id, "con-2");
-	assert_true(has_diag(&doc.notes, "q.txt:LINE 2", "编号按题目顺序生成"));
+	assert_true(has_diag(&doc.notes, "q.txt:2", "编号按题目顺序生成"));
 	bank_doc_free(&doc);
 }
 
@@ -251,9 +251,9 @@ static void test_option_markers(void **state)
 
 static void test_option_skips_letter(void **state)
 {
-	expect_err("1. 题\nA. 一\nB. 二\nD. 四\n答案：A\n", "q.txt:LINE 4", "选项跳过了字母 C", "D. 四");
-	expect_err("1. 题\nB. 二\nC. 三\n答案：B\n", "q.txt:LINE 2", "选项应从 A 开始", "B. 二");
-	expect_err("1. 题\nA. 一\nB. 二\nA. 又一\n答案：A\n", "q.txt:LINE 4", "选项 A 出现了两次", "A. 又一");
+	expect_err("1. 题\nA. 一\nB. 二\nD. 四\n答案：A\n", "q.txt:4", "选项跳过了字母 C", "D. 四");
+	expect_err("1. 题\nB. 二\nC. 三\n答案：B\n", "q.txt:2", "选项应从 A 开始", "B. 二");
+	expect_err("1. 题\nA. 一\nB. 二\nA. 又一\n答案：A\n", "q.txt:4", "选项 A 出现了两次", "A. 又一");
 }
 
 /* ---- keys --------------------------------------------------------------------------- */
@@ -274,7 +274,7 @@ static void test_key_in_brackets(void **state)
 	assert_string_equal(qn(&doc, 0)->stem, "根本大法是（　）。");
 	bank_doc_free(&doc);
 	/* failing: they disagree */
-	expect_err("1. 根本大法是（B）。\nA. 刑法\nB. 宪法\n答案：A\n", "q.txt:LINE 4",
+	expect_err("1. 根本大法是（B）。\nA. 刑法\nB. 宪法\n答案：A\n", "q.txt:4",
 		   "答案行是“A”，题干括号里却是“B”", "答案：A");
 	/* brackets that hold words are not a key */
 	doc = ok_doc("1. 依照（宪法）规定\nA. 甲\nB. 乙\n答案：A\n");
@@ -284,18 +284,18 @@ static void test_key_in_brackets(void **state)
 
 static void test_missing_key(void **state)
 {
-	expect_err("1. 题干（　）\nA. 甲\nB. 乙\n", "q.txt:LINE 1", "缺少答案", "1. 题干");
+	expect_err("1. 题干（　）\nA. 甲\nB. 乙\n", "q.txt:1", "缺少答案", "1. 题干");
 }
 
 static void test_key_without_option(void **state)
 {
-	expect_err("1. 题\nA. 甲\nB. 乙\n答案：E\n", "q.txt:LINE 4", "不在选项 A–B 之中", "答案：E");
+	expect_err("1. 题\nA. 甲\nB. 乙\n答案：E\n", "q.txt:4", "不在选项 A–B 之中", "答案：E");
 }
 
 static void test_two_keys(void **state)
 {
-	expect_err("一、单选题\n1. 题（AB）\nA. 甲\nB. 乙\n", "q.txt:LINE 2", "单选题只能有一个答案", "1. 题");
-	expect_err("1. 题\nA. 甲\nB. 乙\n答案：A\n答案：B\n", "q.txt:LINE 5", "同一道题有两行“答案：”", "答案：B");
+	expect_err("一、单选题\n1. 题（AB）\nA. 甲\nB. 乙\n", "q.txt:2", "单选题只能有一个答案", "1. 题");
+	expect_err("1. 题\nA. 甲\nB. 乙\n答案：A\n答案：B\n", "q.txt:5", "同一道题有两行“答案：”", "答案：B");
 }
 
 /* ---- field lines -------------------------------------------------------------------- */
@@ -321,14 +321,14 @@ static void test_field_lines_ok(void **state)
 		struct bank_doc d2;
 		struct diag d = {0};
 		assert_int_equal(parse_txt("1. 题\n答案：对\n难度：9\n编号：有 空格\n", &d2, &d), LX_ERR_INVALID);
-		assert_true(has_diag(&d, "q.txt:LINE 3", "难度 \"9\" 无效"));
-		assert_true(has_diag(&d, "q.txt:LINE 3", "难度：9"));
-		assert_true(has_diag(&d, "q.txt:LINE 4", "编号 \"有 空格\" 不合规"));
+		assert_true(has_diag(&d, "q.txt:3", "难度 \"9\" 无效"));
+		assert_true(has_diag(&d, "q.txt:3", "难度：9"));
+		assert_true(has_diag(&d, "q.txt:4", "编号 \"有 空格\" 不合规"));
 		bank_doc_free(&d2);
 		diag_free(&d);
 	}
 	/* failing: a field line before any question */
-	expect_err("答案：A\n1. 题\n答案：对\n", "q.txt:LINE 1", "第一道题之前", "答案：A");
+	expect_err("答案：A\n1. 题\n答案：对\n", "q.txt:1", "第一道题之前", "答案：A");
 }
 
 /* ---- punctuation, spaces, blank lines ----------------------------------------------- */
@@ -348,7 +348,7 @@ static void test_punctuation_and_spaces(void **state)
 		struct bank_doc d2;
 		struct diag d = {0};
 		assert_int_equal(parse_txt("1. 题\r\nA. 甲\rB. 乙\r\n答案：C\r\n", &d2, &d), LX_ERR_INVALID);
-		assert_true(has_diag(&d, "q.txt:LINE 4", "不在选项"));
+		assert_true(has_diag(&d, "q.txt:4", "不在选项"));
 		bank_doc_free(&d2);
 		diag_free(&d);
 	}
@@ -369,10 +369,10 @@ static void test_unnumbered(void **state)
 	assert_string_equal(qn(&doc, 3)->answer, "F");
 	assert_int_equal(qn(&doc, 4)->type, QT_MULTIPLE);
 	assert_string_equal(qn(&doc, 4)->id, "con-5");
-	assert_true(has_diag(&doc.notes, "q.txt:LINE 2", "编号按题目顺序生成：con-1 … con-5"));
+	assert_true(has_diag(&doc.notes, "q.txt:2", "编号按题目顺序生成：con-1 … con-5"));
 	bank_doc_free(&doc);
 	/* failing: options right after a heading, with no stem before them */
-	expect_err("一、单选题\nA. 宪法\nB. 刑法\n答案：A\n", "q.txt:LINE 2", "前面缺少题干", "A. 宪法");
+	expect_err("一、单选题\nA. 宪法\nB. 刑法\n答案：A\n", "q.txt:2", "前面缺少题干", "A. 宪法");
 }
 
 /* ---- documents ---------------------------------------------------------------------- */
@@ -394,9 +394,9 @@ static void test_all_errors_at_once(void **state)
 			"4. 缺选项的答案\nA. 甲\nB. 乙\n答案：D\n";
 	assert_int_equal(parse_txt(t, &doc, &d), LX_ERR_INVALID);
 	assert_int_equal(d.total, 3);
-	assert_true(has_diag(&d, "q.txt:LINE 1", "缺少答案"));
-	assert_true(has_diag(&d, "q.txt:LINE 6", "跳过了字母 B"));
-	assert_true(has_diag(&d, "q.txt:LINE 15", "不在选项"));
+	assert_true(has_diag(&d, "q.txt:1", "缺少答案"));
+	assert_true(has_diag(&d, "q.txt:6", "跳过了字母 B"));
+	assert_true(has_diag(&d, "q.txt:15", "不在选项"));
 	assert_int_equal(doc.n, 0);
 	bank_doc_free(&doc);
 	diag_free(&d);
@@ -422,10 +422,10 @@ static void test_quote_clipped(void **state)
 
 static void test_duplicate_ids(void **state)
 {
-	expect_err("1. 甲\n答案：对\n编号：A-1\n2. 乙\n答案：错\n编号：A-1\n", "q.txt:LINE 6", "编号 \"A-1\" 重复",
+	expect_err("1. 甲\n答案：对\n编号：A-1\n2. 乙\n答案：错\n编号：A-1\n", "q.txt:6", "编号 \"A-1\" 重复",
 		   "编号：A-1");
 	/* a written 编号 that clashes with a generated one */
-	expect_err("1. 甲\n答案：对\n2. 乙\n答案：错\n编号：con-1\n", "q.txt:LINE 5", "重复", NULL);
+	expect_err("1. 甲\n答案：对\n2. 乙\n答案：错\n编号：con-1\n", "q.txt:5", "重复", NULL);
 }
 
 static void test_needs_code(void **state)
@@ -569,7 +569,7 @@ static void test_templates(void **state)
 	assert_int_equal(a.n, 5);
 	assert_int_equal(a.questions[2].type, QT_MULTIPLE);
 	assert_int_equal(a.questions[4].type, QT_JUDGE);
-	assert_true(has_diag(&a.notes, "bank-template.txt:LINE 1", "当作标题"));
+	assert_true(has_diag(&a.notes, "bank-template.txt:1", "当作标题"));
 	ja = bank_export_json(&a);
 	jb = bank_export_json(&b);
 	assert_string_equal(ja, jb);
