@@ -61,6 +61,10 @@ struct pdf *pdf_new(void)
 	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
 	pango_cairo_context_set_font_options(pango_layout_get_context(p->layout), fo);
 	cairo_font_options_destroy(fo);
+	/* Glyph positions are in millimetres here: rounding them to whole units would space
+	 * the text out (and pdftotext would read gaps between the letters). */
+	pango_context_set_round_glyph_positions(pango_layout_get_context(p->layout), FALSE);
+	pango_layout_context_changed(p->layout);
 	pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
 	p->font = pango_font_description_new();
 	return p;
