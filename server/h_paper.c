@@ -1,11 +1,11 @@
 /* h_paper.c — the printed papers (SPEC §14): GET /api/v1/attempts/{id}/certificate.pdf,
- * GET /api/v1/reports/{exam}/certificates.pdf, and the public GET
+ * GET /api/v1/reports/{exam}/certificates.pdf and /sheet.pdf, and the public GET
  * /verify/{number}. Who may have what is checked here, on the loop, with the thread's
  * reader; certificate numbers are issued through the writer; the PDFs are drawn on the hash
- * pool with a read-only connection of their own (as h_report.c does: 2,000 certificates
- * are seconds of CPU), the download is audited through the writer, then sent. One PDF
- * or report at a time per user (report_busy.h). The page is drawn by common/domain/cert.c;
- * nothing here lays anything out. */
+ * pool with a read-only connection of their own (as h_report.c does: a sheet of 2,000 people
+ * is about a second of CPU), the download is audited through the writer, then sent. One PDF
+ * or report at a time per user (report_busy.h). The page is drawn by common/domain/cert.c
+ * and sheet.c; nothing here lays anything out. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@
 #include "report_busy.h"
 #include "roles.h"
 #include "routes.h"
+#include "sheet.h"
 #include "store.h"
 #include "store_exams.h"
 #include "store_papers.h"
@@ -29,14 +30,14 @@
 #define ORG_PARAM_MAX 1024
 #define RETRY_AFTER "5"
 
-enum paper_kind { PK_CERT, PK_CERTS };
+enum paper_kind { PK_CERT, PK_CERTS, PK_SHEET };
 
 /* A request's state from the checks to the reply (owned by c->data). */
 struct paper_pending {
 	enum paper_kind kind;
 	int64_t uid;          /* busy while this lives */
 	int64_t attempt_id;   /* PK_CERT: the best attempt */
-	char *exam;           /* PK_CERTS: the exam code */
+	char *exam;           /* PK_CERTS, PK_SHEET: the exam code */
 	char *org;            /* ?org=, or NULL */
 	char origin[300];     /* "https://HOST" for the QR codes */
 	int rc;               /* the build's result, set on the pool */
@@ -137,6 +138,7 @@ static void build_work(struct hctx *c)
 		case PK_CERTS:
 			p->rc = cert_pdf_bulk(db, p->exam, p->org, &pp, &p->data, &p->len, &n, &p->err);
 			break;
+		case PK_SHEET: p->rc = sheet_pdf(db, p->exam, p->org, &p->data, &p->len, &n, &p->err); break;
 		}
 	}
 	store_close(db);
@@ -311,13 +313,17 @@ static void serve_report(struct hctx *c, enum paper_kind kind)
 	p->exam = lx_strdup(c->params[0]);
 	p->org = org;
 	buf_init(&b, 0);
-	buf_printf(&b, "certificates %s org=%s", p->exam, org ? org : "");
+	buf_printf(&b, "%s %s org=%s", kind == PK_SHEET ? "sheet" : "certificates", p->exam, org ? org : "");
 	p->detail = buf_detach(&b);
-	buf_printf(&b, "合格证明-%s.pdf", p->exam);
+	buf_printf(&b, "%s-%s.pdf", kind == PK_SHEET ? "成绩汇总表" : "合格证明", p->exam);
 	p->filename = buf_detach(&b);
-	http_write(c, issue_job, issue_done);
+	if (kind == PK_SHEET)
+		http_offload(c, build_work, build_done);
+	else
+		http_write(c, issue_job, issue_done);
 }
 
+void h_report_sheet(struct hctx *c) { serve_report(c, PK_SHEET); }
 void h_report_certificates(struct hctx *c) { serve_report(c, PK_CERTS); }
 
 /* GET /verify/{number}: no login. Anything but a known number is the same 404 page. */

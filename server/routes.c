@@ -35,6 +35,7 @@ const struct route routes[] = {
 	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/results", h_report_results, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/items", h_report_items, ROLE_ADMIN, 0},
+	{GET, "/api/v1/reports/*/sheet.pdf", h_report_sheet, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/certificates.pdf", h_report_certificates, ROLE_HR | ROLE_ADMIN, 0},
 	/* No login: the QR code on a certificate points here. */
 	{GET, "/verify/*", h_verify, 0, 0},

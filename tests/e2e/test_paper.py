@@ -1,5 +1,6 @@
 """End-to-end tests of the printed papers (SPEC §14): the certificate (合格证明) of a passed
-best attempt with its QR code, the public /verify page, and certificates in bulk per unit.
+best attempt with its QR code, the public /verify page, certificates in bulk per unit, the
+score sheet (成绩汇总表) per unit, and the login slips of `staff import --slips-out`.
 
 Each PDF is read back with pdftotext (its Chinese is real text) and its QR codes with
 zbarimg (they decode to https://HOST/verify/NUMBER, HOST being the Host the client sent).
@@ -348,13 +349,69 @@ class PaperTest(L.TestCase):
         self.assertStatus(r, 200)
         self.assertIn("没有考试合格的人员", pdf_text(r.body))
 
+    # --- the score sheet ----------------------------------------------------------------------------
+
+    def test_sheet(self):
+        r = self.hr.get("/api/v1/reports/%s/sheet.pdf?org=%s" % (EXAM, urllib.parse.quote("甲区")))
+        self.assertStatus(r, 200)
+        keep_png(r.body, "sheet")
+        pages = pdf_text(r.body, "-layout").split("\f")[:-1]
+        self.assertEqual(len(pages), pdf_pages(r.body))
+        units = [u for u in sorted(UNITS) if u.startswith("甲区/")]
+        seen = []
+        for page in pages:
+            m = re.search(r"单位：(\S+?)(（续）)?\s*$", page, re.M)
+            self.assertIsNotNone(m, page)
+            self.assertIn("成绩汇总表", page)
+            self.assertIn(TITLE, page)
+            self.assertIn("工号", page)  # the column titles on every page
+            if not m.group(2):
+                seen.append(m.group(1))
+            else:
+                self.assertEqual(m.group(1), seen[-1])
+        self.assertEqual(seen, units)  # each unit starts on a page of its own, in path order
+        by_unit = {}
+        for page in pages:
+            unit = re.search(r"单位：(\S+?)(（续）)?\s*$", page, re.M).group(1)
+            by_unit[unit] = by_unit.get(unit, "") + page
+        self.assertGreater(sum(1 for p in pages if UNITS[0] in p), 1)  # 72 rows run over pages
+        for unit in units:
+            text = by_unit[unit]
+            logins = re.findall(r"^\s*([A-Zae][A-Z0-9x]*\d)\s", text, re.M)
+            want = [p["login"] for p in self.people[unit]]
+            self.assertEqual(logins, want, unit)
+            for p in self.people[unit]:
+                line = next(l for l in text.splitlines() if re.match(r"\s*%s\s" % p["login"], l))
+                self.assertIn(p["status"], line)
+                if p["score2"] is not None:
+                    self.assertIn(fmt_score2(p["score2"]), line)
+                    self.assertIn("不合格" if p["score2"] * 100 < 60 * 80 else "合格", line)
+            ps = self.people[unit]
+            took = [p for p in ps if p["score2"] is not None]
+            passed = [p for p in took if p["score2"] * 100 >= 60 * 80]
+            self.assertIn("应考 %d 人，实考 %d 人，合格 %d 人" % (len(ps), len(took), len(passed)), text)
+            for sig in ("制表人：", "审核人：", "日期："):
+                self.assertIn(sig, text)
+        # the long name wraps inside its cell, and comes back whole
+        flat = re.sub(r"\s", "", pdf_text(r.body, "-raw"))
+        self.assertIn("某某省某某市某某区人民政府办公室综合科法治宣传教育工作领导小组办公室人员", flat)
+        # roles, unknown exams, bad parameters
+        self.assertStatus(self.ex["ex1"].get("/api/v1/reports/%s/sheet.pdf" % EXAM), 403)
+        self.assertStatus(self.hr.get("/api/v1/reports/nope/sheet.pdf"), 404)
+        self.assertStatus(self.hr.get("/api/v1/reports/%s/sheet.pdf?org=%s" % (EXAM, "x" * 2000)), 400)
+        # the download is audited
+        con = sqlite3.connect(self.srv.db)
+        rows = con.execute("SELECT actor, detail FROM audit_log WHERE action = 'paper_download'").fetchall()
+        con.close()
+        self.assertIn(("hr1", "sheet %s org=甲区" % EXAM), rows)
+
     # --- 2,000 people in one unit: time and memory (docs/benchmarks.md) ----------------------------
 
     def test_big_unit(self):
         org = urllib.parse.quote(BIG)
         pid = self.srv.proc.pid
         figures = []
-        for what in ("certificates",):
+        for what in ("sheet", "certificates"):
             before = vm_hwm_kib(pid)
             t0 = time.monotonic()
             r = self.hr.get("/api/v1/reports/%s/%s.pdf?org=%s" % (EXAM, what, org))
