@@ -20,6 +20,7 @@
 #define CELL_PAD 1.2                    /* mm around the text of a table cell */
 #define PDF_SANS "Noto Sans CJK SC"
 #define PDF_SERIF_FAMILY "Noto Serif CJK SC"
+#define PDF_MONO_FAMILY "Noto Sans Mono CJK SC"
 
 struct pdf {
 	struct buf out;          /* the bytes cairo has written so far */
@@ -121,7 +122,9 @@ static double layout_text(struct pdf *p, double width, double size, int flags, c
 {
 	int w, h;
 
-	pango_font_description_set_family(p->font, flags & PDF_SERIF ? PDF_SERIF_FAMILY : PDF_SANS);
+	pango_font_description_set_family(p->font, flags & PDF_MONO    ? PDF_MONO_FAMILY
+						   : flags & PDF_SERIF ? PDF_SERIF_FAMILY
+								       : PDF_SANS);
 	pango_font_description_set_weight(p->font, flags & PDF_BOLD ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 	pango_font_description_set_absolute_size(p->font, size / PT_PER_MM * PANGO_SCALE);
 	pango_layout_set_font_description(p->layout, p->font);

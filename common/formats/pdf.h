@@ -22,6 +22,7 @@ enum {
 	PDF_RIGHT = 1 << 1,
 	PDF_BOLD = 1 << 2,
 	PDF_SERIF = 1 << 3,
+	PDF_MONO = 1 << 4, /* fixed width: passwords, where l/1 and O/0 must be told apart */
 };
 
 struct pdf;

@@ -405,6 +405,57 @@ class PaperTest(L.TestCase):
         con.close()
         self.assertIn(("hr1", "sheet %s org=甲区" % EXAM), rows)
 
+    # --- login slips (lawexam-admin staff import --slips-out) ----------------------------------------
+
+    def test_slips(self):
+        rows = ["工号,姓名,单位,类别,角色,密码"]
+        for i in range(19):
+            unit = "丁区/司法局" if i != 4 else "丁区/某某省某某市某某区/人民政府办公室综合科/法治宣传教育工作领导小组办公室/第一党支部"
+            rows.append("D%03d,%s,%s,一般工作人员,,%s" % (i, "孙𠮷%d" % i, unit, "KnownPass-2026" if i == 7 else ""))
+        roster = os.path.join(self.srv.dir, "slips.csv")
+        with open(roster, "w", encoding="utf-8") as f:
+            f.write("\n".join(rows) + "\n")
+        slips = os.path.join(self.srv.dir, "slips.pdf")
+        pw_csv = os.path.join(self.srv.dir, "first.csv")
+        out = self.check(self.srv.admin("staff", "import", roster, "--slips-out", slips, "--passwords-out", pw_csv,
+                                        "--url", "https://exam.example.cn"))
+        self.assertIn("login slips of new users written to", out)
+        self.assertEqual(os.stat(slips).st_mode & 0o777, 0o600)
+        with open(slips, "rb") as f:
+            data = f.read()
+        keep_png(data, "slips")
+        with open(pw_csv, encoding="utf-8-sig") as f:
+            first = dict(l.split(",")[:2] for l in f.read().splitlines()[1:])
+        self.assertEqual(len(first), 18)  # D007 brought its own password: no slip
+        self.assertEqual(pdf_pages(data), 3)  # 8 + 8 + 2
+        text = pdf_text(data, "-raw")
+        self.assertEqual(text.count("登录凭条"), 18)
+        self.assertEqual(text.count("https://exam.example.cn"), 18)
+        self.assertNotIn("D007", text)
+        pos = 0
+        for login in sorted(first):
+            i = text.index(login, pos)
+            j = text.index(first[login], i)  # the slip's own password follows its login
+            self.assertLess(j - i, 400)
+            pos = j
+        self.assertIn("孙𠮷3", text)
+        # the slips are real: a first password from a slip logs in
+        c = self.srv.client()
+        c.login("D003", first["D003"])
+        # without either output the import stops and imports nothing
+        rows2 = ["工号,姓名,单位,类别,角色,密码", "D900,周八,丁区,一般工作人员,,"]
+        with open(roster, "w", encoding="utf-8") as f:
+            f.write("\n".join(rows2) + "\n")
+        rc, out, err = self.srv.admin("staff", "import", roster)
+        self.assertEqual(rc, 2)
+        self.assertIn("--slips-out", err)
+        # --slips-out alone is enough; --url defaults to https://127.0.0.1:8443
+        self.check(self.srv.admin("staff", "import", roster, "--slips-out", slips))
+        with open(slips, "rb") as f:
+            text = pdf_text(f.read(), "-raw")
+        self.assertIn("D900", text)
+        self.assertIn("https://127.0.0.1:8443", text)
+
     # --- 2,000 people in one unit: time and memory (docs/benchmarks.md) ----------------------------
 
     def test_big_unit(self):
