@@ -32,6 +32,7 @@
 #include "http.h"
 #include "log.h"
 #include "mem.h"
+#include "pdf.h"
 #include "pool.h"
 #include "pw.h"
 #include "store_accounts.h"
@@ -681,6 +682,7 @@ out:
 		CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, s.conn_idx);
 	free(s.threads);
 	free(s.dummy_hash);
+	pdf_release(); /* the pool's threads, which drew the PDFs, have exited */
 	free(cert);
 	free(key);
 	return exit_code;

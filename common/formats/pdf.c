@@ -7,6 +7,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 #include <stdlib.h>
@@ -323,4 +324,11 @@ int pdf_finish(struct pdf *p, char **data, size_t *len, struct lx_err *e)
 out:
 	pdf_free(p);
 	return rc;
+}
+
+void pdf_release(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }

@@ -79,4 +79,19 @@ void pdf_table_end(struct pdf *p);
  * Consumes p, also on failure (LX_ERR_INTERNAL with cairo's message, or LX_ERR_NOMEM). */
 int pdf_finish(struct pdf *p, char **data, size_t *len, struct lx_err *e);
 
+/* Releases the process's font caches (this thread's pango font map, cairo's and fontconfig's
+ * static data), so a leak checker sees nothing at exit. Only at the very end: every other
+ * thread that drew a PDF has exited and no struct pdf is alive. The next pdf_new() would
+ * load everything again. */
+void pdf_release(void);
+
+/* LeakSanitizer suppressions for a program that draws PDFs (return it from its
+ * __lsan_default_suppressions). cairo 1.16.0 (Debian 12) loses an internal array of the PDF
+ * surface in cairo_surface_finish, 768 bytes per document or so, whatever the caller does
+ * (every cairo object is destroyed; pdf_release() frees cairo's static data). libcairo is
+ * built without frame pointers, so the leak's stack as LeakSanitizer unwinds it ends inside
+ * libcairo and cannot be matched by the function name: the suppression is the library. A
+ * struct pdf that is never freed is still reported (pdf_new's own allocation). */
+#define PDF_LSAN_SUPPRESSIONS "leak:libcairo.so\n"
+
 #endif

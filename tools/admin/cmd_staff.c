@@ -16,6 +16,7 @@
 #include "csv.h"
 #include "roster.h"
 #include "roster_import.h"
+#include "pdf.h"
 #include "slips.h"
 #include "store_accounts.h"
 #include "table.h"
@@ -90,7 +91,10 @@ static int write_slips(const char *path, const char *url, const struct roster_pl
 	for (size_t i = 0; i < p->n; i++)
 		if (p->initial[i])
 			v[n++] = (struct slip){p->r->rows[i].login, p->r->rows[i].name, p->r->rows[i].org, p->initial[i]};
-	if (slips_pdf(v, n, url, &pdf, &len, &e) != LX_OK) {
+	rc = slips_pdf(v, n, url, &pdf, &len, &e);
+	pdf_release(); /* the one PDF of this run: fontconfig's caches go now, not at exit */
+	if (rc != LX_OK) {
+		rc = EXIT_DATA;
 		fprintf(stderr, "lawexam-admin: login slips: %s\n", e.msg);
 		goto out;
 	}
