@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 enum opt_kind { OPT_STR, OPT_INT, OPT_LEVEL };
 
@@ -41,6 +42,7 @@ static const struct opt opts[] = {
 	{"--throttle-account", OPT_INT, OFF(throttle_account), 1, 100000, "failed logins per account per window (default 5)"},
 	{"--throttle-address", OPT_INT, OFF(throttle_address), 1, 1000000, "failed logins per client address per window (default 100)"},
 	{"--header-timeout", OPT_INT, OFF(header_timeout), 1, 3600, "seconds a client may take to send a request, or stay idle (default 30)"},
+	{"--organiser", OPT_STR, OFF(organiser), 0, 0, "the organiser named on certificates (合格证明; default 本单位)"},
 	{"--max-connections", OPT_INT, OFF(max_connections), 1, 1000000, "open connections served at once; a request on one more gets 503 (default 16384, lowered to fit the open-file limit)"},
 };
 
@@ -67,6 +69,7 @@ void config_defaults(struct config *c)
 	c->throttle_address = 100;
 	c->header_timeout = 30;
 	c->max_connections = 16384;
+	c->organiser = "本单位";
 }
 
 void config_usage(void)
@@ -149,6 +152,8 @@ int config_parse(struct config *c, int argc, char **argv, struct lx_err *e)
 			*(int *)field = (int)v;
 		}
 	}
+	if (strlen(c->organiser) > 200 || !text_utf8_valid(c->organiser, strlen(c->organiser)))
+		return err_set(e, LX_ERR_INVALID, "--organiser must be UTF-8 of at most 200 bytes");
 	if ((c->cert == NULL) != (c->key == NULL))
 		return err_set(e, LX_ERR_INVALID, "--cert and --key go together");
 	return split_listen(c, e);

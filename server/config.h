@@ -26,6 +26,7 @@ struct config {
 	int throttle_address;     /* failures per client address per window */
 	int header_timeout;       /* seconds to send a whole request / idle keep-alive */
 	int max_connections;      /* open connections served; more get 503 overloaded */
+	const char *organiser;    /* named on certificates (--organiser, default 本单位) */
 };
 
 void config_defaults(struct config *c);

@@ -6,7 +6,7 @@
  * loop serves. Back on the loop the download is recorded in the audit log through the
  * writer, and the finished body is sent when that is durable (no audit row, no report:
  * 503). One report at a time per user: a second request while the first is being built or
- * sent is a 429 report_in_progress. Roles are enforced by the route table. */
+ * sent is a 429 report_in_progress (the PDFs of h_paper.c count too, report_busy.h). Roles are enforced by the route table. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mem.h"
 #include "report.h"
+#include "report_busy.h"
 #include "routes.h"
 #include "store.h"
 
@@ -47,7 +48,7 @@ void report_busy_free(struct report_busy *b)
 }
 
 /* Marks uid busy; 0 if it already was (nothing changed). */
-static int busy_take(struct report_busy *b, int64_t uid)
+int report_busy_take(struct report_busy *b, int64_t uid)
 {
 	int ok = 1;
 	pthread_mutex_lock(&b->mu);
@@ -65,7 +66,7 @@ static int busy_take(struct report_busy *b, int64_t uid)
 	return ok;
 }
 
-static void busy_drop(struct report_busy *b, int64_t uid)
+void report_busy_drop(struct report_busy *b, int64_t uid)
 {
 	pthread_mutex_lock(&b->mu);
 	for (size_t i = 0; i < b->n; i++)
@@ -94,7 +95,7 @@ struct rep_pending {
 static void pending_free(void *data)
 {
 	struct rep_pending *p = data;
-	busy_drop(p->busy, p->uid); /* after the reply is queued: the next report may start */
+	report_busy_drop(p->busy, p->uid); /* after the reply is queued: the next report may start */
 	report_doc_free(&p->doc);
 	free(p->detail);
 	free(p);
@@ -110,7 +111,7 @@ static int attr_char(unsigned char ch)
 /* Content-Disposition for a download named name (UTF-8): an ASCII fallback for old clients
  * (anything outside [A-Za-z0-9._-] becomes '_') and the exact name as filename* (RFC 6266,
  * RFC 5987). Caller frees. */
-static char *disposition(const char *name)
+char *report_disposition(const char *name)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	struct buf b;
@@ -155,7 +156,7 @@ static void audit_done(struct hctx *c, int rc, const struct lx_err *e)
 		goto out;
 	}
 	if (p->attachment) {
-		cd = disposition(p->doc.filename);
+		cd = report_disposition(p->doc.filename);
 		http_header(c, "Content-Disposition", cd);
 	}
 	http_reply(c, 200, p->doc.ctype, p->doc.data, p->doc.len); /* frees c and p */
@@ -211,7 +212,7 @@ static void serve(struct hctx *c, enum report_kind kind)
 	}
 	if (req.by == REPORT_BY_CATEGORY)
 		req.depth = 0; /* depth only groups unit paths */
-	if (!busy_take(c->srv->report_busy, c->user.id)) {
+	if (!report_busy_take(c->srv->report_busy, c->user.id)) {
 		http_header(c, "Retry-After", REPORT_RETRY_AFTER);
 		http_error(c, 429, "report_in_progress", "您的上一份报表还在生成，请等它下载完成后再试");
 		return;

@@ -4,7 +4,12 @@
 
 #include "config.h"
 #include "log.h"
+#include "pdf.h"
 #include "srv.h"
+
+/* Read by LeakSanitizer in sanitizer builds (a library leak of cairo's, pdf.h). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return PDF_LSAN_SUPPRESSIONS; }
 
 int main(int argc, char **argv)
 {

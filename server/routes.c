@@ -21,6 +21,7 @@ const struct route routes[] = {
 	{PUT, "/api/v1/attempts/*/answers", h_attempt_save, ROLE_EXAMINEE, 0},
 	{POST, "/api/v1/attempts/*/submit", h_attempt_submit, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/attempts/*/review", h_attempt_review, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/attempts/*/certificate.pdf", h_attempt_certificate, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{POST, "/api/v1/admin/uploads", h_upload_part, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/uploads/*", h_upload_get, ROLE_ADMIN, 0},
 	{DELETE, "/api/v1/admin/uploads/*", h_upload_delete, ROLE_ADMIN, 0},
@@ -34,6 +35,10 @@ const struct route routes[] = {
 	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/results", h_report_results, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/items", h_report_items, ROLE_ADMIN, 0},
+	{GET, "/api/v1/reports/*/sheet.pdf", h_report_sheet, ROLE_HR | ROLE_ADMIN, 0},
+	{GET, "/api/v1/reports/*/certificates.pdf", h_report_certificates, ROLE_HR | ROLE_ADMIN, 0},
+	/* No login: the QR code on a certificate points here. */
+	{GET, "/verify/*", h_verify, 0, 0},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -59,4 +59,10 @@ void h_report_pass_rates(struct hctx *c);
 void h_report_results(struct hctx *c);
 void h_report_items(struct hctx *c);
 
+/* h_paper.c (PDFs and certificate verification) */
+void h_attempt_certificate(struct hctx *c);
+void h_report_sheet(struct hctx *c);
+void h_report_certificates(struct hctx *c);
+void h_verify(struct hctx *c);
+
 #endif

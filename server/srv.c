@@ -32,6 +32,7 @@
 #include "http.h"
 #include "log.h"
 #include "mem.h"
+#include "pdf.h"
 #include "pool.h"
 #include "pw.h"
 #include "store_accounts.h"
@@ -706,6 +707,7 @@ int srv_run(const struct config *cfg)
 	LOG(LOG_INFO, "stopped after %ld requests", (long)atomic_load(&s.requests));
 out:
 	srv_teardown(&s, &m);
+	pdf_release(); /* the pool's threads, which drew the PDFs, have exited */
 	free(cert);
 	free(key);
 	return exit_code;

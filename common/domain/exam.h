@@ -17,6 +17,10 @@
 #include "store_accounts.h"
 
 struct store;
+struct exam_row;
+
+/* Whether the exam's results may be shown to examinees at now (its "results" setting). */
+int exam_results_visible(const struct exam_row *x, int64_t now);
 
 /* Validates def against the store (categories, banks, fillable sections) and creates the exam
  * unless dry_run. Problems go to d ("FILE: papers[0].sections[1]: ..."). LX_OK / LX_ERR_INVALID. */

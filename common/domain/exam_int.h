@@ -30,8 +30,7 @@ void exam_pos_put(struct pos_table *t, int position, enum q_type type, const cha
 void exam_pos_cb(void *ctx, const struct aq_row *q);
 /* The type named s (single when unknown, as the tree views have always shown it). */
 enum q_type exam_type_of(const char *s);
-/* Whether the exam's results / this attempt's review may be shown at now. */
-int exam_results_visible(const struct exam_row *x, int64_t now);
+/* Whether this attempt's review may be shown at now (results: exam_results_visible, exam.h). */
 int exam_review_allowed(const struct exam_row *x, const struct attempt_row *a, int64_t now);
 /* The review of a as it may be shown now: exam_review_allowed, and the same person has no
  * attempt in progress at the same exam (a retake or a second attempt may draw the same

@@ -111,6 +111,12 @@ const char *const store_migrations[] = {
 	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;"
 	"CREATE TRIGGER exams_gen_del AFTER DELETE ON exams BEGIN"
 	"  UPDATE content_gen SET n = n + 1, nonce = random() WHERE id = 1; END;",
+	/* 4: certificates (合格证明, SPEC §14): one per passed best attempt, issued when first
+	 * downloaded. number is 16 random base32 characters (80 bits from the CSPRNG), so the
+	 * public /verify page cannot be walked. revoked is set when the attempt is voided. */
+	"CREATE TABLE certificates("
+	"  number TEXT PRIMARY KEY, attempt_id INTEGER NOT NULL UNIQUE REFERENCES attempts(id),"
+	"  issued_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

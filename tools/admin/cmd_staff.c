@@ -1,6 +1,7 @@
 /* cmd_staff.c — lawexam-admin staff import: a roster (CSV/XLSX) into users, all or nothing.
  * New users without a password get a random one, written with their login to
- * --passwords-out (CSV), and must change it at first login. */
+ * --passwords-out (CSV) and/or printed on login slips (--slips-out, a PDF, slips.h), and
+ * must change it at first login. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "csv.h"
 #include "roster.h"
 #include "roster_import.h"
+#include "pdf.h"
+#include "slips.h"
 #include "store_accounts.h"
 #include "table.h"
 
@@ -72,13 +75,51 @@ static int write_passwords(const char *path, const struct roster_plan *p)
 	return rc;
 }
 
+/* --slips-out: the login slips (slips.h) of the new users with a generated first password,
+ * in roster order, owner-only like the passwords file. */
+static int write_slips(const char *path, const char *url, const struct roster_plan *p)
+{
+	struct slip *v = calloc(p->n ? p->n : 1, sizeof *v);
+	struct lx_err e = {0};
+	char *pdf = NULL;
+	size_t n = 0, len = 0;
+	int rc = EXIT_DATA, fd = -1;
+	FILE *f = NULL;
+
+	if (!v)
+		goto out;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->initial[i])
+			v[n++] = (struct slip){p->r->rows[i].login, p->r->rows[i].name, p->r->rows[i].org, p->initial[i]};
+	rc = slips_pdf(v, n, url, &pdf, &len, &e);
+	pdf_release(); /* the one PDF of this run: fontconfig's caches go now, not at exit */
+	if (rc != LX_OK) {
+		rc = EXIT_DATA;
+		fprintf(stderr, "lawexam-admin: login slips: %s\n", e.msg);
+		goto out;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* secrets: owner only */
+	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	rc = f && fwrite(pdf, 1, len, f) == len ? EXIT_OK : EXIT_DATA;
+	if (f && fclose(f) != 0)
+		rc = EXIT_DATA;
+	if (rc)
+		fprintf(stderr, "lawexam-admin: cannot write %s: %m\n", path);
+out:
+	free(pdf);
+	free(v);
+	return rc;
+}
+
 static int cmd_staff_import(struct admin *a, int argc, char **argv)
 {
-	const char *pos[1], *pw_out = NULL, *format = NULL, *threads_s = NULL;
+	const char *pos[1], *pw_out = NULL, *format = NULL, *threads_s = NULL, *slips_out = NULL;
+	const char *url = "https://127.0.0.1:8443";
 	int dry = 0, disable = 0, rc = EXIT_DATA, need_pw = 0;
 	const struct aflag flags[] = {
 		{"--dry-run", NULL, &dry}, {"--passwords-out", &pw_out, NULL},
 		{"--disable-missing", NULL, &disable}, {"--format", &format, NULL}, {"--hash-threads", &threads_s, NULL},
+		{"--slips-out", &slips_out, NULL}, {"--url", &url, NULL},
 	};
 	struct roster r = {0};
 	struct roster_plan plan = {0};
@@ -90,7 +131,7 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	struct pw_params pw = PW_PARAMS_DEFAULT;
 
-	if (admin_args("staff import", argc, argv, flags, 5, pos, 1, 1, NULL))
+	if (admin_args("staff import", argc, argv, flags, sizeof flags / sizeof flags[0], pos, 1, 1, NULL))
 		return EXIT_USAGE;
 	if (format && strcmp(format, "csv") && strcmp(format, "xlsx")) {
 		fprintf(stderr, "lawexam-admin staff import: --format must be csv or xlsx\n");
@@ -121,9 +162,9 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	}
 	for (size_t i = 0; i < plan.n; i++)
 		need_pw |= plan.initial[i] != NULL;
-	if (need_pw && !pw_out && !dry) {
+	if (need_pw && !pw_out && !slips_out && !dry) {
 		fprintf(stderr, "lawexam-admin staff import: some new users have no password: give --passwords-out FILE "
-				"to receive their random first passwords\n");
+				"or --slips-out FILE.pdf to receive their random first passwords\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -132,12 +173,16 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 		fprintf(stderr, "lawexam-admin: %s (nothing imported)\n", e.msg);
 		goto out;
 	}
-	if (need_pw && !dry && write_passwords(pw_out, &plan) != EXIT_OK)
+	if (need_pw && !dry && pw_out && write_passwords(pw_out, &plan) != EXIT_OK)
+		goto out;
+	if (need_pw && !dry && slips_out && write_slips(slips_out, url, &plan) != EXIT_OK)
 		goto out;
 	printf("%s%s: %d added, %d updated, %d unchanged, %d disabled\n", dry ? "dry run: " : "", pos[0], plan.added,
 	       plan.updated, plan.unchanged, plan.disabled);
-	if (need_pw && !dry)
+	if (need_pw && !dry && pw_out)
 		printf("first passwords of new users written to %s\n", pw_out);
+	if (need_pw && !dry && slips_out)
+		printf("login slips of new users written to %s\n", slips_out);
 	rc = EXIT_OK;
 out:
 	roster_plan_free(&plan);
@@ -149,7 +194,8 @@ out:
 
 const struct admin_cmd admin_cmds_staff[] = {
 	{"staff import", cmd_staff_import,
-	 "FILE [--format csv|xlsx] [--dry-run] [--passwords-out FILE] [--disable-missing]",
+	 "FILE [--format csv|xlsx] [--dry-run] [--passwords-out FILE] [--slips-out FILE.pdf [--url URL]] "
+	 "[--disable-missing]",
 	 "import a staff roster (all or nothing); existing logins are updated"},
 	{NULL, NULL, NULL, NULL},
 };

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "log.h"
 #include "mem.h"
+#include "pdf.h"
 #include "store_accounts.h"
 
 static const struct admin_cmd *const tables[] = {
@@ -157,6 +158,10 @@ int admin_write_out(const char *path, const char *data, size_t len)
 		fflush(stdout);
 	return EXIT_OK;
 }
+
+/* Read by LeakSanitizer in sanitizer builds (a library leak of cairo's, pdf.h). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return PDF_LSAN_SUPPRESSIONS; }
 
 int main(int argc, char **argv)
 {

@@ -1,0 +1,20 @@
+/* sheet.h — the score sheet (成绩汇总表, SPEC §14) as a PDF: each unit of an exam's assigned
+ * population on its own pages, rows by 工号, the unit's totals and signature lines. The
+ * population and the best attempts are the results report's (store_report_people), so
+ * the sheet and the results download always agree. */
+#ifndef LAWEXAM_SHEET_H
+#define LAWEXAM_SHEET_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct store;
+
+/* Reads inside one snapshot of db and draws the sheet of exam_code for org_path and its
+ * sub-units (NULL: the whole exam). *data is the caller's (free()). LX_ERR_NOTFOUND for an
+ * unknown exam; an empty selection is one page saying so. *units gets the units drawn. */
+int sheet_pdf(struct store *db, const char *exam_code, const char *org_path, char **data, size_t *len, int *units,
+	      struct lx_err *e);
+
+#endif

@@ -1,0 +1,125 @@
+/* test_slips.c — login slips: eight to a page, every field of every slip extracted by
+ * pdftotext in slip order, a long unit wrapped inside its slip, no slips = one page.
+ * Without pdftotext the extraction checks are skipped (under CI=true they fail). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pdf.h"
+#include "slips.h"
+
+/* pdftotext of data (caller frees), NULL (skipped) without the tool. */
+static char *text_of(const char *data, size_t len)
+{
+	char path[] = "/tmp/lawexam-test-slips-XXXXXX", cmd[128], *t;
+	size_t n = 0, cap = 1 << 16, k;
+	FILE *f;
+	int fd;
+
+	if (system("pdftotext -v >/dev/null 2>&1") != 0) {
+		if (getenv("CI") && strcmp(getenv("CI"), "true") == 0)
+			fail_msg("pdftotext (poppler-utils) is missing and CI=true");
+		print_message("pdftotext not found (Debian: poppler-utils): text not checked\n");
+		return NULL;
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 %s -", path);
+	f = popen(cmd, "r");
+	t = malloc(cap);
+	while ((k = fread(t + n, 1, cap - n - 1, f)) > 0)
+		if ((n += k) + 1 == cap)
+			t = realloc(t, cap *= 2);
+	t[n] = 0;
+	assert_int_equal(pclose(f), 0);
+	unlink(path);
+	return t;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_pages(void **state)
+{
+	enum { N = 17 };
+	char login[N][16], pw[N][32];
+	struct slip v[N];
+	struct lx_err e = {0};
+	char *pdf, *t, *flat;
+	size_t len;
+
+	for (int i = 0; i < N; i++) {
+		snprintf(login[i], sizeof login[i], "E%04d", i);
+		snprintf(pw[i], sizeof pw[i], "Pw-%04d-lO0I1", i);
+		v[i] = (struct slip){login[i], i == 5 ? "欧阳𠮷䶮" : "张三", "甲区/司法局/法制股", pw[i]};
+	}
+	v[9].unit = "某某省某某市某某区人民政府办公室综合科第一党支部法治宣传教育工作领导小组办公室";
+	assert_int_equal(slips_pdf(v, N, "https://exam.example.cn", &pdf, &len, &e), 0);
+	assert_true(len > 100 && memcmp(pdf, "%PDF-", 5) == 0);
+	t = text_of(pdf, len);
+	free(pdf);
+	if (!t)
+		return;
+	assert_int_equal(count(t, "\f"), 3); /* 17 slips: 8 + 8 + 1 */
+	assert_int_equal(count(t, "登录凭条"), N);
+	assert_int_equal(count(t, "https://exam.example.cn"), N);
+	assert_non_null(strstr(t, "欧阳𠮷䶮"));
+	/* in slip order, each password on its own slip */
+	const char *at = t;
+	for (int i = 0; i < N; i++) {
+		const char *l = strstr(at, login[i]), *p = l ? strstr(l, pw[i]) : NULL;
+		assert_non_null(l);
+		assert_non_null(p);
+		at = p;
+	}
+	flat = calloc(1, strlen(t) + 1);
+	for (char *s = t, *d = flat; *s; s++)
+		if (*s != '\n' && *s != ' ' && *s != '\f')
+			*d++ = *s;
+	assert_non_null(strstr(flat, v[9].unit));
+	free(flat);
+	free(t);
+}
+
+static void test_none(void **state)
+{
+	struct lx_err e = {0};
+	char *pdf, *t;
+	size_t len;
+
+	assert_int_equal(slips_pdf(NULL, 0, "https://127.0.0.1:8443", &pdf, &len, &e), 0);
+	t = text_of(pdf, len);
+	free(pdf);
+	if (!t)
+		return;
+	assert_int_equal(count(t, "\f"), 1);
+	assert_int_equal(count(t, "登录凭条"), 0);
+	free(t);
+}
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return PDF_LSAN_SUPPRESSIONS; }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_none),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	pdf_release(); /* fontconfig's and cairo's caches: nothing left for LeakSanitizer */
+	return rc;
+}
