@@ -240,8 +240,9 @@ static void staff_done(struct hctx *c, int rc, const struct lx_err *e)
 	pw = json_array();
 	for (size_t i = 0; !s->dry_run && i < s->plan.n; i++)
 		if (s->plan.initial[i])
-			json_array_append_new(pw, json_pack("{s:s,s:s}", "login", s->r.rows[i].login, "password",
-							    s->plan.initial[i]));
+			json_array_append_new(pw, json_pack("{s:s,s:s,s:s,s:s}", "login", s->r.rows[i].login, "password",
+							    s->plan.initial[i], "name", s->r.rows[i].name, "org",
+							    s->r.rows[i].org));
 	http_json(c, 200, json_pack("{s:b,s:i,s:i,s:i,s:i,s:o}", "dry_run", s->dry_run, "added", s->plan.added,
 				    "updated", s->plan.updated, "unchanged", s->plan.unchanged, "disabled",
 				    s->plan.disabled, "initial_passwords", pw));

@@ -410,7 +410,8 @@ export async function renderStaff(main) {
       const pw = r && (r.passwords || r.initial_passwords);
       if (Array.isArray(pw) && pw.length) {
         if (pwLink) URL.revokeObjectURL(pwLink);
-        const lines = ['\ufeff工号,初始密码'].concat(pw.map((x) => csvCell(x.login) + ',' + csvCell(x.password)));
+        const lines = ['\ufeff工号,初始密码,姓名,单位'].concat(pw.map((x) =>
+          [csvCell(x.login), csvCell(x.password), csvText(x.name), csvText(x.org)].join(',')));
         pwLink = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], {type: 'text/csv'}));
         box.appendChild(alertBox('warn', '有 ' + pw.length + ' 名新人员的初始密码由系统生成。请立即下载并通过安全渠道分发，离开本页后无法再次查看。'));
         box.appendChild(h('p', null, h('a', {href: pwLink, download: 'initial-passwords.csv', class: 'btn btn-secondary'}, '下载初始密码（CSV）')));
@@ -422,6 +423,13 @@ export async function renderStaff(main) {
   return () => {
     if (pwLink) URL.revokeObjectURL(pwLink);
   };
+}
+
+/* csvCell for text a person typed (names, units): a cell Excel would run as a formula gets a
+ * leading apostrophe, as the server's CSV files do (csv_text). */
+function csvText(v) {
+  const s = v === null || v === undefined ? '' : String(v);
+  return csvCell(/^[=+@\t\r]|^-(?![0-9])/.test(s) ? "'" + s : s);
 }
 
 function csvCell(v) {
