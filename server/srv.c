@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "jobs.h"
 #include "log.h"
 #include "mem.h"
 #include "pool.h"
@@ -612,6 +613,7 @@ int srv_run(const struct config *cfg)
 	}
 	s.pool = pool_new(cfg->hash_threads);
 	s.uploads = uploads_new();
+	s.jobs = jobs_new();
 	static_load(cfg->web_root, &s.web, &e);
 	s.main_base = event_base_new();
 	s.nthreads = cfg->threads;
@@ -672,6 +674,7 @@ out:
 	store_close(s.main_rd);
 	static_free(s.web);
 	uploads_free(s.uploads); /* after the pool and the writer: an import may borrow one */
+	jobs_free(s.jobs);       /* after the connections: a finished request ends its job */
 	if (s.main_base) event_base_free(s.main_base);
 	if (s.listen_fd >= 0) close(s.listen_fd);
 	if (atomic_load(&s.ssl)) SSL_CTX_free(atomic_load(&s.ssl));

@@ -18,6 +18,7 @@ struct pool;
 struct static_files;
 struct exam_cache;
 struct uploads;
+struct jobs;
 
 struct srv_thread {
 	struct srv *srv;
@@ -50,6 +51,7 @@ struct srv {
 	struct pool *pool;
 	struct static_files *web;
 	struct uploads *uploads;   /* files sent in parts, shared by the loops (upload.h) */
+	struct jobs *jobs;         /* progress of long requests (roster imports), polled by the page (jobs.h) */
 	struct srv_thread *threads;
 	int nthreads;
 	int listen_fd;

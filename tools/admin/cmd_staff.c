@@ -96,6 +96,8 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	char *data = NULL;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	struct pw_params pw = PW_PARAMS_DEFAULT;
+	struct admin_progress prog;
+	int prc;
 
 	if (admin_args("staff import", argc, argv, flags, 5, pos, 1, 1, NULL))
 		return EXIT_USAGE;
@@ -115,7 +117,10 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	if (!(db = admin_db(a)))
 		goto out;
 	store_pw_params(db, &pw, NULL);
-	if (roster_prepare(db, &r, pos[0], &pw, (int)threads, disable, &plan, &d, &e) != LX_OK) {
+	admin_progress_begin(&prog, "hashing passwords", 0); /* ~13 ms a hash: 2,000 new staff take seconds */
+	prc = roster_prepare(db, &r, pos[0], &pw, (int)threads, disable, &prog.p, &plan, &d, &e);
+	admin_progress_end(&prog);
+	if (prc != LX_OK) {
 		if (d.total)
 			admin_print_diag(&d);
 		else

@@ -313,7 +313,7 @@ static void test_thread_memory(void **state)
 	assert_int_equal(pw_area_bytes(), 0);
 
 	/* pw_hash_many's threads release theirs too. */
-	pw_hash_many(&FAST, in, 5, out, 3);
+	pw_hash_many(&FAST, in, 5, out, 3, NULL);
 	for (int i = 0; i < 5; i++) {
 		if (!in[i]) {
 			assert_null(out[i]);
