@@ -115,6 +115,9 @@ int report_org_parse(const char *s, const char **out, struct lx_err *e)
 	n = strlen(s);
 	if (n > 1 && s[n - 1] == '/')
 		n--;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			n = REPORT_ORG_MAX + 1; /* a control character: never a unit, and it would split audit lines */
 	if (n > REPORT_ORG_MAX || s[0] == '/' || strstr(s, "//"))
 		return err_set(e, LX_ERR_INVALID, "单位 org 须为单位路径（如 珠晖区/区司法局），不超过 %d 字节", REPORT_ORG_MAX);
 	*out = s;

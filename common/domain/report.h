@@ -38,8 +38,8 @@ struct report_filter { /* all zero: everyone */
 	enum report_pass_filter passed; /* YES: took and passed; NO: took and failed */
 };
 /* status=not_started|in_progress|submitted, passed=1|0, org=PATH (1..REPORT_ORG_MAX bytes,
- * no empty segment; a trailing '/' is tolerated). NULL or "" leaves the filter off. LX_OK or
- * LX_ERR_INVALID with a Chinese message. report_org_parse() stores s (borrowed) in *out. */
+ * no empty segment, no control character; a trailing '/' is tolerated). NULL or "" leaves
+ * the filter off. LX_OK or LX_ERR_INVALID with a Chinese message. report_org_parse() stores s (borrowed) in *out. */
 int report_status_parse(const char *s, unsigned *mask, struct lx_err *e);
 int report_passed_parse(const char *s, enum report_pass_filter *out, struct lx_err *e);
 int report_org_parse(const char *s, const char **out, struct lx_err *e);

@@ -310,6 +310,7 @@ static void test_filters(void **state)
 	assert_int_equal(report_passed_parse("yes", &f.passed, &e), LX_ERR_INVALID);
 	assert_int_equal(report_org_parse("/区", &f.org, &e), LX_ERR_INVALID);
 	assert_int_equal(report_org_parse("区//甲局", &f.org, &e), LX_ERR_INVALID);
+	assert_int_equal(report_org_parse("区\t甲局", &f.org, &e), LX_ERR_INVALID);
 
 	req.filter = (struct report_filter){.status_mask = 1u << AST_SUBMITTED, .org = "区/甲局/", .passed = REPORT_PASS_NO};
 	s = report_filter_zh(&req.filter);
