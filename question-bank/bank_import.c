@@ -81,6 +81,13 @@ static int cmp_qid(const void *a, const void *b)
 int bank_import(struct store *db, const struct bank_doc *doc, int dry_run, int retire_missing, int64_t now,
 		struct bank_import_result *res, struct lx_err *e)
 {
+	return bank_import_progress(db, doc, dry_run, retire_missing, now, NULL, res, e);
+}
+
+int bank_import_progress(struct store *db, const struct bank_doc *doc, int dry_run, int retire_missing,
+			 int64_t now, const struct lx_progress *progress, struct bank_import_result *res,
+			 struct lx_err *e)
+{
 	struct existing_set ex = {0};
 	const char *title = doc->title, *subject = doc->subject;
 	char *st = NULL, *ss = NULL;
@@ -142,6 +149,8 @@ int bank_import(struct store *db, const struct bank_doc *doc, int dry_run, int r
 		}
 		free(opts);
 		free(tags);
+		if (rc == LX_OK && ((i + 1) % 64 == 0 || i + 1 == doc->n)) /* a report per 64 questions is plenty */
+			lx_progress_report(progress, i + 1, doc->n);
 	}
 	for (size_t i = 0; rc == LX_OK && retire_missing && i < ex.n; i++) {
 		if (ex.v[i].seen || !ex.v[i].active)

@@ -12,6 +12,7 @@
 
 #include "bank.h"
 #include "err.h"
+#include "progress.h"
 
 struct store;
 
@@ -21,6 +22,10 @@ struct bank_import_result {
 
 int bank_import(struct store *db, const struct bank_doc *doc, int dry_run, int retire_missing, int64_t now,
 		struct bank_import_result *res, struct lx_err *e);
+/* The same, telling progress (done, doc->n) as the questions are written (every 64, and the last). */
+int bank_import_progress(struct store *db, const struct bank_doc *doc, int dry_run, int retire_missing,
+			 int64_t now, const struct lx_progress *progress, struct bank_import_result *res,
+			 struct lx_err *e);
 /* The bank's active questions as a bank_doc (for export). Caller frees with bank_doc_free. */
 int bank_load(struct store *db, const char *code, struct bank_doc *out, struct lx_err *e);
 

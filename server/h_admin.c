@@ -11,6 +11,7 @@
 #include "bank.h"
 #include "bank_import.h"
 #include "clock.h"
+#include "jobs.h"
 #include "mem.h"
 #include "roster.h"
 #include "roster_import.h"
@@ -203,11 +204,15 @@ struct staff_up {
 	int rc;
 	struct lx_err err;
 	struct upfile file;
+	struct job *job;       /* ?job=ID: the page polls its progress (jobs.h); NULL without */
+	struct lx_progress progress;
+	int ok;                /* imported (or checked) without error */
 };
 
 static void staff_up_free(void *p)
 {
 	struct staff_up *s = p;
+	job_finish(s->job, s->ok); /* after the reply: a poll meanwhile still sees it running */
 	upfile_release(&s->file);
 	roster_plan_free(&s->plan);
 	roster_free(&s->r);
@@ -238,11 +243,13 @@ static void staff_done(struct hctx *c, int rc, const struct lx_err *e)
 		return;
 	}
 	s->file.imported = !s->dry_run;
+	s->ok = 1;
 	pw = json_array();
 	for (size_t i = 0; !s->dry_run && i < s->plan.n; i++)
 		if (s->plan.initial[i])
-			json_array_append_new(pw, json_pack("{s:s,s:s}", "login", s->r.rows[i].login, "password",
-							    s->plan.initial[i]));
+			json_array_append_new(pw, json_pack("{s:s,s:s,s:s,s:s}", "login", s->r.rows[i].login, "password",
+							    s->plan.initial[i], "name", s->r.rows[i].name, "org",
+							    s->r.rows[i].org));
 	http_json(c, 200, json_pack("{s:b,s:i,s:i,s:i,s:i,s:o}", "dry_run", s->dry_run, "added", s->plan.added,
 				    "updated", s->plan.updated, "unchanged", s->plan.unchanged, "disabled",
 				    s->plan.disabled, "initial_passwords", pw));
@@ -259,7 +266,8 @@ static void staff_prepare(struct hctx *c)
 		return;
 	s->rc = store_open(c->srv->cfg->db_path, STORE_READONLY, &db, &s->err);
 	if (s->rc == LX_OK)
-		s->rc = roster_prepare(db, &s->r, s->fname, &c->srv->pw, 1, s->disable, &s->plan, &s->d, &s->err);
+		s->rc = roster_prepare(db, &s->r, s->fname, &c->srv->pw, 1, s->disable, &s->progress, &s->plan, &s->d,
+				       &s->err);
 	store_close(db);
 }
 
@@ -274,6 +282,7 @@ static void staff_prepared(struct hctx *c, int rc, const struct lx_err *e)
 		http_fail(c, s->rc, s->err.msg);
 		return;
 	}
+	job_set_state(s->job, JOB_WRITING);
 	http_write(c, staff_job, staff_done);
 }
 
@@ -281,9 +290,15 @@ void h_admin_staff_import(struct hctx *c)
 {
 	struct staff_up *s = lx_calloc(1, sizeof *s);
 	const char *fmt = http_query(c, "format");
+	const char *job = http_query(c, "job");
+	int rc;
 
 	c->data = s;
 	c->data_free = staff_up_free;
+	if (job && !job_id_valid(job)) {
+		http_error(c, 400, "bad_request", "job 须为 8 到 64 个字母、数字、“-”或“_”");
+		return;
+	}
 	s->dry_run = query_flag(c, "dry_run");
 	s->disable = query_flag(c, "disable_missing");
 	if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "xlsx")) {
@@ -294,6 +309,14 @@ void h_admin_staff_import(struct hctx *c)
 		return;
 	s->xlsx = fmt ? strcmp(fmt, "xlsx") == 0 : table_is_zip(c->body, c->body_len);
 	s->fname = s->xlsx ? "staff.xlsx" : "staff.csv";
+	if (job && (rc = job_start(c->srv->jobs, c->user.id, job, "staff_import", &s->job)) != LX_OK) {
+		if (rc == LX_ERR_CONFLICT)
+			http_error(c, 409, "job_conflict", "同名任务仍在进行，请换一个 job");
+		else
+			http_error(c, 429, "too_many_jobs", "进行中的任务过多，请稍后再试");
+		return;
+	}
+	s->progress = job_progress(s->job);
 	/* Parsing a large roster and hashing first passwords take seconds: not on the loop. */
 	http_offload(c, staff_prepare, staff_prepared);
 }

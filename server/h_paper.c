@@ -119,7 +119,7 @@ static void audit_done(struct hctx *c, int rc, const struct lx_err *e)
 		http_fail(c, rc, NULL);
 		return;
 	}
-	cd = report_disposition(p->filename);
+	cd = report_disposition(p->filename, NULL);
 	http_header(c, "Content-Disposition", cd);
 	http_reply(c, 200, "application/pdf", p->data, p->len); /* frees c and p */
 	free(cd);

@@ -108,17 +108,18 @@ static int attr_char(unsigned char ch)
 	       (ch && strchr("!#$&+-.^_`|~", ch));
 }
 
-/* Content-Disposition for a download named name (UTF-8): an ASCII fallback for old clients
- * (anything outside [A-Za-z0-9._-] becomes '_') and the exact name as filename* (RFC 6266,
- * RFC 5987). Caller frees. */
-char *report_disposition(const char *name)
+/* Content-Disposition for a download named name (UTF-8, e.g. 成绩明细-2026-annual.csv): the
+ * exact name as filename* (RFC 6266, RFC 5987: percent-encoded UTF-8), which browsers use,
+ * and an ASCII filename= for clients that ignore filename* (curl -J), made from fallback
+ * (anything outside [A-Za-z0-9._-] becomes '_'; fallback NULL: made from name). Caller frees. */
+char *report_disposition(const char *name, const char *fallback)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	struct buf b;
 
 	buf_init(&b, 0);
 	buf_adds(&b, "attachment; filename=\"");
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)(fallback ? fallback : name); *p; p++) {
 		int keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 			   *p == '.' || *p == '-' || *p == '_';
 		if (keep)
@@ -156,7 +157,7 @@ static void audit_done(struct hctx *c, int rc, const struct lx_err *e)
 		goto out;
 	}
 	if (p->attachment) {
-		cd = report_disposition(p->doc.filename);
+		cd = report_disposition(p->doc.filename, p->doc.ascii_name ? p->doc.ascii_name : p->doc.filename);
 		http_header(c, "Content-Disposition", cd);
 	}
 	http_reply(c, 200, p->doc.ctype, p->doc.data, p->doc.len); /* frees c and p */
@@ -196,13 +197,17 @@ static void report_built(struct hctx *c, int rc, const struct lx_err *e)
 /* Validates on the loop, then builds the report on the hash pool; answers exactly once. */
 static void serve(struct hctx *c, enum report_kind kind)
 {
-	struct report_req req = {.kind = kind, .exam = c->params[0]};
+	struct report_req req = {.kind = kind, .exam = c->params[0], .now = clock_now()};
 	struct rep_pending *p;
 	struct lx_err e = {0};
 
+	/* Filters (the HR page's): org on results and pass rates; status and passed on results. */
 	if (report_format_parse(http_query(c, "format"), &req.format, &e) ||
 	    (kind == REPORT_PASS_RATES && (report_by_parse(http_query(c, "by"), &req.by, &e) ||
-					   report_depth_parse(http_query(c, "depth"), &req.depth, &e)))) {
+					   report_depth_parse(http_query(c, "depth"), &req.depth, &e))) ||
+	    (kind != REPORT_ITEMS && report_org_parse(http_query(c, "org"), &req.filter.org, &e)) ||
+	    (kind == REPORT_RESULTS && (report_status_parse(http_query(c, "status"), &req.filter.status_mask, &e) ||
+					report_passed_parse(http_query(c, "passed"), &req.filter.passed, &e)))) {
 		http_error(c, 400, "bad_request", e.msg);
 		return;
 	}

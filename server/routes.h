@@ -47,6 +47,7 @@ void h_admin_exam_monitor(struct hctx *c);
 void h_admin_banks_import(struct hctx *c);
 void h_admin_banks_list(struct hctx *c);
 void h_admin_staff_import(struct hctx *c);
+void h_admin_job_get(struct hctx *c);
 
 /* h_upload.c (files over LX_BODY_MAX, sent in parts) */
 void h_upload_part(struct hctx *c);

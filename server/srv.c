@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "jobs.h"
 #include "log.h"
 #include "mem.h"
 #include "pdf.h"
@@ -596,6 +597,7 @@ static int srv_start(struct srv *s, const struct config *cfg)
 
 	s->pool = pool_new(cfg->hash_threads);
 	s->uploads = uploads_new();
+	s->jobs = jobs_new();
 	s->report_busy = report_busy_new();
 	/* One address may keep every hash thread busy (a whole office behind one NAT address
 	 * logs in at full speed, a check also spends time in the writer) but hold no more than
@@ -666,6 +668,7 @@ static void srv_teardown(struct srv *s, struct mainctx *m)
 	login_gate_free(s->gate);
 	static_free(s->web);
 	uploads_free(s->uploads); /* after the pool and the writer: an import may borrow one */
+	jobs_free(s->jobs);       /* after the connections: a finished request ends its job */
 	report_busy_free(s->report_busy);
 	if (s->main_base) event_base_free(s->main_base);
 	if (s->listen_fd >= 0) close(s->listen_fd);

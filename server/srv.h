@@ -20,6 +20,7 @@ struct report_busy;
 struct static_files;
 struct exam_cache;
 struct uploads;
+struct jobs;
 
 struct srv_thread {
 	struct srv *srv;
@@ -54,6 +55,7 @@ struct srv {
 	struct static_files *web;
 	struct uploads *uploads;   /* files sent in parts, shared by the loops (upload.h) */
 	struct report_busy *report_busy; /* users with a report being built or sent (h_report.c) */
+	struct jobs *jobs;         /* progress of long requests (roster imports), polled by the page (jobs.h) */
 	struct srv_thread *threads;
 	int nthreads;
 	int listen_fd;

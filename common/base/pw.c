@@ -379,6 +379,8 @@ struct many {
 	size_t n;
 	size_t next;
 	pthread_mutex_t mu;
+	const struct lx_progress *progress;
+	uint64_t done, total; /* hashes made, hashes to make (under mu) */
 };
 
 static void many_work(struct many *m)
@@ -391,6 +393,11 @@ static void many_work(struct many *m)
 		if (i >= m->n)
 			break;
 		m->out[i] = m->in[i] ? pw_hash(m->p, m->in[i]) : NULL;
+		if (m->in[i] && m->progress) {
+			pthread_mutex_lock(&m->mu); /* one report at a time, in order */
+			lx_progress_report(m->progress, ++m->done, m->total);
+			pthread_mutex_unlock(&m->mu);
+		}
 	}
 }
 
@@ -402,11 +409,17 @@ static void *many_thread(void *arg)
 	return NULL;
 }
 
-void pw_hash_many(const struct pw_params *p, char *const *passwords, size_t n, char **out, int threads)
+void pw_hash_many(const struct pw_params *p, char *const *passwords, size_t n, char **out, int threads,
+		  const struct lx_progress *progress)
 {
-	struct many m = {p, passwords, out, n, 0, PTHREAD_MUTEX_INITIALIZER};
+	struct many m = {p, passwords, out, n, 0, PTHREAD_MUTEX_INITIALIZER, progress, 0, 0};
 	pthread_t tids[64];
 	int t = threads < 1 ? 1 : threads > 64 ? 64 : threads, started = 0;
+
+	for (size_t i = 0; i < n; i++)
+		m.total += passwords[i] != NULL;
+	if (progress && m.total)
+		lx_progress_report(progress, 0, m.total); /* the count is known before the first hash */
 	for (int i = 0; i < t; i++)
 		if (pthread_create(&tids[i], NULL, many_thread, &m) == 0)
 			started++;

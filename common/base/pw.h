@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "progress.h"
+
 struct pw_params {
 	unsigned t_cost;   /* iterations */
 	unsigned m_kib;    /* memory in KiB */
@@ -46,6 +48,9 @@ void pw_thread_cache(int on);
 size_t pw_area_bytes(void);
 
 /* Hashes n passwords on up to `threads` threads; out[i] gets a fresh hash (caller frees) or
- * NULL on failure. For roster imports, where thousands of new users need a hash each. */
-void pw_hash_many(const struct pw_params *p, char *const *passwords, size_t n, char **out, int threads);
+ * NULL on failure. For roster imports, where thousands of new users need a hash each.
+ * progress (may be NULL) hears (done, total) after each hash, total being the number of
+ * non-NULL passwords, from the hashing threads but one call at a time. */
+void pw_hash_many(const struct pw_params *p, char *const *passwords, size_t n, char **out, int threads,
+		  const struct lx_progress *progress);
 #endif

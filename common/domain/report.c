@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "mem.h"
+#include "model.h"
 
 int report_by_parse(const char *s, enum report_by *out, struct lx_err *e)
 {
@@ -76,16 +78,129 @@ const char *report_format_ext(enum report_format f)
 	}
 }
 
+int report_status_parse(const char *s, unsigned *mask, struct lx_err *e)
+{
+	enum attempt_status st;
+
+	*mask = 0;
+	if (!s || !*s)
+		return LX_OK;
+	if (attempt_status_parse(s, &st) != LX_OK)
+		return err_set(e, LX_ERR_INVALID, "状态 status 只能是 not_started（未参加）、in_progress（进行中）或 submitted（已交卷）");
+	*mask = 1u << st;
+	return LX_OK;
+}
+
+int report_passed_parse(const char *s, enum report_pass_filter *out, struct lx_err *e)
+{
+	*out = REPORT_PASS_ANY;
+	if (!s || !*s)
+		return LX_OK;
+	if (strcmp(s, "1") == 0)
+		*out = REPORT_PASS_YES;
+	else if (strcmp(s, "0") == 0)
+		*out = REPORT_PASS_NO;
+	else
+		return err_set(e, LX_ERR_INVALID, "是否合格 passed 只能是 1（合格）或 0（不合格）");
+	return LX_OK;
+}
+
+int report_org_parse(const char *s, const char **out, struct lx_err *e)
+{
+	size_t n;
+
+	*out = NULL;
+	if (!s || !*s)
+		return LX_OK;
+	n = strlen(s);
+	if (n > 1 && s[n - 1] == '/')
+		n--;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			n = REPORT_ORG_MAX + 1; /* a control character: never a unit, and it would split audit lines */
+	if (n > REPORT_ORG_MAX || s[0] == '/' || strstr(s, "//"))
+		return err_set(e, LX_ERR_INVALID, "单位 org 须为单位路径（如 珠晖区/区司法局），不超过 %d 字节", REPORT_ORG_MAX);
+	*out = s;
+	return LX_OK;
+}
+
+/* Bytes of org that name the unit (a trailing '/' is not part of it). */
+static size_t org_len(const char *org)
+{
+	size_t n = strlen(org);
+	return n > 1 && org[n - 1] == '/' ? n - 1 : n;
+}
+
+int report_filter_match(const struct report_filter *f, const struct report_person *p)
+{
+	int sub = p->status == AST_SUBMITTED;
+
+	if (f->status_mask && !(f->status_mask & (1u << p->status)))
+		return 0;
+	if (f->passed != REPORT_PASS_ANY && (!sub || (p->passed ? REPORT_PASS_YES : REPORT_PASS_NO) != f->passed))
+		return 0;
+	if (f->org) {
+		size_t n = org_len(f->org);
+		if (strncmp(p->org, f->org, n) != 0 || (p->org[n] != '\0' && p->org[n] != '/'))
+			return 0;
+	}
+	return 1;
+}
+
+char *report_filter_zh(const struct report_filter *f)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (f->org) {
+		buf_adds(&b, "单位：");
+		buf_add(&b, f->org, org_len(f->org));
+		buf_adds(&b, "（含下级单位）");
+	} else {
+		buf_adds(&b, "全部单位");
+	}
+	for (int st = AST_NOT_STARTED; st <= AST_SUBMITTED; st++)
+		if (f->status_mask & (1u << st)) {
+			buf_adds(&b, "；状态：");
+			buf_adds(&b, attempt_status_zh((enum attempt_status)st));
+		}
+	if (f->passed != REPORT_PASS_ANY)
+		buf_adds(&b, f->passed == REPORT_PASS_YES ? "；是否合格：合格" : "；是否合格：不合格");
+	return buf_detach(&b);
+}
+
 char *report_describe(const struct report_req *req)
 {
 	const char *kind = report_kind_name(req->kind);
 	const char *fmt = report_format_ext(req->format);
+	const struct report_filter *f = &req->filter;
+	char *head, *out;
+	struct buf b;
 
 	if (req->kind != REPORT_PASS_RATES)
-		return lx_asprintf("%s %s format=%s", kind, req->exam, fmt);
-	if (req->by == REPORT_BY_ORG && req->depth > 0)
-		return lx_asprintf("%s %s by=org depth=%d format=%s", kind, req->exam, req->depth, fmt);
-	return lx_asprintf("%s %s by=%s format=%s", kind, req->exam, report_by_name(req->by), fmt);
+		head = lx_asprintf("%s %s format=%s", kind, req->exam, fmt);
+	else if (req->by == REPORT_BY_ORG && req->depth > 0)
+		head = lx_asprintf("%s %s by=org depth=%d format=%s", kind, req->exam, req->depth, fmt);
+	else
+		head = lx_asprintf("%s %s by=%s format=%s", kind, req->exam, report_by_name(req->by), fmt);
+	if (!f->org && !f->status_mask && f->passed == REPORT_PASS_ANY)
+		return head;
+	buf_init(&b, 0);
+	buf_adds(&b, head);
+	free(head);
+	if (f->org) {
+		buf_adds(&b, " org=");
+		buf_add(&b, f->org, org_len(f->org));
+	}
+	for (int st = AST_NOT_STARTED; st <= AST_SUBMITTED; st++)
+		if (f->status_mask & (1u << st)) {
+			buf_adds(&b, " status=");
+			buf_adds(&b, attempt_status_name((enum attempt_status)st));
+		}
+	if (f->passed != REPORT_PASS_ANY)
+		buf_adds(&b, f->passed == REPORT_PASS_YES ? " passed=1" : " passed=0");
+	out = buf_detach(&b);
+	return out;
 }
 
 size_t report_org_prefix(const char *path, int depth)

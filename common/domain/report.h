@@ -28,6 +28,27 @@ const char *report_by_name(enum report_by by);                   /* "org" | "cat
 const char *report_kind_name(enum report_kind k);                /* "pass-rates" | "results" | "items" */
 const char *report_format_ext(enum report_format f);             /* "json" | "csv" | "xlsx" */
 
+/* --- filters: who a report covers (the HR page's on-screen filters) ----------------------
+ * status and passed apply to the results list; org to results and pass rates. */
+#define REPORT_ORG_MAX 512
+enum report_pass_filter { REPORT_PASS_ANY = 0, REPORT_PASS_YES = 1, REPORT_PASS_NO = 2 };
+struct report_filter { /* all zero: everyone */
+	unsigned status_mask;        /* 0: any; else the bits 1u << enum attempt_status shown */
+	const char *org;             /* NULL: every unit; else this unit and its sub-units (borrowed) */
+	enum report_pass_filter passed; /* YES: took and passed; NO: took and failed */
+};
+/* status=not_started|in_progress|submitted, passed=1|0, org=PATH (1..REPORT_ORG_MAX bytes,
+ * no empty segment, no control character; a trailing '/' is tolerated). NULL or "" leaves
+ * the filter off. LX_OK or LX_ERR_INVALID with a Chinese message. report_org_parse() stores s (borrowed) in *out. */
+int report_status_parse(const char *s, unsigned *mask, struct lx_err *e);
+int report_passed_parse(const char *s, enum report_pass_filter *out, struct lx_err *e);
+int report_org_parse(const char *s, const char **out, struct lx_err *e);
+/* 1 if p passes f. */
+int report_filter_match(const struct report_filter *f, const struct report_person *p);
+/* The filter in words for a title row: "单位：甲区/司法局（含下级单位）；状态：已交卷" or
+ * "全部人员". Caller frees. */
+char *report_filter_zh(const struct report_filter *f);
+
 /* --- exact figures ------------------------------------------------------------------- */
 /* Bytes of path covering its first depth segments (depth 0, or more segments than the path
  * has: the whole path). "a/b/c", 2 → 3 ("a/b"). */
@@ -53,6 +74,7 @@ struct report_group {
 	int64_t took;     /* 实考人数: with a submitted attempt */
 	int64_t passed;   /* 合格人数: best attempt passed */
 	int64_t sum2;     /* sum of the best scores of those who took, half-points */
+	/* Derived: 未参考 = assigned − took, 不合格 = took − passed (JSON not_taken, failed). */
 };
 struct report_agg;
 struct report_agg *report_agg_new(enum report_by by, int depth); /* free with report_agg_free() */
@@ -69,23 +91,36 @@ struct report_doc {
 	char *data;
 	size_t len;
 	const char *ctype;   /* static string, e.g. "text/csv; charset=utf-8" */
-	char *filename;      /* "pass-rates-CODE.csv" (may hold UTF-8 from the exam code) */
+	char *filename;      /* "成绩明细-CODE.csv": the name offered (UTF-8) */
+	char *ascii_name;    /* "results-CODE.csv": the fallback for old clients (may hold
+			      * UTF-8 from the exam code; the server reduces it to ASCII) */
 };
 void report_doc_free(struct report_doc *d);
 
-/* Pass rates of an aggregation (already fed) in format f. */
+/* What an XLSX opens with, above the header row: the exam title, the scope and filters in
+ * words, the time it was generated. CSV has no title rows (its first row is the header, for
+ * scripts and spreadsheets that read it as a table); JSON carries exam and title fields. */
+struct report_title {
+	const char *scope; /* report_filter_zh() (and the grouping), borrowed */
+	int64_t generated_at; /* Unix seconds */
+};
+/* Rows above the header in an XLSX: title, scope, generated at, one empty row. */
+#define REPORT_XLSX_TITLE_ROWS 4
+
+/* Pass rates of an aggregation (already fed) in format f; t is used by XLSX only. */
 int report_render_pass_rates(const struct report_exam *x, enum report_by by, int depth, struct report_agg *a,
-			     enum report_format f, struct report_doc *out, struct lx_err *e);
+			     enum report_format f, const struct report_title *t, struct report_doc *out,
+			     struct lx_err *e);
 
 /* Results and items are streamed: begin, then add one row at a time (the add functions
  * have the store callbacks' signatures), then end, which fills out. A renderer is freed by
  * its end function, also on failure; report_stream_abort() frees one that is not ended. */
 struct report_stream;
-int report_results_begin(const struct report_exam *x, enum report_format f, struct report_stream **out,
-			 struct lx_err *e);
+int report_results_begin(const struct report_exam *x, enum report_format f, const struct report_title *t,
+			 struct report_stream **out, struct lx_err *e);
 int report_results_add(void *stream, const struct report_person *p);
-int report_items_begin(const struct report_exam *x, enum report_format f, struct report_stream **out,
-		       struct lx_err *e);
+int report_items_begin(const struct report_exam *x, enum report_format f, const struct report_title *t,
+		       struct report_stream **out, struct lx_err *e);
 int report_items_add(void *stream, const struct report_item *it);
 /* Consumes s. items: attempts is the number of submitted attempts (ignored for results). */
 int report_stream_end(struct report_stream *s, int64_t attempts, struct report_doc *out, struct lx_err *e);
@@ -98,12 +133,15 @@ struct report_req {
 	enum report_by by;         /* pass rates */
 	int depth;                 /* pass rates by org; 0 = whole path */
 	enum report_format format;
+	struct report_filter filter; /* zero: everyone; items ignore it */
+	int64_t now;               /* the clock, for the XLSX "generated at" row */
 };
 /* The audit log's one-line description of req: "pass-rates 2026-annual by=org depth=2
- * format=csv". Caller frees. */
+ * format=csv", then the filters given ("org=甲区 status=submitted passed=0"). Caller frees. */
 char *report_describe(const struct report_req *req);
 /* Reads everything inside one read snapshot of db (store_read_begin/end) and renders it.
- * LX_ERR_NOTFOUND for an unknown exam. out->filename is "KIND-CODE.EXT". */
+ * LX_ERR_NOTFOUND for an unknown exam. out->filename is "合格率统计-CODE.EXT" / "成绩明细-…" /
+ * "试题分析-…", out->ascii_name "KIND-CODE.EXT". */
 int report_make(struct store *db, const struct report_req *req, struct report_doc *out, struct lx_err *e);
 
 #endif

@@ -40,6 +40,7 @@ void report_doc_free(struct report_doc *d)
 		return;
 	free(d->data);
 	free(d->filename);
+	free(d->ascii_name);
 	memset(d, 0, sizeof *d);
 }
 
@@ -68,7 +69,7 @@ struct sheet {
 	char *tmp_path;
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *f_bold, *f_rate, *f_centi, *f_time;
+	lxw_format *f_bold, *f_rate, *f_centi, *f_time, *f_title;
 	lxw_row_t row;
 	size_t ncols;
 	double width[SHEET_MAX_COLS];
@@ -143,7 +144,8 @@ static int sheet_new(enum report_format f, const char *title, struct sheet **out
 	sh->f_rate = workbook_add_format(sh->wb);
 	sh->f_centi = workbook_add_format(sh->wb);
 	sh->f_time = workbook_add_format(sh->wb);
-	if (!sh->ws || !sh->f_bold || !sh->f_rate || !sh->f_centi || !sh->f_time) {
+	sh->f_title = workbook_add_format(sh->wb);
+	if (!sh->ws || !sh->f_bold || !sh->f_rate || !sh->f_centi || !sh->f_time || !sh->f_title) {
 		rc = err_set(e, LX_ERR_IO, "无法创建 XLSX 工作表");
 		goto out;
 	}
@@ -151,12 +153,41 @@ static int sheet_new(enum report_format f, const char *title, struct sheet **out
 	format_set_num_format(sh->f_rate, "0.0%");
 	format_set_num_format(sh->f_centi, "0.00");
 	format_set_num_format(sh->f_time, "yyyy-mm-dd hh:mm:ss");
-	worksheet_freeze_panes(sh->ws, 1, 0);
+	format_set_bold(sh->f_title);
+	format_set_font_size(sh->f_title, 14);
 out:
 	if (rc)
 		sheet_free(sh);
 	else
 		*out = sh;
+	return rc;
+}
+
+/* XLSX only: the title rows above the header (REPORT_XLSX_TITLE_ROWS of them): the exam's
+ * title, its code and the scope, the time generated, then an empty row. They do not widen
+ * the columns (a long title simply runs over the empty cells to its right). */
+static int sheet_title(struct sheet *sh, const struct report_exam *x, const struct report_title *t, struct lx_err *e)
+{
+	char when[64] = "";
+	char *line2 = NULL, *line3 = NULL;
+	time_t tt = (time_t)(t ? t->generated_at : 0);
+	struct tm tm;
+	lxw_error err;
+	int rc = LX_OK;
+
+	if (sh->f != REPORT_FMT_XLSX)
+		return LX_OK;
+	if (localtime_r(&tt, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	line2 = lx_asprintf("考试编号：%s；范围：%s", x->code, t && t->scope ? t->scope : "全部单位");
+	line3 = lx_asprintf("生成时间：%s", when);
+	if ((err = worksheet_write_string(sh->ws, 0, 0, x->title && *x->title ? x->title : x->code, sh->f_title)) ||
+	    (err = worksheet_write_string(sh->ws, 1, 0, line2, NULL)) ||
+	    (err = worksheet_write_string(sh->ws, 2, 0, line3, NULL)))
+		rc = xlsx_fail(err, e);
+	sh->row = REPORT_XLSX_TITLE_ROWS;
+	free(line2);
+	free(line3);
 	return rc;
 }
 
@@ -183,6 +214,8 @@ static int sheet_header(struct sheet *sh, const char *const *names, size_t n, st
 	}
 	if (rc == LX_OK && sh->f == REPORT_FMT_CSV)
 		rc = csv_end_row(&sh->csv);
+	if (rc == LX_OK && sh->f == REPORT_FMT_XLSX)
+		worksheet_freeze_panes(sh->ws, sh->row + 1, 0); /* the header stays in view */
 	if (rc == LX_ERR_INVALID)
 		rc = err_set(e, LX_ERR_INVALID, "报表过大");
 	sh->row++;
@@ -374,6 +407,8 @@ static json_t *group_json(const struct report_group *g, enum report_by by, int i
 	json_object_set_new(o, "assigned", json_integer(g->assigned));
 	json_object_set_new(o, "took", json_integer(g->took));
 	json_object_set_new(o, "passed", json_integer(g->passed));
+	json_object_set_new(o, "not_taken", json_integer(g->assigned - g->took));
+	json_object_set_new(o, "failed", json_integer(g->took - g->passed));
 	json_object_set_new(o, "participation_rate", rate_json(g->took, g->assigned));
 	json_object_set_new(o, "pass_rate", rate_json(g->passed, g->took));
 	json_object_set_new(o, "avg_score", avg < 0 ? json_null() : json_real((double)avg / 100.0));
@@ -398,7 +433,9 @@ static size_t group_cells(const struct report_group *g, struct cell *c)
 	size_t n = 0;
 	c[n++] = (struct cell){.k = CK_INT, .a = g->assigned};
 	c[n++] = (struct cell){.k = CK_INT, .a = g->took};
+	c[n++] = (struct cell){.k = CK_INT, .a = g->assigned - g->took};
 	c[n++] = (struct cell){.k = CK_INT, .a = g->passed};
+	c[n++] = (struct cell){.k = CK_INT, .a = g->took - g->passed};
 	c[n++] = (struct cell){.k = CK_RATE, .a = g->took, .b = g->assigned};
 	c[n++] = (struct cell){.k = CK_RATE, .a = g->passed, .b = g->took};
 	c[n++] = avg < 0 ? (struct cell){.k = CK_EMPTY} : (struct cell){.k = CK_CENTI, .a = avg};
@@ -406,17 +443,19 @@ static size_t group_cells(const struct report_group *g, struct cell *c)
 }
 
 int report_render_pass_rates(const struct report_exam *x, enum report_by by, int depth, struct report_agg *a,
-			     enum report_format f, struct report_doc *out, struct lx_err *e)
+			     enum report_format f, const struct report_title *t, struct report_doc *out,
+			     struct lx_err *e)
 {
-	static const char *const h_org[] = {"单位", "应考人数", "实考人数", "合格人数", "参考率", "合格率", "平均分"};
-	static const char *const h_cat[] = {"类别", "类别名称", "应考人数", "实考人数", "合格人数",
+	static const char *const h_org[] = {"单位", "应考人数", "实考人数", "未参考", "合格人数", "不合格",
 					    "参考率", "合格率", "平均分"};
+	static const char *const h_cat[] = {"类别", "类别名称", "应考人数", "实考人数", "未参考", "合格人数",
+					    "不合格", "参考率", "合格率", "平均分"};
 	size_t n = 0;
 	const struct report_group *g = report_agg_groups(a, &n);
 	const struct report_group *total = report_agg_total(a);
 	struct sheet *sh = NULL;
 	json_t *doc = NULL, *rows;
-	struct cell c[8];
+	struct cell c[10];
 	size_t k;
 	int rc = LX_OK;
 
@@ -436,7 +475,9 @@ int report_render_pass_rates(const struct report_exam *x, enum report_by by, int
 	}
 	rc = sheet_new(f, "合格率", &sh, e);
 	if (rc == LX_OK)
-		rc = by == REPORT_BY_CATEGORY ? sheet_header(sh, h_cat, 8, e) : sheet_header(sh, h_org, 7, e);
+		rc = sheet_title(sh, x, t, e);
+	if (rc == LX_OK)
+		rc = by == REPORT_BY_CATEGORY ? sheet_header(sh, h_cat, 10, e) : sheet_header(sh, h_org, 9, e);
 	for (size_t i = 0; i <= n && rc == LX_OK; i++) {
 		const struct report_group *r = i < n ? &g[i] : total;
 		k = 0;
@@ -496,8 +537,8 @@ void report_stream_abort(struct report_stream *s)
 	stream_free(s);
 }
 
-int report_results_begin(const struct report_exam *x, enum report_format f, struct report_stream **out,
-			 struct lx_err *e)
+int report_results_begin(const struct report_exam *x, enum report_format f, const struct report_title *t,
+			 struct report_stream **out, struct lx_err *e)
 {
 	static const char *const head[] = {"工号", "姓名", "单位", "类别", "状态", "成绩", "是否合格", "交卷时间"};
 	struct report_stream *s = lx_calloc(1, sizeof *s);
@@ -515,6 +556,8 @@ int report_results_begin(const struct report_exam *x, enum report_format f, stru
 			rc = err_set(e, LX_ERR_INTERNAL, "JSON 输出失败");
 	} else {
 		rc = sheet_new(f, "成绩", &s->sh, e);
+		if (rc == LX_OK)
+			rc = sheet_title(s->sh, x, t, e);
 		if (rc == LX_OK)
 			rc = sheet_header(s->sh, head, 8, e);
 	}
@@ -578,8 +621,8 @@ int report_results_add(void *stream, const struct report_person *p)
 	return rc;
 }
 
-int report_items_begin(const struct report_exam *x, enum report_format f, struct report_stream **out,
-		       struct lx_err *e)
+int report_items_begin(const struct report_exam *x, enum report_format f, const struct report_title *t,
+		       struct report_stream **out, struct lx_err *e)
 {
 	static const char *const head[] = {
 		"题库", "题号", "版本", "题型", "题干", "抽中次数", "正确率", "区分度", "高分组正确率",
@@ -596,6 +639,8 @@ int report_items_begin(const struct report_exam *x, enum report_format f, struct
 		s->items = json_array();
 	} else {
 		rc = sheet_new(f, "试题分析", &s->sh, e);
+		if (rc == LX_OK)
+			rc = sheet_title(s->sh, x, t, e);
 		if (rc == LX_OK)
 			rc = sheet_header(s->sh, head, sizeof head / sizeof head[0], e);
 	}
@@ -742,8 +787,49 @@ out:
 
 /* --- one report, end to end -------------------------------------------------------------- */
 
+/* A report_person_fn that passes the people matching a filter on to the next one. */
+struct filtered {
+	const struct report_filter *f;
+	report_person_fn fn;
+	void *ctx;
+};
+
+static int filtered_cb(void *ctx, const struct report_person *p)
+{
+	struct filtered *fl = ctx;
+	return report_filter_match(fl->f, p) ? fl->fn(fl->ctx, p) : 0;
+}
+
+/* The Chinese name of a report, for file names and nothing else. */
+static const char *kind_zh(enum report_kind k)
+{
+	return k == REPORT_RESULTS ? "成绩明细" : k == REPORT_ITEMS ? "试题分析" : "合格率统计";
+}
+
+/* The scope line of a title: the filter, and for pass rates the grouping. Caller frees. */
+static char *scope_zh(const struct report_req *req)
+{
+	char *f = report_filter_zh(&req->filter), *s;
+
+	if (req->kind != REPORT_PASS_RATES)
+		return f;
+	if (req->by == REPORT_BY_CATEGORY)
+		s = lx_asprintf("%s；按人员类别统计", f);
+	else if (req->depth > 0)
+		s = lx_asprintf("%s；按单位统计（汇总到第 %d 级）", f, req->depth);
+	else
+		s = lx_asprintf("%s；按单位统计", f);
+	free(f);
+	return s;
+}
+
 int report_make(struct store *db, const struct report_req *req, struct report_doc *out, struct lx_err *e)
 {
+	static const struct report_filter none = {0};
+	const struct report_filter *flt = req->kind == REPORT_ITEMS ? &none : &req->filter;
+	struct filtered fl = {flt, NULL, NULL};
+	char *scope = scope_zh(req);
+	struct report_title title = {scope, req->now};
 	struct report_exam x = {0};
 	struct report_agg *agg = NULL;
 	struct report_stream *s = NULL;
@@ -761,19 +847,23 @@ int report_make(struct store *db, const struct report_req *req, struct report_do
 	switch (req->kind) {
 	case REPORT_PASS_RATES:
 		agg = report_agg_new(req->by, req->depth);
-		rc = store_report_people(db, x.id, 0, report_agg_add_cb, agg, e);
+		fl.fn = report_agg_add_cb;
+		fl.ctx = agg;
+		rc = store_report_people(db, x.id, 0, filtered_cb, &fl, e);
 		store_read_end(db);
 		reading = 0;
 		if (rc == LX_OK)
-			rc = report_render_pass_rates(&x, req->by, req->depth, agg, req->format, out, e);
+			rc = report_render_pass_rates(&x, req->by, req->depth, agg, req->format, &title, out, e);
 		break;
 	case REPORT_RESULTS:
-		rc = report_results_begin(&x, req->format, &s, e);
+		rc = report_results_begin(&x, req->format, &title, &s, e);
+		fl.fn = report_results_add;
+		fl.ctx = s;
 		if (rc == LX_OK)
-			rc = store_report_people(db, x.id, 1, report_results_add, s, e);
+			rc = store_report_people(db, x.id, 1, filtered_cb, &fl, e);
 		break;
 	case REPORT_ITEMS:
-		rc = report_items_begin(&x, req->format, &s, e);
+		rc = report_items_begin(&x, req->format, &title, &s, e);
 		if (rc == LX_OK)
 			rc = store_report_items(db, x.id, &attempts, report_items_add, s, e);
 		break;
@@ -792,8 +882,11 @@ int report_make(struct store *db, const struct report_req *req, struct report_do
 		}
 		s = NULL;
 	}
-	if (rc == LX_OK)
-		out->filename = lx_asprintf("%s-%s.%s", report_kind_name(req->kind), x.code, report_format_ext(req->format));
+	if (rc == LX_OK) {
+		out->filename = lx_asprintf("%s-%s.%s", kind_zh(req->kind), x.code, report_format_ext(req->format));
+		out->ascii_name = lx_asprintf("%s-%s.%s", report_kind_name(req->kind), x.code,
+					      report_format_ext(req->format));
+	}
 out:
 	if (reading)
 		store_read_end(db);
@@ -801,5 +894,6 @@ out:
 		report_doc_free(out);
 	report_agg_free(agg);
 	report_exam_free(&x);
+	free(scope);
 	return rc;
 }

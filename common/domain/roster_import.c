@@ -28,7 +28,8 @@ void roster_plan_free(struct roster_plan *p)
 }
 
 int roster_prepare(struct store *db, struct roster *r, const char *fname, const struct pw_params *pw,
-		   int threads, int disable_missing, struct roster_plan *plan, struct diag *d, struct lx_err *e)
+		   int threads, int disable_missing, const struct lx_progress *progress, struct roster_plan *plan,
+		   struct diag *d, struct lx_err *e)
 {
 	char where[256];
 	char **plain;
@@ -72,7 +73,7 @@ int roster_prepare(struct store *db, struct roster *r, const char *fname, const 
 		free(plain);
 		return LX_ERR_INVALID;
 	}
-	pw_hash_many(pw, plain, r->n, plan->hash, threads);
+	pw_hash_many(pw, plain, r->n, plan->hash, threads, progress);
 	for (size_t i = 0; i < r->n; i++)
 		if (plain[i] && !plan->hash[i]) {
 			free(plain);

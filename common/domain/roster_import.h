@@ -27,9 +27,12 @@ struct roster_plan {
 	int added, updated, unchanged, disabled;
 };
 
-/* Fills plan (for rows of r). Problems → diagnostics "FILE:ROW N: column 类别" and LX_ERR_INVALID. */
+/* Fills plan (for rows of r). Problems → diagnostics "FILE:ROW N: column 类别" and LX_ERR_INVALID.
+ * progress (may be NULL) hears (done, total) while the passwords are hashed — the slow part:
+ * one argon2id hash per new user's first password and per given password. */
 int roster_prepare(struct store *db, struct roster *r, const char *fname, const struct pw_params *pw,
-		   int threads, int disable_missing, struct roster_plan *plan, struct diag *d, struct lx_err *e);
+		   int threads, int disable_missing, const struct lx_progress *progress, struct roster_plan *plan,
+		   struct diag *d, struct lx_err *e);
 /* Applies plan inside the caller's transaction (or only counts, when dry_run). */
 int roster_apply(struct store *db, struct roster_plan *plan, int dry_run, int64_t now, struct lx_err *e);
 void roster_plan_free(struct roster_plan *plan);

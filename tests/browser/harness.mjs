@@ -110,12 +110,14 @@ export class Env {
     return exam;
   }
 
-  async start({graceSeconds = 2} = {}) {
+  /** Starts lawexamd. argon2M: the password-hash memory in KiB — 1024 (cheap) unless a test
+   *  needs hashing to take real time (a roster import's progress bar). */
+  async start({graceSeconds = 2, argon2M = 1024} = {}) {
     const port = await freePort();
     this.base = `https://127.0.0.1:${port}`;
     const log = openSync(join(this.dir, 'lawexamd.log'), 'a');
     this.server = spawn(LAWEXAMD, ['--db', this.db, '--listen', `127.0.0.1:${port}`, '--tls-dir', join(this.dir, 'tls'),
-      '--web-root', join(SOURCE_DIR, 'web'), '--argon2-m', '1024', '--grace-seconds', String(graceSeconds),
+      '--web-root', join(SOURCE_DIR, 'web'), '--argon2-m', String(argon2M), '--grace-seconds', String(graceSeconds),
       '--threads', '2', '--hash-threads', '2'], {stdio: ['ignore', log, log]});
     this.exited = new Promise((r) => this.server.on('exit', (code, sig) => r({code, sig})));
     const api = await pwRequest.newContext({ignoreHTTPSErrors: true});

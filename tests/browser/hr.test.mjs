@@ -76,7 +76,8 @@ async function ratesTable(page) {
 }
 
 function expectRates(json, name) {
-  const row = (r, g) => [g, String(r.assigned), String(r.took), String(r.passed), rate(r.participation_rate), rate(r.pass_rate), avg(r.avg_score)];
+  const row = (r, g) => [g, String(r.assigned), String(r.took), String(r.not_taken), String(r.passed), String(r.failed),
+    rate(r.participation_rate), rate(r.pass_rate), avg(r.avg_score)];
   return {rows: json.rows.map((r) => row(r, name(r))), total: row(json.total, '合计')};
 }
 
@@ -102,10 +103,19 @@ function pageGot(page, kind) {
   return page.waitForResponse((r) => r.url().includes(`/api/v1/reports/${EXAM}/${kind}`));
 }
 
+/* Clicks a download link and reads the file. One report at a time per user: a click that
+ * lands while the previous download is still being released gets 429 report_in_progress
+ * (saved as a small JSON file); such a click is repeated once the server has let go. */
 async function download(page, locator) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), locator.click()]);
-  const path = await dl.path();
-  return {name: dl.suggestedFilename(), bytes: readFileSync(path)};
+  for (let tries = 1; ; tries++) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), locator.click()]);
+    const bytes = readFileSync(await dl.path());
+    if (tries < 5 && bytes.subarray(0, 40).toString().includes('report_in_progress')) {
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    return {name: dl.suggestedFilename(), bytes};
+  }
 }
 
 test('HR report: tables equal the API, downloads (desktop)', async () => {
@@ -133,10 +143,13 @@ test('HR report: tables equal the API, downloads (desktop)', async () => {
   const lines = parseCsv(csv.bytes.toString('utf8').slice(1));
   assert.equal(lines[0][0], '单位');
   const data = lines.slice(1).filter((l) => l[0] !== '合计');
-  assert.deepEqual(data.map((l) => l.slice(0, 4)), json.rows.map((r) => [r.group, String(r.assigned), String(r.took), String(r.passed)]));
-  assert.deepEqual(data.map((l) => l[4]), json.rows.map((r) => rate(r.participation_rate)));
+  assert.deepEqual(data.map((l) => l.slice(0, 6)), json.rows.map((r) => [r.group, String(r.assigned), String(r.took),
+    String(r.not_taken), String(r.passed), String(r.failed)]));
+  assert.deepEqual(data.map((l) => l[6]), json.rows.map((r) => rate(r.participation_rate)));
+  assert.equal(csv.name, `合格率统计-${EXAM}.csv`, 'the Chinese name of filename*');
   const xlsx = await download(page, page.locator('.rate-out').locator('..').locator('a[data-format="xlsx"]'));
   assert.equal(xlsx.bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+  assert.equal(xlsx.name, `合格率统计-${EXAM}.xlsx`);
 
   // Depth 1. The API is asked only once the page has its answer: hr1 may build one report
   // at a time (a concurrent second one is 429 report_in_progress).
@@ -171,12 +184,30 @@ test('HR report: tables equal the API, downloads (desktop)', async () => {
   await page.locator('#results-table').scrollIntoViewIfNeeded();
   await env.shot(page, 'desktop-04-results-filtered');
 
-  // The results CSV: BOM and one row per person, in the API's order.
-  const rcsv = await download(page, page.locator('#res-title').locator('..').locator('a[data-format="csv"]'));
-  assert.deepEqual([...rcsv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
-  const rlines = parseCsv(rcsv.bytes.toString('utf8').slice(1));
-  assert.equal(rlines[0][0], '工号');
-  assert.deepEqual(rlines.slice(1).map((l) => l[0]), res.rows.map((r) => r.login));
+  // The results CSV follows the filters shown: BOM, then one row per person on screen, in the
+  // API's order; first the unit, then the unit with status and pass.
+  const resCsv = async () => {
+    const f = await download(page, page.locator('#res-title').locator('..').locator('a[data-format="csv"]'));
+    assert.deepEqual([...f.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.equal(f.name, `成绩明细-${EXAM}.csv`);
+    const lines = parseCsv(f.bytes.toString('utf8').slice(1));
+    assert.equal(lines[0][0], '工号');
+    return lines.slice(1).map((l) => l[0]);
+  };
+  assert.deepEqual(await resCsv(), res.rows.filter((r) => r.org.startsWith('珠晖区/区财政局')).map((r) => r.login));
+  await page.getByLabel('单位（含下级）').selectOption('珠晖区/区司法局');
+  await page.getByLabel('状态').selectOption({label: '已交卷'});
+  await page.getByLabel('是否合格').selectOption({label: '合格'});
+  shown = (await personRows()).map((r) => r[0]);
+  const want = res.rows.filter((r) => r.org.startsWith('珠晖区/区司法局') && r.status === 'submitted' && r.passed === true)
+    .map((r) => r.login);
+  assert.ok(want.length > 0 && want.length < res.rows.length, 'the filters leave some people out');
+  assert.deepEqual(shown, want);
+  assert.deepEqual(await resCsv(), want, 'the download holds the people on screen');
+  const href = await page.locator('#res-title').locator('..').locator('a[data-format="xlsx"]').getAttribute('href');
+  const q = new URL(href, env.base).searchParams;
+  assert.deepEqual([q.get('status'), q.get('org'), q.get('passed'), q.get('format')],
+    ['submitted', '珠晖区/区司法局', '1', 'xlsx']);
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

@@ -1359,7 +1359,7 @@ class RosterTest(ExamCase):
     def read_passwords(self, path):
         with open(path, encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
-        self.assertEqual(rows[0][0], "工号")
+        self.assertEqual(rows[0], ["工号", "初始密码", "姓名", "单位"])
         return {r[0]: r[1] for r in rows[1:]}
 
     def test_import_chinese_headers_and_first_passwords(self):
@@ -1377,6 +1377,9 @@ class RosterTest(ExamCase):
         self.assertIn("3 added", out)
         pws = self.read_passwords(pw_out)
         self.assertEqual(set(pws), {"r001", "r002"})
+        with open(pw_out, encoding="utf-8-sig") as f:  # name and unit (as stored) for the slips
+            self.assertEqual([r[2:] for r in csv.reader(f)][1:],
+                             [["张三", "珠晖区/区司法局/普法股"], ["李四", "珠晖区/东风街道办事处"]])
         self.assertEqual(oct(os.stat(pw_out).st_mode & 0o777), "0o600")
         u, c = self.me("r002", pws["r002"])
         self.assertEqual((u["name"], u["org"], u["category"], sorted(u["roles"])),
@@ -1487,6 +1490,8 @@ class RosterTest(ExamCase):
         self.assertEqual(r.body["added"], 5)
         first = {x["login"]: x["password"] for x in r.body["initial_passwords"]}
         self.assertEqual(set(first), {x[0] for x in rows})
+        self.assertEqual({x["login"]: (x["name"], x["org"]) for x in r.body["initial_passwords"]},
+                         {x[0]: (x[1], x[2]) for x in rows})
         u, _ = self.me("m000", first["m000"])
         self.assertIs(u["must_change_password"], True)
         # Non-admins may not import.

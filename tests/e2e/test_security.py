@@ -157,6 +157,7 @@ BR = "400 bad_request"
 W = "422 weak_password"
 CSRF = "403 csrf"
 UNF = "404 upload_not_found"
+JNF = "404 job_not_found"
 
 # owner: an examinee with attempt A (exam X, in progress) and attempt B (exam Y, submitted).
 # other: an examinee in scope whose category has no paper (not assigned to X or Y).
@@ -183,6 +184,7 @@ MATRIX = [
     ("POST", "/api/v1/admin/uploads", "/api/v1/admin/uploads", "part",                U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/uploads/*", "/api/v1/admin/uploads/{UP}", None,           U, F, F, F, UNF, F, UNF, F),
     ("DELETE", "/api/v1/admin/uploads/*", "/api/v1/admin/uploads/{UP}", None,        U, F, F, F, UNF, F, UNF, F),
+    ("GET", "/api/v1/admin/jobs/*", "/api/v1/admin/jobs/no-such-job", None,           U, F, F, F, JNF, F, JNF, F),
     ("POST", "/api/v1/admin/banks", "/api/v1/admin/banks?format=json&dry_run=1", "bank",
                                                                                      U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/banks", "/api/v1/admin/banks", None,                      U, F, F, F, OK, F, OK, F),

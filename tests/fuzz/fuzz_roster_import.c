@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		diag_free(&d);
 		return 0;
 	}
-	rc = roster_prepare(db, &r, "staff.csv", &cheap, 1, (int)(size & 1), &plan, &d, &e);
+	rc = roster_prepare(db, &r, "staff.csv", &cheap, 1, (int)(size & 1), NULL, &plan, &d, &e);
 	fuzz_check_diags(&d);
 	FUZZ_CHECK(rc == LX_OK || (rc == LX_ERR_INVALID && d.total > 0));
 	if (rc == LX_OK) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "progress.h"
 #include "store.h"
 
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
@@ -42,6 +43,19 @@ struct diag;
 void admin_print_diag(const struct diag *d);
 /* Writes data to path ("-" or NULL = stdout). EXIT_OK or EXIT_DATA. */
 int admin_write_out(const char *path, const char *data, size_t len);
+
+/* A progress line on stderr while an import works, only when stderr is a terminal
+ * (progress_tty.c). Hand &ap->p to the worker. grand_total > 0 makes one line of several
+ * parts (bank files): the caller adds each finished part's size to base. */
+struct admin_progress {
+	struct lx_progress p;
+	const char *label;
+	int tty, shown;
+	uint64_t base, grand;
+	double t0, last;
+};
+void admin_progress_begin(struct admin_progress *ap, const char *label, uint64_t grand_total);
+void admin_progress_end(struct admin_progress *ap); /* ends the line, if one was drawn */
 
 /* The command groups. */
 extern const struct admin_cmd admin_cmds_core[];

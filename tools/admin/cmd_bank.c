@@ -53,13 +53,19 @@ struct import_ctx {
 	int dry_run, retire_missing;
 	struct bank_import_result *res;
 	const char *actor;
+	struct admin_progress *progress; /* one line over all the files */
 };
 
 static int import_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct import_ctx *x = arg;
+	if (x->progress)
+		x->progress->base = 0; /* the job may run again (busy database) */
 	for (int i = 0; i < x->n; i++) {
-		int rc = bank_import(db, &x->docs[i], x->dry_run, x->retire_missing, clock_now(), &x->res[i], e);
+		int rc = bank_import_progress(db, &x->docs[i], x->dry_run, x->retire_missing, clock_now(),
+					      x->progress ? &x->progress->p : NULL, &x->res[i], e);
+		if (x->progress)
+			x->progress->base += x->docs[i].n;
 		if (rc == LX_OK && !x->dry_run) {
 			char detail[160];
 			snprintf(detail, sizeof detail, "%s +%d ~%d =%d -%d", x->docs[i].code, x->res[i].added,
@@ -86,7 +92,8 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 	struct diag d = {0};
 	struct lx_err e = {0};
 	struct store *db;
-	int parsed = 0;
+	struct admin_progress prog;
+	int parsed = 0, irc;
 
 	if (admin_args("bank import", argc, argv, flags, 6, pos, 1, 64, &npos))
 		return EXIT_USAGE;
@@ -124,15 +131,16 @@ static int cmd_bank_import(struct admin *a, int argc, char **argv)
 		rc = EXIT_DATA;
 		goto out;
 	}
-	struct import_ctx x = {docs, npos, dry, retire, res, a->actor};
-	if (dry) { /* computes without writing; run in a transaction for a consistent view */
-		if (store_run(db, import_job, &x, &e) != LX_OK) {
-			fprintf(stderr, "lawexam-admin: %s\n", e.msg);
-			rc = EXIT_DATA;
-			goto out;
-		}
-	} else if (store_run(db, import_job, &x, &e) != LX_OK) {
-		fprintf(stderr, "lawexam-admin: %s (nothing imported)\n", e.msg);
+	uint64_t nq = 0;
+	for (int i = 0; i < npos; i++)
+		nq += docs[i].n;
+	admin_progress_begin(&prog, dry ? "checking questions" : "importing questions", nq);
+	struct import_ctx x = {docs, npos, dry, retire, res, a->actor, &prog};
+	/* a dry run computes without writing; it runs in a transaction for a consistent view */
+	irc = store_run(db, import_job, &x, &e);
+	admin_progress_end(&prog);
+	if (irc != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s%s\n", e.msg, dry ? "" : " (nothing imported)");
 		rc = EXIT_DATA;
 		goto out;
 	}

@@ -6,19 +6,27 @@
 #include <string.h>
 
 #include "admin.h"
+#include "clock.h"
 #include "mem.h"
 #include "report.h"
 
 static int run(struct admin *a, const char *cmd, enum report_kind kind, int argc, char **argv)
 {
 	const char *pos[1], *by_s = NULL, *depth_s = NULL, *fmt_s = NULL, *out_path = NULL;
+	const char *org_s = NULL, *status_s = NULL, *passed_s = NULL;
 	int has_by = 0, rc = EXIT_DATA;
-	const struct aflag all[] = {
+	/* The flags each command takes are a prefix of its table. */
+	const struct aflag f_rates[] = {
 		{"--format", &fmt_s, NULL}, {"-o", &out_path, NULL}, {"--output", &out_path, NULL},
-		{"--by", &by_s, &has_by}, {"--depth", &depth_s, NULL},
+		{"--org", &org_s, NULL}, {"--by", &by_s, &has_by}, {"--depth", &depth_s, NULL},
 	};
-	size_t nflags = kind == REPORT_PASS_RATES ? 5 : 3;
-	struct report_req req = {.kind = kind};
+	const struct aflag f_results[] = {
+		{"--format", &fmt_s, NULL}, {"-o", &out_path, NULL}, {"--output", &out_path, NULL},
+		{"--org", &org_s, NULL}, {"--status", &status_s, NULL}, {"--passed", &passed_s, NULL},
+	};
+	const struct aflag *all = kind == REPORT_RESULTS ? f_results : f_rates;
+	size_t nflags = kind == REPORT_ITEMS ? 3 : 6;
+	struct report_req req = {.kind = kind, .now = clock_now()};
 	struct report_doc doc = {0};
 	struct lx_err e = {0};
 	struct store *db;
@@ -35,7 +43,9 @@ static int run(struct admin *a, const char *cmd, enum report_kind kind, int argc
 		goto out;
 	}
 	if (report_format_parse(fmt_s, &req.format, &e) || report_by_parse(by_s, &req.by, &e) ||
-	    report_depth_parse(depth_s, &req.depth, &e)) {
+	    report_depth_parse(depth_s, &req.depth, &e) || report_org_parse(org_s, &req.filter.org, &e) ||
+	    report_status_parse(status_s, &req.filter.status_mask, &e) ||
+	    report_passed_parse(passed_s, &req.filter.passed, &e)) {
 		fprintf(stderr, "lawexam-admin %s: %s\n", cmd, e.msg);
 		rc = admin_usage(cmd);
 		goto out;
@@ -91,9 +101,11 @@ static int cmd_items(struct admin *a, int argc, char **argv)
 }
 
 const struct admin_cmd admin_cmds_report[] = {
-	{"report pass-rates", cmd_pass_rates, "CODE --by org|category [--depth N] [--format json|csv|xlsx] [-o FILE]",
+	{"report pass-rates", cmd_pass_rates,
+	 "CODE --by org|category [--depth N] [--org PATH] [--format json|csv|xlsx] [-o FILE]",
 	 "participation and pass rates (参考率, 合格率) by unit (first N levels) or staff category"},
-	{"report results", cmd_results, "CODE [--format json|csv|xlsx] [-o FILE]",
+	{"report results", cmd_results,
+	 "CODE [--org PATH] [--status not_started|in_progress|submitted] [--passed 1|0] [--format json|csv|xlsx] [-o FILE]",
 	 "one row per assigned person with the best submitted attempt"},
 	{"report items", cmd_items, "CODE [--format json|csv|xlsx] [-o FILE]",
 	 "item analysis: facility, discrimination and option shares per question version"},

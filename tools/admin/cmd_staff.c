@@ -1,6 +1,6 @@
 /* cmd_staff.c — lawexam-admin staff import: a roster (CSV/XLSX) into users, all or nothing.
- * New users without a password get a random one, written with their login to
- * --passwords-out (CSV) and/or printed on login slips (--slips-out, a PDF, slips.h), and
+ * New users without a password get a random one, written with their login, name and unit
+ * to --passwords-out (CSV) and/or printed on login slips (--slips-out, a PDF, slips.h), and
  * must change it at first login. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +47,9 @@ static int apply_job(struct store *db, void *arg, struct lx_err *e)
 	return rc;
 }
 
+/* --passwords-out: 工号, 初始密码, 姓名, 单位 (roster order, the unit as stored) — the first
+ * two columns as before, so older scripts keep working; name and unit so that login slips
+ * can be printed and cut per unit. Names and units are typed by people: csv_text(). */
 static int write_passwords(const char *path, const struct roster_plan *p)
 {
 	struct buf b;
@@ -56,12 +59,16 @@ static int write_passwords(const char *path, const struct roster_plan *p)
 	csv_bom(&b);
 	csv_field(&b, "工号");
 	csv_field(&b, "初始密码");
+	csv_field(&b, "姓名");
+	csv_field(&b, "单位");
 	csv_end_row(&b);
 	for (size_t i = 0; i < p->n; i++) {
 		if (!p->initial[i])
 			continue;
 		csv_field(&b, p->r->rows[i].login);
 		csv_field(&b, p->initial[i]);
+		csv_text(&b, p->r->rows[i].name);
+		csv_text(&b, p->r->rows[i].org);
 		csv_end_row(&b);
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* secrets: owner only */
@@ -130,6 +137,8 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	char *data = NULL;
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	struct pw_params pw = PW_PARAMS_DEFAULT;
+	struct admin_progress prog;
+	int prc;
 
 	if (admin_args("staff import", argc, argv, flags, sizeof flags / sizeof flags[0], pos, 1, 1, NULL))
 		return EXIT_USAGE;
@@ -152,7 +161,10 @@ static int cmd_staff_import(struct admin *a, int argc, char **argv)
 	if (!(db = admin_db(a)))
 		goto out;
 	store_pw_params(db, &pw, NULL);
-	if (roster_prepare(db, &r, pos[0], &pw, (int)threads, disable, &plan, &d, &e) != LX_OK) {
+	admin_progress_begin(&prog, "hashing passwords", 0); /* ~13 ms a hash: 2,000 new staff take seconds */
+	prc = roster_prepare(db, &r, pos[0], &pw, (int)threads, disable, &prog.p, &plan, &d, &e);
+	admin_progress_end(&prog);
+	if (prc != LX_OK) {
 		if (d.total)
 			admin_print_diag(&d);
 		else

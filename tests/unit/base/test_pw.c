@@ -313,7 +313,7 @@ static void test_thread_memory(void **state)
 	assert_int_equal(pw_area_bytes(), 0);
 
 	/* pw_hash_many's threads release theirs too. */
-	pw_hash_many(&FAST, in, 5, out, 3);
+	pw_hash_many(&FAST, in, 5, out, 3, NULL);
 	for (int i = 0; i < 5; i++) {
 		if (!in[i]) {
 			assert_null(out[i]);
@@ -324,6 +324,40 @@ static void test_thread_memory(void **state)
 		free(out[i]);
 	}
 	assert_int_equal(pw_area_bytes(), 0);
+}
+
+/* pw_hash_many's progress: (0, total) first, then one report per hash in rising order, total
+ * counting only the passwords given (NULL rows need no hash). */
+struct seen_progress {
+	uint64_t last, total;
+	int calls, backwards;
+};
+
+static void record_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct seen_progress *s = arg;
+	if (s->calls && done != s->last + 1)
+		s->backwards++;
+	s->last = done;
+	s->total = total;
+	s->calls++;
+}
+
+static void test_hash_many_progress(void **state)
+{
+	char *in[7] = {"Many-Pass-1", NULL, "Many-Pass-3", "Many-Pass-4", NULL, "Many-Pass-6", "Many-Pass-7"};
+	char *out[7] = {0};
+	struct seen_progress s = {0};
+	struct lx_progress p = {record_progress, &s};
+	(void)state;
+
+	pw_hash_many(&FAST, in, 7, out, 3, &p);
+	assert_int_equal(s.calls, 6); /* (0, 5) and five hashes */
+	assert_int_equal(s.last, 5);
+	assert_int_equal(s.total, 5);
+	assert_int_equal(s.backwards, 0);
+	for (int i = 0; i < 7; i++)
+		free(out[i]);
 }
 
 static void expect_policy(const char *login, const char *pw, int want)
@@ -418,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_policy_why_truncates),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_hash_many_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

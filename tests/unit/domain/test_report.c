@@ -240,12 +240,12 @@ static void test_pass_rates_csv(void **state)
 	struct report_doc d = {0};
 	struct lx_err e = {0};
 	(void)state;
-	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_ORG, 2, a, REPORT_FMT_CSV, &d, &e), LX_OK);
+	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_ORG, 2, a, REPORT_FMT_CSV, NULL, &d, &e), LX_OK);
 	assert_string_equal(d.data, "\xef\xbb\xbf"
-				    "单位,应考人数,实考人数,合格人数,参考率,合格率,平均分\r\n"
-				    "区/乙局,3,1,1,33.3%,100.0%,60.50\r\n"
-				    "区/甲局,4,3,2,75.0%,66.7%,71.17\r\n"
-				    "合计,7,4,3,57.1%,75.0%,68.50\r\n");
+				    "单位,应考人数,实考人数,未参考,合格人数,不合格,参考率,合格率,平均分\r\n"
+				    "区/乙局,3,1,2,1,0,33.3%,100.0%,60.50\r\n"
+				    "区/甲局,4,3,1,2,1,75.0%,66.7%,71.17\r\n"
+				    "合计,7,4,3,3,1,57.1%,75.0%,68.50\r\n");
 	assert_string_equal(d.ctype, "text/csv; charset=utf-8");
 	report_doc_free(&d);
 
@@ -255,19 +255,21 @@ static void test_pass_rates_csv(void **state)
 	struct report_person p = person("x", "区", "leader", 1, AST_NOT_STARTED, 0, 0);
 	p.category_name = "领导干部";
 	report_agg_add(a, &p);
-	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_CATEGORY, 0, a, REPORT_FMT_CSV, &d, &e), LX_OK);
+	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_CATEGORY, 0, a, REPORT_FMT_CSV, NULL, &d, &e), LX_OK);
 	assert_string_equal(d.data, "\xef\xbb\xbf"
-				    "类别,类别名称,应考人数,实考人数,合格人数,参考率,合格率,平均分\r\n"
-				    "leader,领导干部,1,0,0,0.0%,,\r\n"
-				    "合计,,1,0,0,0.0%,,\r\n");
+				    "类别,类别名称,应考人数,实考人数,未参考,合格人数,不合格,参考率,合格率,平均分\r\n"
+				    "leader,领导干部,1,0,1,0,0,0.0%,,\r\n"
+				    "合计,,1,0,1,0,0,0.0%,,\r\n");
 	report_doc_free(&d);
-	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_CATEGORY, 0, a, REPORT_FMT_JSON, &d, &e), LX_OK);
+	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_CATEGORY, 0, a, REPORT_FMT_JSON, NULL, &d, &e), LX_OK);
 	json_t *j = json_loadb(d.data, d.len, 0, NULL);
 	assert_non_null(j);
 	json_t *row = json_array_get(json_object_get(j, "rows"), 0);
 	assert_string_equal(json_string_value(json_object_get(row, "group")), "leader");
 	assert_string_equal(json_string_value(json_object_get(row, "group_name")), "领导干部");
 	assert_true(json_is_null(json_object_get(row, "pass_rate")));
+	assert_int_equal(json_integer_value(json_object_get(row, "not_taken")), 1);
+	assert_int_equal(json_integer_value(json_object_get(row, "failed")), 0);
 	assert_true(json_is_null(json_object_get(row, "avg_score")));
 	assert_true(json_is_null(json_object_get(j, "depth")));
 	assert_string_equal(json_string_value(json_object_get(j, "by")), "category");
@@ -275,6 +277,52 @@ static void test_pass_rates_csv(void **state)
 	json_decref(j);
 	report_doc_free(&d);
 	report_agg_free(a);
+}
+
+/* The HR page's filters: status, unit (with its sub-units, not a sibling sharing a prefix),
+ * took-and-passed / took-and-failed; their words and their audit form. */
+static void test_filters(void **state)
+{
+	struct report_person sub = person("a", "区/甲局/一股", "leader", 1, AST_SUBMITTED, 120, 1);
+	struct report_person failed = person("b", "区/甲局", "leader", 1, AST_SUBMITTED, 20, 0);
+	struct report_person open = person("c", "区/甲局二", "leader", 1, AST_IN_PROGRESS, 0, 0);
+	struct report_filter f = {0};
+	struct report_req req = {.kind = REPORT_RESULTS, .exam = "x", .format = REPORT_FMT_CSV};
+	struct lx_err e = {0};
+	char *s;
+	(void)state;
+
+	assert_true(report_filter_match(&f, &sub) && report_filter_match(&f, &open));
+	assert_int_equal(report_org_parse("区/甲局/", &f.org, &e), LX_OK);
+	assert_true(report_filter_match(&f, &sub));
+	assert_true(report_filter_match(&f, &failed));
+	assert_false(report_filter_match(&f, &open)); /* 区/甲局二 is not under 区/甲局 */
+	assert_int_equal(report_passed_parse("0", &f.passed, &e), LX_OK);
+	assert_false(report_filter_match(&f, &sub));
+	assert_true(report_filter_match(&f, &failed));
+	f.org = NULL;
+	assert_false(report_filter_match(&f, &open)); /* passed=0 means took and failed */
+	f.passed = REPORT_PASS_ANY;
+	assert_int_equal(report_status_parse("in_progress", &f.status_mask, &e), LX_OK);
+	assert_true(report_filter_match(&f, &open));
+	assert_false(report_filter_match(&f, &sub));
+	assert_int_equal(report_status_parse("done", &f.status_mask, &e), LX_ERR_INVALID);
+	assert_int_equal(report_passed_parse("yes", &f.passed, &e), LX_ERR_INVALID);
+	assert_int_equal(report_org_parse("/区", &f.org, &e), LX_ERR_INVALID);
+	assert_int_equal(report_org_parse("区//甲局", &f.org, &e), LX_ERR_INVALID);
+	assert_int_equal(report_org_parse("区\t甲局", &f.org, &e), LX_ERR_INVALID);
+
+	req.filter = (struct report_filter){.status_mask = 1u << AST_SUBMITTED, .org = "区/甲局/", .passed = REPORT_PASS_NO};
+	s = report_filter_zh(&req.filter);
+	assert_string_equal(s, "单位：区/甲局（含下级单位）；状态：已交卷；是否合格：不合格");
+	free(s);
+	s = report_describe(&req);
+	assert_string_equal(s, "results x format=csv org=区/甲局 status=submitted passed=0");
+	free(s);
+	req.filter = (struct report_filter){0};
+	s = report_filter_zh(&req.filter);
+	assert_string_equal(s, "全部单位");
+	free(s);
 }
 
 static void test_results_csv_quoting(void **state)
@@ -292,7 +340,7 @@ static void test_results_csv_quoting(void **state)
 	q.category_name = "一般工作人员";
 	setenv("TZ", "UTC", 1);
 	tzset();
-	assert_int_equal(report_results_begin(&exam, REPORT_FMT_CSV, &s, &e), LX_OK);
+	assert_int_equal(report_results_begin(&exam, REPORT_FMT_CSV, NULL, &s, &e), LX_OK);
 	assert_int_equal(report_results_add(s, &p), LX_OK);
 	assert_int_equal(report_results_add(s, &q), LX_OK);
 	assert_int_equal(report_stream_end(s, 0, &d, &e), LX_OK);
@@ -303,7 +351,7 @@ static void test_results_csv_quoting(void **state)
 	report_doc_free(&d);
 
 	/* JSON: the same rows, streamed */
-	assert_int_equal(report_results_begin(&exam, REPORT_FMT_JSON, &s, &e), LX_OK);
+	assert_int_equal(report_results_begin(&exam, REPORT_FMT_JSON, NULL, &s, &e), LX_OK);
 	assert_int_equal(report_results_add(s, &p), LX_OK);
 	assert_int_equal(report_results_add(s, &q), LX_OK);
 	assert_int_equal(report_stream_end(s, 0, &d, &e), LX_OK);
@@ -320,12 +368,12 @@ static void test_results_csv_quoting(void **state)
 	report_doc_free(&d);
 
 	/* XLSX: a zip; an aborted stream leaves nothing behind */
-	assert_int_equal(report_results_begin(&exam, REPORT_FMT_XLSX, &s, &e), LX_OK);
+	assert_int_equal(report_results_begin(&exam, REPORT_FMT_XLSX, NULL, &s, &e), LX_OK);
 	assert_int_equal(report_results_add(s, &p), LX_OK);
 	assert_int_equal(report_stream_end(s, 0, &d, &e), LX_OK);
 	assert_true(d.len > 100 && memcmp(d.data, "PK", 2) == 0);
 	report_doc_free(&d);
-	assert_int_equal(report_results_begin(&exam, REPORT_FMT_XLSX, &s, &e), LX_OK);
+	assert_int_equal(report_results_begin(&exam, REPORT_FMT_XLSX, NULL, &s, &e), LX_OK);
 	report_stream_abort(s);
 }
 
@@ -498,7 +546,8 @@ static void test_make(void **state)
 	json_t *j, *t;
 
 	assert_int_equal(report_make(f->db, &req, &d, &e), LX_OK);
-	assert_string_equal(d.filename, "pass-rates-e1.json");
+	assert_string_equal(d.filename, "合格率统计-e1.json");
+	assert_string_equal(d.ascii_name, "pass-rates-e1.json");
 	j = json_loadb(d.data, d.len, 0, NULL);
 	assert_non_null(j);
 	assert_int_equal(json_array_size(json_object_get(j, "rows")), 1);
@@ -521,7 +570,8 @@ static void test_make(void **state)
 	req.kind = REPORT_RESULTS;
 	req.format = REPORT_FMT_XLSX;
 	assert_int_equal(report_make(f->db, &req, &d, &e), LX_OK);
-	assert_string_equal(d.filename, "results-e1.xlsx");
+	assert_string_equal(d.filename, "成绩明细-e1.xlsx");
+	assert_string_equal(d.ascii_name, "results-e1.xlsx");
 	assert_string_equal(d.ctype, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 	report_doc_free(&d);
 }
@@ -627,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_agg_category),
 		cmocka_unit_test(test_agg_many_groups),
 		cmocka_unit_test(test_pass_rates_csv),
+		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_results_csv_quoting),
 		cmocka_unit_test_setup_teardown(test_store_people, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_make, fx_setup, fx_teardown),

@@ -102,7 +102,9 @@ const MIME = {csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocum
  * The upload-with-preview panel used for banks, rosters and exam definitions.
  * spec: {id, title, formats: [..], extra: [{name,label,hint,pattern,maxlength,requiredFor:[formats]}],
  *        path(format, params, dry) → '/admin/…?…', describe(result, dry) → Node, after(result),
- *        parts: true when the route takes ?upload=ID (banks, rosters)}
+ *        parts: true when the route takes ?upload=ID (banks, rosters),
+ *        job: a label when the route takes ?job=ID and reports its progress (rosters: hashing
+ *             first passwords takes ~13 ms a person, half a minute for 2,000)}
  * A file over LIMITS.body_max (1 MiB) goes in parts to /admin/uploads first (each part
  * retried, api.js uploadInParts); the dry run keeps that upload on the server, so confirming
  * the import does not send the file again.
@@ -182,9 +184,10 @@ function uploadPanel(spec) {
     const status = h('p', {class: 'muted'}, dry ? '正在检查文件……' : '正在导入……');
     out.appendChild(status);
     let upload = null;
+    const watch = spec.job ? watchJob(spec.job, out) : null;
     try {
       const bytes = await f.arrayBuffer();
-      const path = spec.path(fmt, params, dry);
+      const path = spec.path(fmt, params, dry) + (watch ? '&job=' + watch.id : '');
       let r;
       if (bytes.byteLength <= LIMITS.body_max) {
         r = await api('POST', path, {raw: bytes, contentType: MIME[fmt]});
@@ -241,6 +244,7 @@ function uploadPanel(spec) {
         out.appendChild(alertBox('error', e.message));
       }
     } finally {
+      if (watch) watch.stop();
       checkBtn.disabled = false;
       importBtn.disabled = false;
     }
@@ -272,6 +276,48 @@ function uploadPanel(spec) {
   return h('section', {class: 'card', 'aria-labelledby': spec.id + '-title'},
     h('h2', {id: spec.id + '-title', class: 'card-title'}, spec.title),
     spec.intro || null, form);
+}
+
+/**
+ * A progress bar for a request the server runs as a job (?job=ID): polls GET /admin/jobs/ID
+ * twice a second while the request runs and shows count, percent and the time left. A 404
+ * means the server has not started the job yet (the file is still on its way).
+ * Returns {id, stop()}; stop() removes the bar.
+ */
+function watchJob(label, out) {
+  const bytes = new Uint8Array(12);
+  window.crypto.getRandomValues(bytes);
+  const id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const bar = h('progress', {class: 'progress', id: 'job-progress', max: '1', value: '0'});
+  const text = h('span', {class: 'progress-label', id: 'job-progress-text'}, '正在准备……');
+  const row = h('div', {class: 'progress-row job-progress', role: 'status'}, h('label', {for: 'job-progress'}, label), bar, text);
+  out.appendChild(row);
+  let stopped = false;
+  let timer = null;
+  async function poll() {
+    timer = null;
+    try {
+      const j = await api('GET', '/admin/jobs/' + id);
+      if (stopped) return;
+      if (j.total > 0) {
+        bar.max = j.total;
+        bar.value = j.done;
+        const left = j.remaining_seconds === null || j.remaining_seconds === undefined ? '' :
+          '，预计还需 ' + (j.remaining_seconds >= 60 ? Math.floor(j.remaining_seconds / 60) + ' 分 ' : '') + (j.remaining_seconds % 60) + ' 秒';
+        text.textContent = j.state === 'writing' ? '正在写入数据库……' :
+          j.done + ' / ' + j.total + '（' + Math.floor(j.done * 100 / j.total) + '%）' + left;
+      }
+    } catch (e) {
+      /* 404: not started yet; anything else: the request itself will say */
+    }
+    if (!stopped) timer = setTimeout(poll, 500);
+  }
+  timer = setTimeout(poll, 300);
+  return {id, stop() {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    row.remove();
+  }};
 }
 
 function listOf(data, key) {
@@ -404,13 +450,15 @@ export async function renderStaff(main) {
     formats: ['csv', 'xlsx'],
     intro: h('p', {class: 'muted'}, '已有工号的人员会被更新（只有填写了密码才会改密码）；新增人员未填密码的，系统生成初始密码，首次登录须修改。名单中没有的人员保持不变。'),
     parts: true,
+    job: '处理进度',
     path: (fmt, p, dry) => '/admin/staff?format=' + fmt + (dry ? '&dry_run=1' : ''),
     describe: (r) => {
       const box = h('div', null, summary(r, ['passwords']));
       const pw = r && (r.passwords || r.initial_passwords);
       if (Array.isArray(pw) && pw.length) {
         if (pwLink) URL.revokeObjectURL(pwLink);
-        const lines = ['\ufeff工号,初始密码'].concat(pw.map((x) => csvCell(x.login) + ',' + csvCell(x.password)));
+        const lines = ['\ufeff工号,初始密码,姓名,单位'].concat(pw.map((x) =>
+          [csvCell(x.login), csvCell(x.password), csvText(x.name), csvText(x.org)].join(',')));
         pwLink = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], {type: 'text/csv'}));
         box.appendChild(alertBox('warn', '有 ' + pw.length + ' 名新人员的初始密码由系统生成。请立即下载并通过安全渠道分发，离开本页后无法再次查看。'));
         box.appendChild(h('p', null, h('a', {href: pwLink, download: 'initial-passwords.csv', class: 'btn btn-secondary'}, '下载初始密码（CSV）')));
@@ -422,6 +470,13 @@ export async function renderStaff(main) {
   return () => {
     if (pwLink) URL.revokeObjectURL(pwLink);
   };
+}
+
+/* csvCell for text a person typed (names, units): a cell Excel would run as a formula gets a
+ * leading apostrophe, as the server's CSV files do (csv_text). */
+function csvText(v) {
+  const s = v === null || v === undefined ? '' : String(v);
+  return csvCell(/^[=+@\t\r]|^-(?![0-9])/.test(s) ? "'" + s : s);
 }
 
 function csvCell(v) {

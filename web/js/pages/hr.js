@@ -1,7 +1,9 @@
 /* hr.js — the HR officer's pages: pick an exam; pass rates by unit (at a chosen depth) and by
  * category as a table and a bar chart; the per-person results with filters; CSV and XLSX
  * downloads (the server's own files, with Content-Disposition). The table shows exactly the
- * numbers of the JSON API, formatted (rates as 85.0%). */
+ * numbers of the JSON API, formatted (rates as 85.0%). The results downloads carry the
+ * filters shown (status, unit, pass: the API's status=, org=, passed=), so the file holds
+ * the people on screen; the name/工号 search narrows the screen only. */
 import {api, hasRole} from '../api.js';
 import {h, clear, alertBox, pageTitle, field, fmtRate, fmtScore, fmtAvg, fmtTime, tableWrap, dataTable, CATEGORY_NAMES} from '../dom.js';
 import {barChart} from '../chart.js';
@@ -192,7 +194,9 @@ export async function renderReport(main, params, ctx) {
       {key: 'group', label: groupLabel, fmt: (v, r) => name(r)},
       {key: 'assigned', label: '应考人数', num: true},
       {key: 'took', label: '实考人数', num: true},
+      {key: 'not_taken', label: '未参考', num: true},
       {key: 'passed', label: '合格人数', num: true},
+      {key: 'failed', label: '不合格', num: true},
       {key: 'participation_rate', label: '参考率', num: true, fmt: fmtRate},
       {key: 'pass_rate', label: '合格率', num: true, fmt: fmtRate},
       {key: 'avg_score', label: '平均分', num: true, fmt: fmtAvg},
@@ -237,9 +241,9 @@ export async function renderReport(main, params, ctx) {
   const search = h('input', {type: 'search', id: 'f-search', placeholder: '姓名或工号', autocomplete: 'off'});
   const resOut = h('div');
   const countText = h('p', {class: 'result-count', 'aria-live': 'polite'});
+  const resDl = h('div', {id: 'results-downloads'});
   const resCard = h('section', {class: 'card', 'aria-labelledby': 'res-title'},
-    h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'res-title'}, '个人成绩'),
-      downloads(code, 'results', {})),
+    h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'res-title'}, '个人成绩'), resDl),
     h('div', {class: 'filters'},
       field('状态', statusSel).wrap, field('单位（含下级）', unitSel).wrap, field('是否合格', passSel).wrap,
       field('查找', search).wrap),
@@ -261,7 +265,21 @@ export async function renderReport(main, params, ctx) {
       return true;
     });
   }
+  /* The download links follow the status, unit and pass filters (the search box is not sent). */
+  function filterQuery() {
+    const q = {};
+    if (statusSel.value) q.status = statusSel.value;
+    if (unitSel.value) q.org = unitSel.value;
+    if (passSel.value) q.passed = passSel.value === 'yes' ? '1' : '0';
+    return q;
+  }
+  function renderDownloads() {
+    const q = filterQuery();
+    clear(resDl);
+    resDl.appendChild(downloads(code, 'results', q, Object.keys(q).length ? '按当前筛选导出' : null));
+  }
   function renderResults() {
+    renderDownloads();
     const list = filtered();
     clear(resOut);
     countText.textContent = '共 ' + list.length + ' 人' + (list.length !== rows.length ? '（全部 ' + rows.length + ' 人）' : '');
