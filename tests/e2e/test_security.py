@@ -158,6 +158,8 @@ W = "422 weak_password"
 CSRF = "403 csrf"
 UNF = "404 upload_not_found"
 JNF = "404 job_not_found"
+NP = "409 not_passed"
+NH = "404"   # an HTML page, no JSON error code
 
 # owner: an examinee with attempt A (exam X, in progress) and attempt B (exam Y, submitted).
 # other: an examinee in scope whose category has no paper (not assigned to X or Y).
@@ -199,6 +201,14 @@ MATRIX = [
                                                                                      U, F, F, F, OK, OK, OK, OK),
     ("GET", "/api/v1/reports/*/results", "/api/v1/reports/{X}/results", None,        U, F, F, F, OK, OK, OK, OK),
     ("GET", "/api/v1/reports/*/items", "/api/v1/reports/{X}/items", None,            U, F, F, F, OK, F, OK, F),
+    ("GET", "/api/v1/reports/*/sheet.pdf", "/api/v1/reports/{X}/sheet.pdf", None,    U, F, F, F, OK, OK, OK, OK),
+    ("GET", "/api/v1/reports/*/certificates.pdf", "/api/v1/reports/{X}/certificates.pdf", None,
+                                                                                     U, F, F, F, OK, OK, OK, OK),
+    # B was submitted empty: no certificate for anyone (409), another examinee's is 404.
+    ("GET", "/api/v1/attempts/*/certificate.pdf", "/api/v1/attempts/{B}/certificate.pdf", None,
+                                                                                     U, NP, N, P, NP, NP, NP, NP),
+    # The public verify page: an unknown number is a 404 HTML page for everyone.
+    ("GET", "/verify/*", "/verify/AAAAAAAAAAAAAAAA", None,                           NH, NH, NH, NH, NH, NH, NH, NH),
     ("GET", None, "/", None,                                                         OK, OK, OK, OK, OK, OK, OK, OK),
 ]
 FRESH_SESSION_ROWS = {("POST", "/api/v1/logout")}
