@@ -85,6 +85,7 @@
 #include "store.h"
 #include "store_accounts.h"
 #include "token.h"
+#include "jobs.h"
 #include "upload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -379,8 +380,10 @@ static void close_db(void)
 	H.srv.main_rd = NULL;
 	uploads_free(H.srv.uploads); /* uploads in parts do not outlive the input either */
 	H.srv.uploads = NULL;
-	report_busy_free(H.srv.report_busy); /* nor the one-report-per-user set and the login gate */
+	report_busy_free(H.srv.report_busy); /* nor the one-report-per-user set, the jobs, the login gate */
 	H.srv.report_busy = NULL;
+	jobs_free(H.srv.jobs);
+	H.srv.jobs = NULL;
 	login_gate_free(H.srv.gate);
 	H.srv.gate = NULL;
 }
@@ -391,6 +394,7 @@ static void open_db(void)
 	copy_db(H.template_db, H.live_db);
 	H.srv.uploads = uploads_new();
 	H.srv.report_busy = report_busy_new();
+	H.srv.jobs = jobs_new();
 	H.srv.gate = login_gate_new(4); /* as srv.c: at least 4 checks per address */
 	if (store_writer_start(H.live_db, &H.srv.writer, &e) != LX_OK ||
 	    store_open(H.live_db, STORE_READONLY, &H.th.rd, &e) != LX_OK ||
