@@ -12,6 +12,7 @@
 #include "lx_limits.h"
 #include "mem.h"
 #include "roster.h"
+#include "text.h"
 
 static const char *const results_names[] = {"immediate", "after_close", "hidden"};
 static const char *const review_names[] = {"never", "after_close", "immediate"};
@@ -147,8 +148,9 @@ static void check_keys(struct ctx *x, json_t *obj, const char *const *allowed, c
 			if (strcmp(*a, k) == 0)
 				ok = 1;
 		if (!ok) {
-			char f[160];
-			snprintf(f, sizeof f, "%s%s", prefix, k);
+			char f[160], shown[100];
+			/* the key is the client's: clipped on a character boundary, never cut mid-UTF-8 */
+			snprintf(f, sizeof f, "%s%s", prefix, text_clip(k, 60, shown, sizeof shown));
 			bad(x, f, "未知字段（请检查拼写）");
 		}
 	}
@@ -297,8 +299,9 @@ static void parse_paper(struct ctx *x, json_t *jp, struct exam_def *out, size_t 
 		for (size_t q = 0; q <= p; q++)
 			for (size_t c2 = 0; c2 < out->papers[q].n_categories && (q < p || c2 < c); c2++)
 				if (strcmp(out->papers[q].categories[c2], pp->categories[c]) == 0) {
+					char shown[100];
 					snprintf(why, sizeof why, "人员类别 %s 已出现在 papers[%zu] 中，每个类别只能对应一套试卷",
-						 pp->categories[c], q);
+						 text_clip(pp->categories[c], 60, shown, sizeof shown), q);
 					bad(x, f, why);
 				}
 	secs = json_object_get(jp, "sections");
