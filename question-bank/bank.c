@@ -155,6 +155,22 @@ int bank_v_id_ok(const char *id)
 	return id && charset_ok(id, 64, "_.-", 1);
 }
 
+void bank_v_meta(const struct bank_meta *meta, const char *kind, const char *fname, struct diag *d)
+{
+	char shown[128];
+
+	if (!meta->code || !meta->code[0])
+		diag_add(d, fname, "%s 题库文件里没有题库代码：导入时请指定题库代码（命令行 --bank CODE，网页上填写“题库代码”）",
+			 kind);
+	else if (!bank_v_code_ok(meta->code))
+		diag_add(d, fname, "题库代码 \"%s\" 不合规：只能用小写英文字母、数字和连字符，1–%d 个字符",
+			 bank_v_show(meta->code, shown, sizeof shown), LX_BANK_CODE_MAX);
+	if (meta->title && strlen(meta->title) > BANK_MAX_TITLE)
+		diag_add(d, fname, "题库名称超过 %d 字节的上限", BANK_MAX_TITLE);
+	if (meta->subject && strlen(meta->subject) > BANK_MAX_TITLE)
+		diag_add(d, fname, "科目超过 %d 字节的上限", BANK_MAX_TITLE);
+}
+
 const char *bank_v_show(const char *s, char *out, size_t outlen)
 {
 	return text_clip(s, 60, out, outlen);

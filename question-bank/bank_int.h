@@ -55,6 +55,9 @@ const char *bank_v_prefix(const struct bank_qin *in, char *out, size_t outlen);
 const char *bank_v_show(const char *s, char *out, size_t outlen);
 
 int bank_v_code_ok(const char *code);   /* [a-z0-9-]{1,32} */
+/* The bank's code, title and subject given with a file that carries none (CSV, XLSX, text,
+ * Word; kind names the format for the message), each problem added to d at fname. */
+void bank_v_meta(const struct bank_meta *meta, const char *kind, const char *fname, struct diag *d);
 int bank_v_id_ok(const char *id);       /* [A-Za-z0-9_.-]{1,64} */
 
 /* Collects validated questions and every id seen (valid questions or not) to find

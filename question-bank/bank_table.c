@@ -174,17 +174,8 @@ int bank_table_parse(const char *data, size_t len, const char *fname, int is_xls
 	struct bank_build b = {0};
 	int col_of[C_N];
 	size_t before = d->total;
-	char shown[128];
 
-	if (!meta->code || !meta->code[0])
-		diag_add(d, fname, "CSV/XLSX 题库文件里没有题库代码：导入时请指定题库代码（命令行 --bank CODE，网页上填写“题库代码”）");
-	else if (!bank_v_code_ok(meta->code))
-		diag_add(d, fname, "题库代码 \"%s\" 不合规：只能用小写英文字母、数字和连字符，1–32 个字符",
-			 bank_v_show(meta->code, shown, sizeof shown));
-	if (meta->title && strlen(meta->title) > BANK_MAX_TITLE)
-		diag_add(d, fname, "题库名称超过 %d 字节的上限", BANK_MAX_TITLE);
-	if (meta->subject && strlen(meta->subject) > BANK_MAX_TITLE)
-		diag_add(d, fname, "科目超过 %d 字节的上限", BANK_MAX_TITLE);
+	bank_v_meta(meta, "CSV/XLSX", fname, d);
 	if ((is_xlsx ? table_read_xlsx : table_read_csv)(data, len, fname, &t, d) != LX_OK)
 		goto out;
 	if (table_map_header(&t, bank_cols, C_N, col_of, fname, d) != LX_OK)

@@ -787,15 +787,7 @@ int bank_text_units(const struct bank_tunit *u, size_t n, const char *fname, int
 		mynotes = *notes;
 		memset(notes, 0, sizeof *notes);
 	}
-	if (!meta->code || !meta->code[0])
-		diag_add(d, fname, "文本/Word 题库里没有题库代码：导入时请指定题库代码（命令行 --bank CODE，网页上填写“题库代码”）");
-	else if (!bank_v_code_ok(meta->code))
-		diag_add(d, fname, "题库代码 \"%s\" 不合规：只能用小写英文字母、数字和连字符，1–32 个字符",
-			 bank_v_show(meta->code, shown, sizeof shown));
-	if (meta->title && strlen(meta->title) > BANK_MAX_TITLE)
-		diag_add(d, fname, "题库名称超过 %d 字节的上限", BANK_MAX_TITLE);
-	if (meta->subject && strlen(meta->subject) > BANK_MAX_TITLE)
-		diag_add(d, fname, "科目超过 %d 字节的上限", BANK_MAX_TITLE);
+	bank_v_meta(meta, "文本/Word", fname, d);
 	if (d->total > before)
 		goto out;
 	c.use_numbers = numbers_unique(u, n, &numbered) && numbered;

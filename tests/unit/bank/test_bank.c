@@ -18,25 +18,12 @@
 #include "bank.h"
 #include "diag.h"
 #include "err.h"
+#include "../diag_check.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
 static const struct bank_meta no_meta = {0};
 static const struct bank_meta con_meta = {"constitution", "中华人民共和国宪法", "constitution"};
-
-static int has_diag(const struct diag *d, const char *where, const char *part)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->items[i].where, where) == 0 && strstr(d->items[i].message, part))
-			return 1;
-	return 0;
-}
-
-static void print_diags(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "  diag: %s: %s\n", d->items[i].where, d->items[i].message);
-}
 
 /* Parses text as fmt; returns the rc, leaves doc and diags for the test. */
 static int parse(const char *text, enum bank_format fmt, const char *fname, const struct bank_meta *m,

@@ -17,22 +17,9 @@
 #include "bank.h"
 #include "diag.h"
 #include "err.h"
+#include "../diag_check.h"
 
 static const struct bank_meta con = {"con", "宪法", "constitution"};
-
-static void print_diags(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "  diag: %s: %s\n", d->items[i].where, d->items[i].message);
-}
-
-static int has_diag(const struct diag *d, const char *where, const char *part)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->items[i].where, where) == 0 && strstr(d->items[i].message, part))
-			return 1;
-	return 0;
-}
 
 /* A zip holding the named entries (NULL-terminated name, text pairs); caller frees. */
 static unsigned char *zip_of(const char *const *entries, size_t *outlen)

@@ -22,20 +22,7 @@
 #include "roles.h"
 #include "roster.h"
 #include "table.h"
-
-static int has_diag(const struct diag *d, const char *where, const char *part)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->items[i].where, where) == 0 && strstr(d->items[i].message, part))
-			return 1;
-	return 0;
-}
-
-static void print_diags(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "  diag: %s: %s\n", d->items[i].where, d->items[i].message);
-}
+#include "../diag_check.h"
 
 static int parse_csv(const char *text, struct roster *r, struct diag *d)
 {

@@ -25,6 +25,7 @@
 #include "err.h"
 #include "table.h"
 #include "text.h"
+#include "../diag_check.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
@@ -47,20 +48,6 @@ static void assert_row(const struct table *t, size_t i, int rownum, size_t n, ..
 }
 
 /* 1 if some diagnostic has exactly this where and a message containing part. */
-static int has_diag(const struct diag *d, const char *where, const char *part)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->items[i].where, where) == 0 && strstr(d->items[i].message, part))
-			return 1;
-	return 0;
-}
-
-static void print_diags(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "  diag: %s: %s\n", d->items[i].where, d->items[i].message);
-}
-
 static char *to_gb18030(const char *utf8, size_t *outlen)
 {
 	iconv_t cd = iconv_open("GB18030", "UTF-8");

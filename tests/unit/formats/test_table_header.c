@@ -20,22 +20,9 @@
 #include "err.h"
 #include "roster.h"
 #include "table.h"
+#include "../diag_check.h"
 
 static const struct bank_meta con = {"con", "宪法", "constitution"};
-
-static int has_diag(const struct diag *d, const char *where, const char *part)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->items[i].where, where) == 0 && strstr(d->items[i].message, part))
-			return 1;
-	return 0;
-}
-
-static void print_diags(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "  diag: %s: %s\n", d->items[i].where, d->items[i].message);
-}
 
 static const char bank_titled[] =
 	"2026年度学法考法题库（宪法）,,,,,\n"
