@@ -89,6 +89,7 @@ test('pasted text: preview what was recognised, then import', async () => {
   assert.equal(await page.locator('#bank-file-label').isVisible(), false, 'the file picker hides while pasting');
   await page.getByRole('textbox', {name: '粘贴文本'}).fill(GOOD);
   await fillBank(page, 'xingzheng', '行政法（粘贴）', 'admin-law');
+  await env.shot(page, 'desktop-00-paste-box', {fullPage: false});
   await page.getByRole('button', {name: '预览（不导入）'}).click();
   await page.locator('.preview.ok .reading-list').waitFor();
   assert.deepEqual(await counts(page), {total: '5 题', single: '2 题', multiple: '1 题', judge: '2 题'});
