@@ -210,6 +210,44 @@ test('a Word document: preview by paragraph, then import', async () => {
   await ctx.close();
 });
 
+test('pasted text over 1 MiB goes in parts; 确认导入 names the upload of the preview', async () => {
+  const n = 4000;
+  const big = '三、判断题\n' + Array.from({length: n}, (_, i) =>
+    `${i + 1}. 第 ${i + 1} 题：${'依法行政是政府工作的基本准则'.repeat(6)}。（ ${i % 2 ? '×' : '√'} ）`).join('\n');
+  assert.ok(Buffer.byteLength(big) > 1 << 20, 'over 1 MiB');
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  const parts = [];
+  const imports = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/api/v1/admin/uploads' && r.method() === 'POST') parts.push(u.searchParams.get('offset') || 'start');
+    if (u.pathname === '/api/v1/admin/banks' && r.method() === 'POST') imports.push([u.searchParams.get('dry_run'), u.searchParams.get('upload')]);
+  });
+  await openBanks(page);
+  await page.getByRole('radio', {name: '粘贴文本'}).check();
+  await page.locator('#bank-text').evaluate((t, v) => {
+    t.value = v;
+    t.dispatchEvent(new Event('input', {bubbles: true}));
+  }, big);
+  await fillBank(page, 'big-paste', '大段粘贴', 'admin-law');
+  await page.getByRole('button', {name: '预览（不导入）'}).click();
+  await page.locator('.preview.ok .reading-list').waitFor({timeout: 30000});
+  assert.deepEqual(await counts(page), {total: n + ' 题', single: '0 题', multiple: '0 题', judge: n + ' 题'});
+  assert.equal(await page.locator('.reading-q').count(), 200);
+  assert.match(await page.getByRole('heading', {name: /逐题核对/}).innerText(), /仅显示前 200 题，共 4000 题/);
+  assert.deepEqual(parts, ['start', String(1 << 20)]);
+  await page.getByRole('button', {name: '确认导入'}).click();
+  await page.getByText('题库“big-paste”已导入').waitFor({timeout: 30000});
+  assert.equal(parts.length, 2, 'the text was not sent again');
+  assert.equal(imports.length, 2);
+  assert.deepEqual(imports.map((x) => x[0]), ['1', null]);
+  assert.ok(imports[0][1] && imports[1][1] === imports[0][1], 'the import names the upload of the preview');
+  assert.equal((await bank('big-paste')).active, n);
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
 test('pasting on a phone', async () => {
   const ctx = await env.browserContext({viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true});
   const page = await env.newPage(ctx);
