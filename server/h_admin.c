@@ -84,11 +84,13 @@ struct bank_up {
 	struct bank_import_result res;
 	int dry_run, retire;
 	struct upfile file;
+	json_t *recognised; /* a dry run's reading, built off the loop (bank_recognised) */
 };
 
 static void bank_up_free(void *p)
 {
 	struct bank_up *b = p;
+	json_decref(b->recognised);
 	upfile_release(&b->file);
 	bank_doc_free(&b->doc);
 	diag_free(&b->d);
@@ -111,12 +113,55 @@ static int bank_job(struct store *db, void *arg, struct lx_err *e)
 
 static void bank_done(struct hctx *c, int rc, const struct lx_err *e);
 
+/* What the reader recognised, for the page to show before anything is imported (SPEC §4.5,
+ * issue 19): the count per type over the whole file and the first BANK_RECOGNISED_SHOWN
+ * questions with their options and key. Not all of them: a bank may hold 20,000 questions of
+ * up to 8 KiB stems and 8 options of 2 KiB; 200 bound the answer (a few MiB at worst, tens of
+ * KiB as banks are written) and are more than anyone reads to check that a document was read
+ * right, since a misreading repeats itself. */
+#define BANK_RECOGNISED_SHOWN 200
+
+static json_t *bank_recognised(const struct bank_doc *doc)
+{
+	json_int_t by[3] = {0};
+	json_t *qs = json_array();
+
+	for (size_t i = 0; i < doc->n; i++) {
+		const struct bank_question *q = &doc->questions[i];
+		json_t *opts;
+		if ((int)q->type >= 0 && (int)q->type < 3)
+			by[q->type]++;
+		if (i >= BANK_RECOGNISED_SHOWN)
+			continue;
+		opts = json_array();
+		for (size_t k = 0; k < q->n_options; k++)
+			json_array_append_new(opts, json_string(q->options[k]));
+		json_array_append_new(qs, json_pack("{s:s,s:s,s:s,s:o,s:s,s:s}", "id", q->id, "type", qtype_name(q->type),
+						    "stem", q->stem, "options", opts, "answer", q->answer, "where",
+						    q->where ? q->where : ""));
+	}
+	return json_pack("{s:I,s:{s:I,s:I,s:I},s:o,s:b}", "total", (json_int_t)doc->n, "by_type", "single",
+			 by[QT_SINGLE], "multiple", by[QT_MULTIPLE], "judge", by[QT_JUDGE], "questions", qs,
+			 "truncated", doc->n > BANK_RECOGNISED_SHOWN);
+}
+
+static json_t *diag_json(const struct diag *d)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < d->n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:s}", "where", d->items[i].where, "message",
+						     d->items[i].message));
+	return arr;
+}
+
 static void bank_parse_work(struct hctx *c)
 {
 	struct bank_up *b = c->data;
 	char fname[16];
 	snprintf(fname, sizeof fname, "bank.%s", bank_format_name(b->fmt));
 	b->parse_rc = bank_parse(c->body, c->body_len, fname, b->fmt, &b->meta, &b->doc, &b->d);
+	if (b->parse_rc == LX_OK && b->dry_run)
+		b->recognised = bank_recognised(&b->doc);
 }
 
 static void bank_parsed(struct hctx *c, int rc, const struct lx_err *e)
@@ -132,14 +177,21 @@ static void bank_parsed(struct hctx *c, int rc, const struct lx_err *e)
 static void bank_done(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct bank_up *b = c->data;
+	json_t *out;
 	if (rc) {
 		http_fail(c, rc, e->msg);
 		return;
 	}
 	b->file.imported = !b->dry_run;
-	http_json(c, 200, json_pack("{s:s,s:b,s:i,s:i,s:i,s:i}", "bank", b->doc.code, "dry_run", b->dry_run, "added",
-				    b->res.added, "updated", b->res.updated, "unchanged", b->res.unchanged, "retired",
-				    b->res.retired));
+	out = json_pack("{s:s,s:b,s:i,s:i,s:i,s:i,s:o,s:I}", "bank", b->doc.code, "dry_run", b->dry_run, "added",
+			b->res.added, "updated", b->res.updated, "unchanged", b->res.unchanged, "retired",
+			b->res.retired, "notes", diag_json(&b->doc.notes), "notes_total",
+			(json_int_t)b->doc.notes.total);
+	if (b->recognised) {
+		json_object_set_new(out, "recognised", b->recognised);
+		b->recognised = NULL;
+	}
+	http_json(c, 200, out);
 }
 
 void h_admin_banks_import(struct hctx *c)

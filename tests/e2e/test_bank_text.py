@@ -60,6 +60,17 @@ class BankTextTest(L.TestCase):
                 r = self.upload(data, dry_run=1, **meta)
                 self.assertStatus(r, 200)
                 self.assertEqual((r.body["bank"], r.body["dry_run"], r.body["added"]), (code, True, 5))
+                rec = r.body["recognised"]
+                self.assertEqual((rec["total"], rec["truncated"]), (5, False))
+                self.assertEqual(rec["by_type"], {"single": 2, "multiple": 1, "judge": 2})
+                self.assertEqual([q["answer"] for q in rec["questions"]], ["A", "A", "ABC", "F", "T"])
+                q1 = rec["questions"][1]
+                self.assertEqual((q1["id"], q1["type"], q1["stem"], q1["answer"]),
+                                 (code + "-2", "single", "我国的根本大法是（　）。", "A"))
+                self.assertEqual(len(q1["options"]), 4)
+                self.assertRegex(q1["where"], r"^bank\.%s:(PARAGRAPH )?\d+$" % fmt)
+                self.assertTrue(any("编号按题号生成" in n["message"] for n in r.body["notes"]), r.body["notes"])
+                self.assertEqual(r.body["notes_total"], len(r.body["notes"]))
                 rc, out, err = self.srv.admin("bank", "export", code)
                 self.assertNotEqual(rc, 0, "a dry run stored the bank")
                 r = self.upload(data, **meta)
@@ -81,6 +92,20 @@ class BankTextTest(L.TestCase):
         for x, y in zip(a, b):
             x.pop("id"), y.pop("id")
         self.assertEqual(a, b)
+
+    def test_recognised_first_200(self):
+        text = "判断题\n" + "".join("%d. 第 %d 题。（ √ ）\n" % (i, i) for i in range(1, 202))
+        r = self.upload(text.encode("utf-8"), format="txt", bank="api-text-many", title="t", subject="s", dry_run=1)
+        self.assertStatus(r, 200)
+        rec = r.body["recognised"]
+        self.assertEqual((rec["total"], len(rec["questions"]), rec["truncated"]), (201, 200, True))
+        self.assertEqual(rec["by_type"]["judge"], 201)
+        self.assertEqual(rec["questions"][199]["id"], "api-text-many-200")
+        # a real import answers the counts and notes, not the reading
+        r = self.upload(text.encode("utf-8"), format="txt", bank="api-text-many", title="t", subject="s")
+        self.assertStatus(r, 200)
+        self.assertNotIn("recognised", r.body)
+        self.assertEqual(r.body["added"], 201)
 
     def test_format_guessed(self):
         r = self.upload(read("bank-template.docx"), bank="api-guess-docx", title="t", subject="s")

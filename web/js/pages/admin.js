@@ -47,9 +47,12 @@ function summary(obj, skip) {
   return dl;
 }
 
-/** "bank.csv:ROW 3: column 答案" → "第 3 行 · 答案 列"; "x.json:12: …" → "第 12 行"; else as sent. */
+/** "bank.csv:ROW 3: column 答案" → "第 3 行 · 答案 列"; "x.json:12: …", "bank.txt:12" → "第 12 行";
+ * "bank.docx:PARAGRAPH 7" → "第 7 段"; else as sent. */
 export function friendlyWhere(where) {
   const w = String(where || '');
+  const para = /PARAGRAPH\s+(\d+)/i.exec(w);
+  if (para) return '第 ' + para[1] + ' 段';
   const row = /ROW\s+(\d+)/i.exec(w) || /^[^:]*:(\d+)(?::|$)/.exec(w);
   const col = /column\s+([^:]+?)\s*$/i.exec(w) || /column\s+([^:]+?):/i.exec(w);
   if (!row) {
@@ -78,25 +81,45 @@ function kvTable(obj, skip) {
 }
 
 /** The error list of a 422: every {where, message} in a table. */
-function errorTable(details) {
-  const rows = (details || []).map((d, i) => ({n: i + 1, where: friendlyWhere(d.where || d.row || d.line || ''), message: d.message || String(d)}));
-  return tableWrap('错误列表', dataTable(null, [
+function errorTable(details, locate) {
+  const rows = (details || []).map((d, i) => ({n: i + 1, raw: String(d.where || d.row || d.line || ''),
+    where: friendlyWhere(d.where || d.row || d.line || ''), message: d.message || String(d)}));
+  const cols = [
     {key: 'n', label: '序号', num: true},
     {key: 'where', label: '位置（行）'},
     {key: 'message', label: '问题', wrap: true},
-  ], rows, {compact: true, rowClass: () => 'error-row'}));
+  ];
+  // pasted text: a button that selects the line in the text box
+  if (locate) {
+    cols.push({key: 'raw', label: '操作', fmt: (v, r) => {
+      const m = /:(\d+)$/.exec(v);
+      return m ? h('button', {type: 'button', class: 'btn btn-secondary btn-small', 'aria-label': '在文本框中定位' + r.where,
+        onclick: () => locate(Number(m[1]))}, '定位') : '';
+    }});
+  }
+  return tableWrap('错误列表', dataTable(null, cols, rows, {compact: true, rowClass: () => 'error-row'}));
 }
 
-function formatOf(filename) {
+/** The format of a file from its extension, among the panel's formats: .txt is a text bank
+ * where text is taken (banks), else CSV (rosters); .doc goes as docx, for the server's
+ * “请另存为 .docx”. */
+function formatOf(filename, formats) {
   const m = /\.([a-z0-9]+)$/i.exec(filename || '');
   const ext = m ? m[1].toLowerCase() : '';
+  const takes = (f) => !formats || formats.indexOf(f) >= 0;
   if (ext === 'xlsx') return 'xlsx';
   if (ext === 'json') return 'json';
-  if (ext === 'csv' || ext === 'txt') return 'csv';
+  if (ext === 'docx' || ext === 'doc') return takes('docx') ? 'docx' : '';
+  if (ext === 'txt') return takes('txt') ? 'txt' : 'csv';
+  if (ext === 'csv') return 'csv';
   return '';
 }
 
-const MIME = {csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', json: 'application/json'};
+const FORMAT_NAMES = {csv: 'CSV', xlsx: 'Excel（.xlsx）', json: 'JSON', txt: '文本（.txt）', docx: 'Word 文档（.docx）'};
+const EXTS = {txt: ['.txt'], docx: ['.docx', '.doc']};
+
+const MIME = {csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', json: 'application/json',
+  txt: 'text/plain', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'};
 
 /**
  * The upload-with-preview panel used for banks, rosters and exam definitions.
@@ -104,17 +127,20 @@ const MIME = {csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocum
  *        path(format, params, dry) → '/admin/…?…', describe(result, dry) → Node, after(result),
  *        parts: true when the route takes ?upload=ID (banks, rosters),
  *        job: a label when the route takes ?job=ID and reports its progress (rosters: hashing
- *             first passwords takes ~13 ms a person, half a minute for 2,000)}
+ *             first passwords takes ~13 ms a person, half a minute for 2,000),
+ *        paste: {format, label, hint, checkLabel} to offer a text box besides the file (banks:
+ *               questions pasted as SPEC §4.5 describes, sent as a .txt file would be)}
  * A file over LIMITS.body_max (1 MiB) goes in parts to /admin/uploads first (each part
  * retried, api.js uploadInParts); the dry run keeps that upload on the server, so confirming
  * the import does not send the file again.
  */
 function uploadPanel(spec) {
-  const fileInput = h('input', {type: 'file', id: spec.id + '-file', class: 'file-input', accept: spec.formats.map((f) => '.' + f).join(','),
+  const accept = [].concat(...spec.formats.map((f) => EXTS[f] || ['.' + f])).join(',');
+  const fileInput = h('input', {type: 'file', id: spec.id + '-file', class: 'file-input', accept,
     required: true, 'aria-labelledby': spec.id + '-file-label', 'aria-describedby': spec.id + '-fileinfo'});
   const formatSel = h('select', {id: spec.id + '-format'},
     spec.formats.length > 1 ? h('option', {value: ''}, '按文件扩展名自动识别') : null,
-    spec.formats.map((f) => h('option', {value: f}, f.toUpperCase())));
+    spec.formats.map((f) => h('option', {value: f}, FORMAT_NAMES[f] || f.toUpperCase())));
   const extras = (spec.extra || []).map((x) => {
     const input = h('input', {type: 'text', id: spec.id + '-in-' + x.name, name: x.name, maxlength: x.maxlength ? String(x.maxlength) : null,
       pattern: x.pattern || null, autocomplete: 'off', spellcheck: 'false'});
@@ -122,13 +148,38 @@ function uploadPanel(spec) {
   });
   const fileInfo = h('span', {class: 'file-name', id: spec.id + '-fileinfo', 'aria-live': 'polite'}, '尚未选择文件');
   const out = h('div', {class: 'upload-result', 'aria-live': 'polite'});
-  const checkBtn = h('button', {type: 'submit', class: 'btn btn-primary'}, spec.checkLabel || '检查文件（不导入）');
+  const fileCheckLabel = spec.checkLabel || '检查文件（不导入）';
+  const checkBtn = h('button', {type: 'submit', class: 'btn btn-primary'}, fileCheckLabel);
   const importBtn = h('button', {type: 'button', class: 'btn btn-success', hidden: true}, spec.importLabel || '确认导入');
-  let checked = null; // {name, size, fmt, upload} of the file that passed the dry run
+  let checked = null; // {name, size, fmt, upload, text} of the file (or text) that passed the dry run
+
+  /* the text box, for a panel that takes pasted text */
+  const paste = spec.paste || null;
+  const textBox = paste ? h('textarea', {id: spec.id + '-text', class: 'paste-text', rows: '14', spellcheck: 'false',
+    autocomplete: 'off'}) : null;
+  const textInfo = paste ? h('span', {class: 'muted', id: spec.id + '-textinfo', 'aria-live': 'polite'}, '') : null;
+  const radios = paste ? [['file', '上传文件'], ['paste', paste.label]].map((o) => h('input', {type: 'radio', name: spec.id + '-source',
+    id: spec.id + '-source-' + o[0], value: o[0], checked: o[0] === 'file'})) : [];
+  const sourceSet = paste ? h('fieldset', {class: 'field source-choice'}, h('legend', {class: 'field-label'}, '题目来源'),
+    h('div', {class: 'radio-row'}, radios.map((r, i) => h('label', {class: 'radio', for: r.id}, r, i ? paste.label : '上传文件')))) : null;
+  const pasteMode = () => !!paste && radios[1].checked;
 
   function currentFormat() {
+    if (pasteMode()) return paste.format;
     const f = fileInput.files && fileInput.files[0];
-    return formatSel.value || (f ? formatOf(f.name) : '') || (spec.formats.length === 1 ? spec.formats[0] : '');
+    return formatSel.value || (f ? formatOf(f.name, spec.formats) : '') || (spec.formats.length === 1 ? spec.formats[0] : '');
+  }
+
+  /* What the dry run and the import send: the chosen file, or the pasted text as UTF-8. */
+  function source() {
+    if (pasteMode()) {
+      const text = textBox.value;
+      if (!text.trim()) return null;
+      const bytes = new TextEncoder().encode(text);
+      return {name: '粘贴的文本', what: '粘贴的文本', size: bytes.byteLength, text, bytes: async () => bytes.buffer};
+    }
+    const f = fileInput.files && fileInput.files[0];
+    return f ? {name: f.name, what: '文件“' + f.name + '”', size: f.size, bytes: () => f.arrayBuffer()} : null;
   }
 
   function invalidate() {
@@ -139,6 +190,15 @@ function uploadPanel(spec) {
     clear(out);
     const f = fileInput.files && fileInput.files[0];
     fileInfo.textContent = f ? f.name + '（' + fmtBytes(f.size) + '）' : '尚未选择文件';
+    if (paste) {
+      const p = pasteMode();
+      fileWrap.hidden = p;
+      if (formatWrap) formatWrap.hidden = p;
+      textWrap.hidden = !p;
+      checkBtn.textContent = p ? paste.checkLabel : fileCheckLabel;
+      const lines = textBox.value ? textBox.value.split('\n').length : 0;
+      textInfo.textContent = lines ? '共 ' + lines + ' 行' : '';
+    }
     const fmt = currentFormat();
     for (const x of extras) {
       const req = !x.requiredFor || x.requiredFor.indexOf(fmt) >= 0;
@@ -146,16 +206,35 @@ function uploadPanel(spec) {
       x.wrap.classList.toggle('optional', !req);
     }
   }
-  fileInput.addEventListener('change', invalidate);
-  formatSel.addEventListener('change', invalidate);
-  for (const x of extras) x.input.addEventListener('input', invalidate);
+
+  /* Selects line n of the pasted text (an error's 第 N 行) and puts the caret there. */
+  function locateLine(n) {
+    const lines = textBox.value.split('\n');
+    let start = 0;
+    for (let i = 0; i < n - 1 && i < lines.length; i++) start += lines[i].length + 1;
+    const len = n - 1 < lines.length ? lines[n - 1].length : 0;
+    textBox.focus();
+    textBox.setSelectionRange(start, start + len);
+    // scroll the box so the line shows (about the line height of the box's font)
+    const lh = parseFloat(getComputedStyle(textBox).lineHeight) || 20;
+    textBox.scrollTop = Math.max(0, (n - 3) * lh);
+  }
+
+  function resultHeading(text) {
+    return h('h3', {class: 'sub-title result-title', tabindex: '-1'}, text);
+  }
 
   async function send(dry) {
     clear(out);
-    const f = fileInput.files && fileInput.files[0];
-    if (!f) {
-      out.appendChild(alertBox('error', '请先选择要上传的文件。'));
-      fileInput.focus();
+    const src = source();
+    if (!src) {
+      if (pasteMode()) {
+        out.appendChild(alertBox('error', '请先在文本框中粘贴题目。'));
+        textBox.focus();
+      } else {
+        out.appendChild(alertBox('error', '请先选择要上传的文件。'));
+        fileInput.focus();
+      }
       return;
     }
     const fmt = currentFormat();
@@ -175,18 +254,18 @@ function uploadPanel(spec) {
       if (v) params[x.name] = v;
     }
     const limit = spec.parts ? LIMITS.upload_max : LIMITS.body_max;
-    if (f.size > limit) {
-      out.appendChild(alertBox('error', '文件“' + f.name + '”有 ' + fmtBytes(f.size) + '，超过 ' + fmtBytes(limit) + ' 的上限。'));
+    if (src.size > limit) {
+      out.appendChild(alertBox('error', src.what + '有 ' + fmtBytes(src.size) + '，超过 ' + fmtBytes(limit) + ' 的上限。'));
       return;
     }
     checkBtn.disabled = true;
     importBtn.disabled = true;
-    const status = h('p', {class: 'muted'}, dry ? '正在检查文件……' : '正在导入……');
+    const status = h('p', {class: 'muted'}, dry ? (pasteMode() ? '正在识别文本……' : '正在检查文件……') : '正在导入……');
     out.appendChild(status);
     let upload = null;
     const watch = spec.job ? watchJob(spec.job, out) : null;
     try {
-      const bytes = await f.arrayBuffer();
+      const bytes = await src.bytes();
       const path = spec.path(fmt, params, dry) + (watch ? '&job=' + watch.id : '');
       let r;
       if (bytes.byteLength <= LIMITS.body_max) {
@@ -212,21 +291,25 @@ function uploadPanel(spec) {
         }
       }
       clear(out);
+      let title;
       if (dry) {
-        checked = {name: f.name, size: f.size, fmt, upload};
-        out.appendChild(h('div', {class: 'preview ok'},
-          alertBox('success', '预检通过：文件“' + f.name + '”没有发现错误。以下为导入后的变化，尚未导入任何内容。'),
+        checked = {name: src.name, size: src.size, fmt, upload, text: src.text};
+        title = resultHeading(spec.previewTitle || '检查结果');
+        out.appendChild(h('div', {class: 'preview ok'}, title,
+          alertBox('success', '预检通过：' + src.what + '没有发现错误。以下为导入后的变化，尚未导入任何内容；核对无误后点击“' +
+            importBtn.textContent + '”。'),
           spec.describe(r, true)));
         importBtn.hidden = false;
-        importBtn.focus();
       } else {
         checked = null;
         importBtn.hidden = true;
-        out.appendChild(h('div', {class: 'preview ok'},
+        title = resultHeading('导入结果');
+        out.appendChild(h('div', {class: 'preview ok'}, title,
           alertBox('success', spec.doneText ? spec.doneText(r) : '导入完成。'),
           spec.describe(r, false)));
         if (spec.after) spec.after(r);
       }
+      title.focus();
     } catch (e) {
       clear(out);
       if (e.status === 401) return;
@@ -234,15 +317,19 @@ function uploadPanel(spec) {
       if (upload) api('DELETE', '/admin/uploads/' + encodeURIComponent(upload)).catch(() => {});
       checked = null;
       importBtn.hidden = true;
+      const title = resultHeading('检查结果：有错误');
       if (e.details && e.details.length) {
-        out.appendChild(h('div', {class: 'preview bad'},
+        const pasted = pasteMode();
+        out.appendChild(h('div', {class: 'preview bad'}, title,
           alertBox('error', (e.message || '文件有错误') + '。共 ' + Math.max(e.total, e.details.length) + ' 处错误' +
-            (/未导入|未创建/.test(e.message || '') ? '' : dry ? '，' + (spec.nothingDone || '未导入任何内容') : '，数据未作任何修改') + '。请修改文件后重新上传。'),
-          errorTable(e.details),
+            (/未导入|未创建/.test(e.message || '') ? '' : dry ? '，' + (spec.nothingDone || '未导入任何内容') : '，数据未作任何修改') +
+            (pasted ? '。请修改文本后重新预览（“第 N 行”是文本框中的第 N 行）。' : '。请修改文件后重新上传。')),
+          errorTable(e.details, pasted ? locateLine : null),
           e.total > e.details.length ? h('p', {class: 'muted'}, '仅列出前 ' + e.details.length + ' 处错误。') : null));
       } else {
-        out.appendChild(alertBox('error', e.message));
+        out.appendChild(h('div', {class: 'preview bad'}, title, alertBox('error', e.message)));
       }
+      title.focus();
     } finally {
       if (watch) watch.stop();
       checkBtn.disabled = false;
@@ -251,20 +338,33 @@ function uploadPanel(spec) {
   }
 
   importBtn.addEventListener('click', () => {
-    const f = fileInput.files && fileInput.files[0];
-    if (!checked || !f || f.name !== checked.name || f.size !== checked.size) {
+    const src = source();
+    if (!checked || !src || src.name !== checked.name || src.size !== checked.size || src.text !== checked.text) {
       invalidate();
-      out.appendChild(alertBox('error', '文件已更换，请重新检查。'));
+      out.appendChild(alertBox('error', pasteMode() ? '文本已修改，请重新预览。' : '文件已更换，请重新检查。'));
       return;
     }
     send(false);
   });
+  const fileWrap = h('div', {class: 'field'},
+    h('span', {class: 'field-label', id: spec.id + '-file-label'}, '文件（' + spec.formats.map((f) => '.' + f).join(' / ') + '）'),
+    h('div', {class: 'file-pick'}, fileInput,
+      h('label', {for: fileInput.id, class: 'btn btn-secondary file-btn'}, '选择文件'), fileInfo));
+  const formatWrap = spec.formats.length > 1 ? field('文件格式', formatSel).wrap : null;
+  const textWrap = paste ? h('div', {class: 'field'},
+    h('label', {for: textBox.id}, paste.label),
+    paste.hint ? h('p', {class: 'field-hint', id: textBox.id + '-hint'}, paste.hint) : null,
+    textBox, textInfo) : null;
+  if (paste && paste.hint) textBox.setAttribute('aria-describedby', textBox.id + '-hint ' + textInfo.id);
+  fileInput.addEventListener('change', invalidate);
+  formatSel.addEventListener('change', invalidate);
+  for (const x of extras) x.input.addEventListener('input', invalidate);
+  if (paste) {
+    textBox.addEventListener('input', invalidate);
+    for (const r of radios) r.addEventListener('change', invalidate);
+  }
   const form = h('form', {class: 'form upload-form', novalidate: true},
-    h('div', {class: 'field'},
-      h('span', {class: 'field-label', id: spec.id + '-file-label'}, '文件（' + spec.formats.map((f) => f.toUpperCase()).join(' / ') + '）'),
-      h('div', {class: 'file-pick'}, fileInput,
-        h('label', {for: fileInput.id, class: 'btn btn-secondary file-btn'}, '选择文件'), fileInfo)),
-    spec.formats.length > 1 ? field('文件格式', formatSel).wrap : null,
+    sourceSet, fileWrap, formatWrap, textWrap,
     extras.length ? h('div', {class: 'field-row'}, extras.map((x) => x.wrap)) : null,
     h('div', {class: 'form-actions'}, checkBtn, importBtn),
     out);
@@ -354,7 +454,7 @@ export async function renderHome(main) {
   main.appendChild(pageTitle('考试管理', '导入题库和人员名单，按人员类别安排考试，实时查看考试进度。'));
   main.appendChild(adminTabs('home'));
   const tiles = h('div', {class: 'tile-grid'},
-    tile('#/admin/banks', '题库', '上传 CSV、Excel 或 JSON 题库，先预检再导入。'),
+    tile('#/admin/banks', '题库', '上传 Word、文本、CSV、Excel 或 JSON 题库，或直接粘贴题目，先预览再导入。'),
     tile('#/admin/staff', '人员名单', '上传人员名单（CSV 或 Excel），新增或更新考生账号。'),
     tile('#/admin/exams', '考试', '按人员类别创建考试，查看考试实时进度。'),
     tile('#/hr', '统计报表', '参考率、合格率和个人成绩，导出 CSV / Excel。'));
@@ -386,8 +486,53 @@ function examsTable(exams) {
   return tableWrap('考试列表', table);
 }
 
+const TYPE_NAMES = {single: '单选题', multiple: '多选题', judge: '判断题'};
+const JUDGE_KEYS = {T: '正确（√）', F: '错误（×）'};
+
+/** What the server read from a bank file (the dry run's "recognised" and "notes"): counts
+ * per type, the reader's notes, then each question with its options and key. */
+function bankReading(r) {
+  const box = h('div', {class: 'bank-reading'});
+  const rec = r.recognised;
+  const notes = Array.isArray(r.notes) ? r.notes : [];
+  if (rec) {
+    const by = rec.by_type || {};
+    box.appendChild(h('h4', {class: 'reading-title'}, '识别结果'));
+    const dl = h('dl', {class: 'summary-grid type-counts'},
+      h('div', {class: 'summary-item', dataset: {key: 'total'}}, h('dt', null, '共识别'), h('dd', null, String(rec.total || 0) + ' 题')),
+      ['single', 'multiple', 'judge'].map((t) => h('div', {class: 'summary-item', dataset: {key: t}},
+        h('dt', null, TYPE_NAMES[t]), h('dd', null, String(by[t] || 0) + ' 题'))));
+    box.appendChild(dl);
+  }
+  if (notes.length) {
+    box.appendChild(h('h4', {class: 'reading-title'}, '读取说明'));
+    box.appendChild(h('ul', {class: 'reading-notes'}, notes.map((n) => h('li', null,
+      h('span', {class: 'note-where'}, friendlyWhere(n.where)), '：', n.message))));
+    if (r.notes_total > notes.length) box.appendChild(h('p', {class: 'muted'}, '另有 ' + (r.notes_total - notes.length) + ' 条说明未列出。'));
+  }
+  if (rec && Array.isArray(rec.questions) && rec.questions.length) {
+    box.appendChild(h('h4', {class: 'reading-title'}, '逐题核对' + (rec.truncated ? '（仅显示前 ' + rec.questions.length + ' 题，共 ' + rec.total + ' 题）' : '')));
+    box.appendChild(h('ol', {class: 'reading-list'}, rec.questions.map((q) => {
+      const keys = q.type === 'judge' ? '' : String(q.answer || '');
+      return h('li', {class: 'reading-q', dataset: {id: q.id, type: q.type}},
+        h('p', {class: 'rq-head'},
+          h('span', {class: 'chip chip-info'}, TYPE_NAMES[q.type] || q.type),
+          h('span', {class: 'rq-id'}, '编号 ' + q.id),
+          q.where ? h('span', {class: 'muted rq-where'}, friendlyWhere(q.where)) : null),
+        h('p', {class: 'rq-stem'}, q.stem),
+        q.options && q.options.length ? h('ul', {class: 'rq-options'}, q.options.map((o, i) => {
+          const letter = String.fromCharCode(65 + i);
+          const isKey = keys.indexOf(letter) >= 0;
+          return h('li', {class: isKey ? 'is-key' : null}, letter + '. ' + o, isKey ? h('span', {class: 'sr-only'}, '（答案）') : null);
+        })) : null,
+        h('p', {class: 'rq-key'}, '答案：', h('strong', {class: 'rq-answer'}, q.type === 'judge' ? (JUDGE_KEYS[q.answer] || q.answer) : q.answer)));
+    })));
+  }
+  return box;
+}
+
 export async function renderBanks(main) {
-  main.appendChild(pageTitle('题库', '支持 JSON（lawexam-bank/1）、CSV 和 Excel（.xlsx）。CSV/Excel 第一行为表头：编号、题型、题干、选项A…选项H、答案、解析、依据、难度、标签。'));
+  main.appendChild(pageTitle('题库', '支持 JSON（lawexam-bank/1）、CSV、Excel（.xlsx），以及各部门常用的 Word 文档（.docx）和文本（.txt，也可直接粘贴）。CSV/Excel 第一行为表头：编号、题型、题干、选项A…选项H、答案、解析、依据、难度、标签。'));
   main.appendChild(adminTabs('banks'));
   const listCard = h('section', {class: 'card', 'aria-labelledby': 'banks-title'},
     h('h2', {class: 'card-title', id: 'banks-title'}, '已有题库'));
@@ -416,13 +561,23 @@ export async function renderBanks(main) {
   main.appendChild(uploadPanel({
     id: 'bank',
     title: '上传题库',
-    formats: ['csv', 'xlsx', 'json'],
-    intro: h('p', {class: 'muted'}, '上传后先检查文件：所有错误会连同所在行号一起列出，检查通过后才能确认导入。已有题目按编号更新；只改答案不会生成新版本，改动题干或选项会生成新版本。'),
+    formats: ['csv', 'xlsx', 'json', 'txt', 'docx'],
+    intro: h('div', null,
+      h('p', {class: 'muted'}, '上传后先检查文件：所有错误会连同所在行号（Word 文档为段落号）一起列出，检查通过后才能确认导入。已有题目按编号更新；只改答案不会生成新版本，改动题干或选项会生成新版本。'),
+      h('p', {class: 'muted'}, 'Word 文档和文本按题号、选项字母、“答案：”行识别题目，预览会逐题列出识别结果（题型、选项、答案），请核对后再导入。')),
+    paste: {
+      format: 'txt',
+      label: '粘贴文本',
+      checkLabel: '预览（不导入）',
+      hint: '每题以题号开头（1. 或 1、或（1）），选项以 A. B. 开头（可一行一个，也可一行几个、中间留空格），答案写在“答案：”行或题干括号里，如（ B ）（ √ ）。' +
+        '“一、单选题”“【多选题】”“三、判断题”这样的标题决定其后各题的题型。“解析：”“依据：”“难度：”“标签：”“编号：”各占一行，都可以省略。',
+    },
+    previewTitle: '预览：识别结果',
     extra: [
       {name: 'bank', label: '题库代码', hint: '小写字母、数字和连字符，如 civil-code；JSON 文件可不填', pattern: '[a-z0-9-]{1,' + LIMITS.bank_code_max + '}',
-        maxlength: LIMITS.bank_code_max, requiredFor: ['csv', 'xlsx']},
-      {name: 'title', label: '题库名称', hint: '如：中华人民共和国民法典', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx']},
-      {name: 'subject', label: '科目', hint: '如：civil-code', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx']},
+        maxlength: LIMITS.bank_code_max, requiredFor: ['csv', 'xlsx', 'txt', 'docx']},
+      {name: 'title', label: '题库名称', hint: '如：中华人民共和国民法典', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx', 'txt', 'docx']},
+      {name: 'subject', label: '科目', hint: '如：civil-code', maxlength: LIMITS.bank_title_max, requiredFor: ['csv', 'xlsx', 'txt', 'docx']},
     ],
     parts: true,
     path: (fmt, p, dry) => {
@@ -431,7 +586,7 @@ export async function renderBanks(main) {
       for (const k of ['bank', 'title', 'subject']) if (p[k]) q.set(k, p[k]);
       return '/admin/banks?' + q.toString();
     },
-    describe: (r) => summary(r, ['bank']),
+    describe: (r) => h('div', null, summary(r, ['bank', 'notes', 'notes_total']), bankReading(r)),
     doneText: (r) => '题库“' + (r.bank || '') + '”已导入：新增 ' + (r.added || 0) + ' 题，更新 ' + (r.updated || 0) + ' 题，未变 ' +
       (r.unchanged || 0) + ' 题，停用 ' + (r.retired || 0) + ' 题。',
     after: loadList,
