@@ -13,7 +13,7 @@ cat <<JSON
   "closes_at": "$closes",
   "duration_minutes": 60,
   "pass_percent": 60,
-  "max_attempts": 2,
+  "max_attempts": 1,
   "multiple_scoring": "partial",
   "results": "immediate",
   "review": "immediate",
