@@ -88,6 +88,14 @@ test('an examinee who passed downloads the certificate from the result page', as
   await page.getByRole('heading', {name: '已交卷'}).waitFor();
   const btn = page.getByRole('button', {name: '下载合格证明'});
   await btn.waitFor();
+  // A 409 (say the attempt was regraded below the pass mark since the page was drawn): the
+  // server's message is shown. Played once by the browser, then the real server answers.
+  page.allowHttp('409 GET /api/v1/attempts/');
+  await page.route('**/certificate.pdf', (route) => route.fulfill({status: 409, contentType: 'application/json',
+    body: JSON.stringify({error: {code: 'not_passed', message: '这场考试没有合格成绩，没有合格证明'}})}), {times: 1});
+  await btn.click();
+  await page.locator('.cert-message').getByText('这场考试没有合格成绩，没有合格证明').waitFor();
+  await env.shot(page, 'desktop-00-result-certificate-409', {fullPage: false});
   const {file, name} = await download(page, () => btn.click());
   assert.equal(name, `合格证明-${EXAM}.pdf`);
   assert.equal(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
