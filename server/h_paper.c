@@ -75,6 +75,8 @@ static void pending_free(void *data)
 		wipe_free((char *)p->slips[i].password);
 	}
 	free(p->slips);
+	if (p->kind == PK_SLIPS && p->data) /* the slips' PDF holds the passwords too */
+		explicit_bzero(p->data, p->len);
 	free(p->exam);
 	free(p->org);
 	free(p->data);
