@@ -15,12 +15,15 @@
 #include "cert.h"
 #include "clock.h"
 #include "exam.h"
+#include "jsonx.h"
+#include "lx_limits.h"
 #include "log.h"
 #include "mem.h"
 #include "report_busy.h"
 #include "roles.h"
 #include "routes.h"
 #include "sheet.h"
+#include "slips.h"
 #include "store.h"
 #include "store_exams.h"
 #include "store_papers.h"
@@ -30,7 +33,9 @@
 #define ORG_PARAM_MAX 1024
 #define RETRY_AFTER "5"
 
-enum paper_kind { PK_CERT, PK_CERTS, PK_SHEET };
+enum paper_kind { PK_CERT, PK_CERTS, PK_SHEET, PK_SLIPS };
+
+#define SLIPS_MAX 10000 /* per request; 1 MiB of JSON holds fewer anyway */
 
 /* A request's state from the checks to the reply (owned by c->data). */
 struct paper_pending {
@@ -47,12 +52,31 @@ struct paper_pending {
 	size_t len;
 	char *filename;
 	char *detail;         /* the audit line */
+	struct slip *slips;   /* PK_SLIPS: copies of the posted rows (passwords wiped on free) */
+	size_t nslips;
 };
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
 
 static void pending_free(void *data)
 {
 	struct paper_pending *p = data;
 	report_busy_drop(p->busy, p->uid);
+	for (size_t i = 0; i < p->nslips; i++) {
+		free((char *)p->slips[i].login);
+		free((char *)p->slips[i].name);
+		free((char *)p->slips[i].unit);
+		wipe_free((char *)p->slips[i].password);
+	}
+	free(p->slips);
+	if (p->kind == PK_SLIPS && p->data) /* the slips' PDF holds the passwords too */
+		explicit_bzero(p->data, p->len);
 	free(p->exam);
 	free(p->org);
 	free(p->data);
@@ -133,6 +157,12 @@ static void build_work(struct hctx *c)
 	struct store *db = NULL;
 	int n = 0;
 
+	if (p->kind == PK_SLIPS) { /* nothing from the database: the rows came with the request */
+		char url[320];
+		snprintf(url, sizeof url, "%s/", p->origin);
+		p->rc = slips_pdf(p->slips, p->nslips, url, &p->data, &p->len, &p->err);
+		return;
+	}
 	p->rc = store_open(c->srv->cfg->db_path, STORE_READONLY, &db, &p->err);
 	if (p->rc == LX_OK) {
 		switch (p->kind) {
@@ -141,6 +171,7 @@ static void build_work(struct hctx *c)
 			p->rc = cert_pdf_bulk(db, p->exam, p->org, &pp, &p->data, &p->len, &n, &p->err);
 			break;
 		case PK_SHEET: p->rc = sheet_pdf(db, p->exam, p->org, &p->data, &p->len, &n, &p->err); break;
+		case PK_SLIPS: break;
 		}
 	}
 	store_close(db);
@@ -348,4 +379,87 @@ void h_verify(struct hctx *c)
 	else
 		http_reply(c, 200, "text/html; charset=utf-8", html, len);
 	free(html);
+}
+
+/* One field of a posted slip: a string of 1..max bytes (0..max when may_be_empty). */
+static const char *slip_field(json_t *o, const char *key, size_t max, int may_be_empty)
+{
+	json_t *v = json_object_get(o, key);
+	size_t n;
+
+	if (!json_is_string(v))
+		return NULL;
+	n = json_string_length(v);
+	if (n > max || (n == 0 && !may_be_empty) || memchr(json_string_value(v), 0, n))
+		return NULL;
+	return json_string_value(v);
+}
+
+/* POST /api/v1/admin/slips: the login slips of the passwords a roster import just generated.
+ * The passwords exist only in that import's reply, so the admin page sends them back here
+ * (docs/security.md, "Login slips"): the body is a JSON array of {login, name, org,
+ * password} (≤ LX_BODY_MAX, checked before any handler), the answer a PDF. The passwords are
+ * neither stored nor logged: the audit line has the count only, and our copies are wiped
+ * when the reply is sent. Not checked against the accounts: the slips say what the caller
+ * posted, to no one but the caller. */
+void h_admin_slips(struct hctx *c)
+{
+	char why[256];
+	json_t *v = c->body_len ? jsonx_parse(c->body, c->body_len, why, sizeof why, NULL) : NULL, *o;
+	struct paper_pending *p;
+	struct slip *s;
+	size_t n, i;
+	struct buf b;
+
+	if (!v) {
+		http_error(c, 400, "bad_json", c->body_len ? why : "请求体为空，需要 JSON 数组");
+		return;
+	}
+	n = json_is_array(v) ? json_array_size(v) : 0;
+	if (!json_is_array(v) || n == 0 || n > SLIPS_MAX) {
+		json_decref(v);
+		http_error(c, 400, "bad_request", "请求体须为 1 至 10000 条 {login, name, org, password} 的 JSON 数组");
+		return;
+	}
+	s = lx_calloc(n, sizeof *s);
+	json_array_foreach(v, i, o)
+	{
+		const char *login = json_is_object(o) ? slip_field(o, "login", LX_LOGIN_MAX_BYTES, 0) : NULL;
+		const char *name = login ? slip_field(o, "name", 1024, 0) : NULL;
+		const char *org = name ? slip_field(o, "org", 4096, 1) : NULL;
+		const char *pw = org ? slip_field(o, "password", LX_PASSWORD_MAX_BYTES, 0) : NULL;
+		if (!pw) {
+			char msg[160];
+			for (size_t k = 0; k < i; k++) {
+				free((char *)s[k].login);
+				free((char *)s[k].name);
+				free((char *)s[k].unit);
+				wipe_free((char *)s[k].password);
+			}
+			free(s);
+			json_decref(v);
+			snprintf(msg, sizeof msg, "第 %zu 条无效：须有工号、姓名、单位、初始密码（字符串）", i + 1);
+			http_error(c, 400, "bad_request", msg);
+			return;
+		}
+		s[i] = (struct slip){lx_strdup(login), lx_strdup(name), lx_strdup(org), lx_strdup(pw)};
+	}
+	json_decref(v);
+	if (!(p = pending_new(c, PK_SLIPS))) {
+		for (i = 0; i < n; i++) {
+			free((char *)s[i].login);
+			free((char *)s[i].name);
+			free((char *)s[i].unit);
+			wipe_free((char *)s[i].password);
+		}
+		free(s);
+		return;
+	}
+	p->slips = s;
+	p->nslips = n;
+	buf_init(&b, 0);
+	buf_printf(&b, "slips n=%zu", n);
+	p->detail = buf_detach(&b);
+	p->filename = lx_strdup("登录凭条.pdf");
+	http_offload(c, build_work, build_done);
 }

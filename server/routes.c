@@ -28,6 +28,7 @@ const struct route routes[] = {
 	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/banks", h_admin_banks_list, ROLE_ADMIN, 0},
 	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, 0},
+	{POST, "/api/v1/admin/slips", h_admin_slips, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/jobs/*", h_admin_job_get, ROLE_ADMIN, 0},
 	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLE_ADMIN, 0},

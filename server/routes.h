@@ -65,5 +65,6 @@ void h_attempt_certificate(struct hctx *c);
 void h_report_sheet(struct hctx *c);
 void h_report_certificates(struct hctx *c);
 void h_verify(struct hctx *c);
+void h_admin_slips(struct hctx *c);
 
 #endif

@@ -134,13 +134,27 @@ static const char *cn_date(int64_t t, char *buf, size_t len)
 	return buf;
 }
 
-/* A label and its value on one line of the facts table. */
+#define FACT_W 100.0
+
+/* A label and its value on one line of the facts table; a value taller than max_h mm (a
+ * unit path of eight long levels) is set smaller, so the facts stay above the QR code. */
+static double fact_fit(struct pdf *p, double y, const char *label, const char *value, double max_h)
+{
+	static const double sizes[] = {13, 11, 9.5, 8};
+	double h, size = 13;
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size = sizes[i];
+		if (pdf_text_height(p, FACT_W, size, PDF_SERIF, value) <= max_h)
+			break;
+	}
+	pdf_text(p, 40, y, 32, 13, PDF_SERIF | PDF_BOLD, label);
+	h = pdf_text(p, 72, y + (size < 13 ? 0.6 : 0), FACT_W, size, PDF_SERIF, value);
+	return (h < 7 ? 7 : h) + 3;
+}
+
 static double fact(struct pdf *p, double y, const char *label, const char *value)
 {
-	double h;
-	pdf_text(p, 40, y, 32, 13, PDF_SERIF | PDF_BOLD, label);
-	h = pdf_text(p, 72, y, 100, 13, PDF_SERIF, value);
-	return (h < 7 ? 7 : h) + 3;
+	return fact_fit(p, y, label, value, 1e9);
 }
 
 int cert_draw(struct pdf *p, const struct cert_facts *f, const struct cert_print *pp, struct lx_err *e)
@@ -173,7 +187,7 @@ int cert_draw(struct pdf *p, const struct cert_facts *f, const struct cert_print
 	y = 75 + pdf_text(p, 30, 75, PDF_A4_W - 60, 15, PDF_SERIF, buf_str(&b)) + 10;
 
 	y += fact(p, y, "姓名", f->name);
-	y += fact(p, y, "单位", f->org);
+	y += fact_fit(p, y, "单位", f->org, 30);
 	y += fact(p, y, "考试", f->exam_title);
 	buf_reset(&b);
 	buf_printf(&b, "%s 分（满分 %s 分）", score, max);

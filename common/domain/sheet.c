@@ -125,38 +125,67 @@ static int row_cb(void *ctx, const struct report_person *p)
 	return 0;
 }
 
+struct sheet *sheet_begin(const struct report_exam *x, const char *org_path)
+{
+	struct sheet *s = lx_calloc(1, sizeof *s);
+	s->pdf = pdf_new();
+	s->x = x;
+	s->scope = org_path;
+	return s;
+}
+
+int sheet_row(struct sheet *s, const struct report_person *p) { return row_cb(s, p); }
+
+int sheet_finish(struct sheet *s, char **data, size_t *len, int *units, struct lx_err *e)
+{
+	struct pdf *pdf = s->pdf;
+
+	if (s->unit) {
+		unit_end(s);
+	} else { /* nobody assigned in the selection (an empty unit): one page saying so */
+		struct buf b;
+		buf_init(&b, 0);
+		buf_printf(&b, "“%s”%s%s没有应考人员。", s->x->title, s->scope ? "在 " : "", s->scope ? s->scope : "");
+		pdf_page(pdf);
+		pdf_para(pdf, 18, PDF_BOLD | PDF_CENTER | PDF_SERIF, 3, "成绩汇总表");
+		pdf_para(pdf, 12, 0, 0, buf_str(&b));
+		buf_free(&b);
+	}
+	*units = s->units;
+	free(s->unit);
+	free(s);
+	return pdf_finish(pdf, data, len, e);
+}
+
+void sheet_abandon(struct sheet *s)
+{
+	if (!s)
+		return;
+	pdf_free(s->pdf);
+	free(s->unit);
+	free(s);
+}
+
 int sheet_pdf(struct store *db, const char *exam_code, const char *org_path, char **data, size_t *len, int *units,
 	      struct lx_err *e)
 {
 	struct report_exam x = {0};
-	struct sheet s = {.pdf = pdf_new(), .x = &x, .scope = org_path};
+	struct sheet *s = NULL;
 	int rc = store_read_begin(db, e);
 
 	*units = 0;
 	if (rc)
-		goto out;
+		return rc;
 	rc = store_report_exam(db, exam_code, &x, e);
-	if (rc == LX_OK)
-		rc = store_report_people(db, x.id, 1, row_cb, &s, e);
-	store_read_end(db);
-	if (rc)
-		goto out;
-	if (s.unit) {
-		unit_end(&s);
-	} else {
-		struct buf b;
-		buf_init(&b, 0);
-		buf_printf(&b, "“%s”%s%s没有应考人员。", x.title, org_path ? "在 " : "", org_path ? org_path : "");
-		pdf_para(s.pdf, 18, PDF_BOLD | PDF_CENTER | PDF_SERIF, 3, "成绩汇总表");
-		pdf_para(s.pdf, 12, 0, 0, buf_str(&b));
-		buf_free(&b);
+	if (rc == LX_OK) {
+		s = sheet_begin(&x, org_path);
+		rc = store_report_people(db, x.id, 1, row_cb, s, e);
 	}
-out:
-	*units = s.units;
-	free(s.unit);
-	report_exam_free(&x);
+	store_read_end(db);
 	if (rc == LX_OK)
-		return pdf_finish(s.pdf, data, len, e);
-	pdf_free(s.pdf);
+		rc = sheet_finish(s, data, len, units, e);
+	else
+		sheet_abandon(s);
+	report_exam_free(&x);
 	return rc;
 }

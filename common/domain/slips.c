@@ -1,7 +1,8 @@
 /* slips.c — the login slips PDF (see slips.h): a fixed grid of 105 × 74.25 mm cells, the
  * cut lines drawn once per page, a slip's text inside its cell with a 7 mm margin; a unit
- * name too long for its lines wraps, and is set in smaller type when it would take more than
- * about three lines. */
+ * name too long for its lines wraps, and is set in smaller type (down to about half) when it
+ * would take more than 20 mm, so that even the longest path a roster allows (8 levels of 64
+ * bytes) leaves the password, the URL and the footer line in their places. */
 #include "slips.h"
 
 #include "pdf.h"
@@ -27,7 +28,8 @@ static double field(struct pdf *p, double x, double y, double w, const char *lab
 	double h;
 	pdf_text(p, x, y + (size > 10 ? 0.8 : 0), 18, 9.5, PDF_BOLD, label);
 	h = pdf_text_height(p, w - 18, size, flags, value);
-	if (h > max_h) { /* a very long unit: smaller type rather than into the next slip */
+	for (int i = 0; i < 3 && h > max_h; i++) { /* a very long unit: smaller type rather than over the
+						       * fields below it or into the next slip */
 		size *= 0.8;
 		h = pdf_text_height(p, w - 18, size, flags, value);
 	}
@@ -55,7 +57,7 @@ int slips_pdf(const struct slip *v, size_t n, const char *url, char **data, size
 		y += 7;
 		y += field(p, x, y, w, "工号", v[i].login, PDF_MONO, 10.5, 6);
 		y += field(p, x, y, w, "姓名", v[i].name, 0, 10.5, 10);
-		y += field(p, x, y, w, "单位", v[i].unit, 0, 9.5, 12);
+		y += field(p, x, y, w, "单位", v[i].unit, 0, 9.5, 20);
 		y += field(p, x, y, w, "初始密码", v[i].password, PDF_MONO | PDF_BOLD, 13, 7);
 		y += field(p, x, y, w, "网址", url, PDF_MONO, 9.5, 6);
 		pdf_text(p, x, (double)(k / COLS + 1) * CELL_H - PAD - 3, w, 8, 0,

@@ -456,6 +456,63 @@ class PaperTest(L.TestCase):
         self.assertIn("D900", text)
         self.assertIn("https://127.0.0.1:8443", text)
 
+    # --- login slips from the admin page (POST /api/v1/admin/slips) ---------------------------------
+
+    def test_slips_route(self):
+        import json
+        adm = self.srv.client()
+        adm.login("adm1", PW)
+        secret = "Slip-Secret-7Qx9"
+        rows = [{"login": "W%03d" % i, "name": "吴𠮷%d" % i, "org": "戊区/司法局", "password": secret + str(i)}
+                for i in range(10)]
+        rows[3]["org"] = "/".join(["某某省某某市某某区人民政府办公室综合科第一"] * 8)
+        r = adm.post("/api/v1/admin/slips", body=json.dumps(rows, ensure_ascii=False).encode())
+        self.assertStatus(r, 200)
+        self.assertEqual(r.headers.get("Content-Type"), "application/pdf")
+        self.assertIn("filename*=UTF-8''%E7%99%BB%E5%BD%95%E5%87%AD%E6%9D%A1.pdf", r.headers.get("Content-Disposition"))
+        keep_png(r.body, "slips-route")
+        self.assertEqual(pdf_pages(r.body), 2)  # 8 + 2
+        text = pdf_text(r.body, "-raw")
+        pos = 0
+        for row in rows:  # in the order posted, each password on its own slip
+            i = text.index(row["login"], pos)
+            pos = text.index(row["password"], i)
+        self.assertIn("吴𠮷3", text)
+        self.assertIn(re.sub(r"\s", "", rows[3]["org"]), re.sub(r"\s", "", text))
+        # the URL is the one the client used
+        self.assertEqual(text.count("https://%s:%d/" % (self.srv.host, self.srv.port)), 10)
+        # bad bodies: 400 with a Chinese message that names the row, never the password
+        for body, where in ((b"", None), (b"{}", None), (b"[]", None), (b"[1]", "第 1 条"),
+                            (json.dumps([rows[0], {"login": "x", "name": "y", "org": "z"}]).encode(), "第 2 条"),
+                            (json.dumps([{**rows[0], "password": 5}]).encode(), "第 1 条"),
+                            (json.dumps([{**rows[0], "login": ""}]).encode(), "第 1 条"),
+                            (json.dumps([{**rows[0], "login": "L" * 65}]).encode(), "第 1 条"),
+                            (b"[{", None)):
+            r = adm.post("/api/v1/admin/slips", body=body)
+            self.assertEqual(r.status, 400, body[:40])
+            self.assertIn(error_code(r), ("bad_request", "bad_json"))
+            if where:
+                self.assertIn(where, r.body["error"]["message"])
+            self.assertNotIn(secret, json.dumps(r.body, ensure_ascii=False))
+        # more than 1 MiB: refused before the handler
+        req = ("POST /api/v1/admin/slips HTTP/1.1\r\nHost: x\r\nCookie: lawexam_session=%s\r\n"
+               "X-CSRF-Token: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+               % (adm.cookie, adm.csrf, (1 << 20) + 1))
+        self.assertEqual(L.raw_status(L.raw_tls(self.srv, req.encode(), timeout=5)), 413)
+        # not for HR or examinees
+        self.assertStatus(self.hr.post("/api/v1/admin/slips", body=json.dumps(rows).encode()), 403)
+        self.assertStatus(self.ex["ex1"].post("/api/v1/admin/slips", body=json.dumps(rows).encode()), 403)
+        # nothing stored: no account made, the audit line has the count only, no password in the log
+        con = sqlite3.connect(self.srv.db)
+        self.assertEqual(con.execute("SELECT count(*) FROM users WHERE login LIKE 'W0%'").fetchone()[0], 0)
+        audit = con.execute("SELECT detail FROM audit_log WHERE action = 'paper_download' AND actor = 'adm1'").fetchall()
+        dump = "\n".join(con.iterdump())
+        con.close()
+        self.assertIn(("slips n=10",), audit)
+        self.assertNotIn(secret, dump)
+        with open(self.srv.log_path, encoding="utf-8", errors="replace") as f:
+            self.assertNotIn(secret, f.read())
+
     # --- 2,000 people in one unit: time and memory (docs/benchmarks.md) ----------------------------
 
     def test_big_unit(self):

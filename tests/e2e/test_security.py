@@ -186,6 +186,8 @@ MATRIX = [
     ("POST", "/api/v1/admin/uploads", "/api/v1/admin/uploads", "part",                U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/uploads/*", "/api/v1/admin/uploads/{UP}", None,           U, F, F, F, UNF, F, UNF, F),
     ("DELETE", "/api/v1/admin/uploads/*", "/api/v1/admin/uploads/{UP}", None,        U, F, F, F, UNF, F, UNF, F),
+    # Login slips of posted {login,name,org,password} rows: a PDF back, nothing stored.
+    ("POST", "/api/v1/admin/slips", "/api/v1/admin/slips", "slips",                   U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/jobs/*", "/api/v1/admin/jobs/no-such-job", None,           U, F, F, F, JNF, F, JNF, F),
     ("POST", "/api/v1/admin/banks", "/api/v1/admin/banks?format=json&dry_run=1", "bank",
                                                                                      U, F, F, F, OK, F, OK, F),
@@ -284,6 +286,7 @@ class AuthorizationMatrixTest(L.TestCase):
             "staff": staff.encode(),
             "exam": dumps(exam_doc("mx-dry", "mx-bank")),
             "part": b"a first part",
+            "slips": dumps([{"login": "mx-slip1", "name": "新人", "org": "珠晖区/区司法局", "password": "Slip-Pw-1234"}]),
         }
         # UP: an upload id nobody has (an admin's own uploads are test_uploads.py's)
         cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32}

@@ -63,6 +63,7 @@ export function hasRole(role) {
  * api('GET', '/exams') → parsed JSON. Options:
  *   body: object (sent as JSON) | raw: ArrayBuffer/Blob/string sent as is with `contentType`
  *   quiet401: do not redirect on 401 (used by the login page and the start-up probe)
+ *   file: the answer is a file (a PDF): → {blob, filename} (errors are JSON as always)
  */
 export async function api(method, path, opts) {
   const o = opts || {};
@@ -113,7 +114,42 @@ export async function api(method, path, opts) {
     if (res.status === 401 && !o.quiet401 && onUnauthorized) onUnauthorized();
     throw e;
   }
+  if (o.file) return {blob: await res.blob(), filename: dispositionName(res.headers.get('Content-Disposition'))};
   return data;
+}
+
+/* The file name of a Content-Disposition (filename*=UTF-8''… first, then filename="…"). */
+function dispositionName(cd) {
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd || '');
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch (e) {
+      /* fall through */
+    }
+  }
+  const plain = /filename="([^"]*)"/i.exec(cd || '');
+  return plain ? plain[1] : '';
+}
+
+/**
+ * Fetches a file through api() (so errors carry the server's Chinese message) and hands it
+ * to the browser as a download named by the server (else fallbackName). Resolves to the
+ * file name.
+ */
+export async function downloadFile(method, path, fallbackName, opts) {
+  const r = await api(method, path, Object.assign({}, opts, {file: true}));
+  const name = r.filename || fallbackName;
+  const url = URL.createObjectURL(r.blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return name;
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

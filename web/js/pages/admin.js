@@ -2,9 +2,9 @@
  * dry-run preview first, listing every error with its row; nothing is imported until the
  * preview is clean and the administrator confirms), the exam list, exam creation from a
  * lawexam-exam/1 definition file, and the exam detail with a live monitor. */
-import {api, serverNow, uploadInParts} from '../api.js';
+import {api, serverNow, uploadInParts, downloadFile} from '../api.js';
 import {LIMITS} from '../limits.js';
-import {h, clear, alertBox, pageTitle, field, fmtTime, fmtClock, fmtBytes, tableWrap, dataTable, CATEGORY_NAMES} from '../dom.js';
+import {h, clear, alertBox, pageTitle, field, fmtTime, fmtClock, fmtBytes, tableWrap, dataTable, CATEGORY_NAMES, toast} from '../dom.js';
 
 const LABELS = {
   bank: '题库', code: '编号', title: '名称', subject: '科目', added: '新增', updated: '更新', unchanged: '未变',
@@ -616,7 +616,9 @@ export async function renderStaff(main) {
           [csvCell(x.login), csvCell(x.password), csvText(x.name), csvText(x.org)].join(',')));
         pwLink = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], {type: 'text/csv'}));
         box.appendChild(alertBox('warn', '有 ' + pw.length + ' 名新人员的初始密码由系统生成。请立即下载并通过安全渠道分发，离开本页后无法再次查看。'));
-        box.appendChild(h('p', null, h('a', {href: pwLink, download: 'initial-passwords.csv', class: 'btn btn-secondary'}, '下载初始密码（CSV）')));
+        box.appendChild(h('p', {class: 'form-actions'},
+          h('a', {href: pwLink, download: 'initial-passwords.csv', class: 'btn btn-secondary'}, '下载初始密码（CSV）'),
+          slipsButton(pw)));
       }
       return box;
     },
@@ -625,6 +627,29 @@ export async function renderStaff(main) {
   return () => {
     if (pwLink) URL.revokeObjectURL(pwLink);
   };
+}
+
+/* 下载登录凭条（PDF）: the passwords the import just generated exist only in its reply, on this
+ * page; they are posted back to POST /admin/slips, which draws the slips and keeps nothing
+ * (docs/security.md, "Login slips"). */
+function slipsButton(pw) {
+  const rows = pw.map((x) => ({login: String(x.login || ''), name: String(x.name || ''),
+    org: String(x.org || ''), password: String(x.password || '')}));
+  const btn = h('button', {type: 'button', class: 'btn btn-secondary', id: 'download-slips'}, '下载登录凭条（PDF）');
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    const old = btn.textContent;
+    btn.textContent = '正在生成登录凭条……';
+    try {
+      await downloadFile('POST', '/admin/slips', '登录凭条.pdf', {body: rows});
+    } catch (e) {
+      toast(e.message || '登录凭条生成失败，请稍后重试。', 'error');
+    } finally {
+      btn.disabled = false;
+      btn.textContent = old;
+    }
+  });
+  return btn;
 }
 
 /* csvCell for text a person typed (names, units): a cell Excel would run as a formula gets a

@@ -99,6 +99,19 @@ function downloads(code, kind, q, what) {
     what ? h('span', {class: 'muted'}, what) : null);
 }
 
+/* The printed papers (SPEC §14) of the unit on screen (org=; none: every unit): the score
+ * sheet and the certificates of everyone who passed. Status and pass filters do not apply. */
+function paperLinks(code, org) {
+  const q = org ? {org} : {};
+  const url = (kind) => reportUrl(code, kind, q);
+  return h('div', {class: 'downloads', id: 'paper-downloads'},
+    h('a', {class: 'btn btn-secondary btn-download', href: url('sheet.pdf'), download: '', dataset: {kind: 'sheet'}},
+      '成绩汇总表（PDF）'),
+    h('a', {class: 'btn btn-secondary btn-download', href: url('certificates.pdf'), download: '',
+      dataset: {kind: 'certificates'}}, '合格证明（PDF）'),
+    h('span', {class: 'muted'}, org ? '单位：' + org + '（含下级）' : '全部单位'));
+}
+
 /** GET a report, waiting while the server is still building another report of mine
  *  (429 report_in_progress: one report at a time per user, e.g. an Excel download). */
 async function getReport(path) {
@@ -277,6 +290,7 @@ export async function renderReport(main, params, ctx) {
     const q = filterQuery();
     clear(resDl);
     resDl.appendChild(downloads(code, 'results', q, Object.keys(q).length ? '按当前筛选导出' : null));
+    resDl.appendChild(paperLinks(code, unitSel.value));
   }
   function renderResults() {
     renderDownloads();

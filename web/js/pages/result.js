@@ -1,6 +1,6 @@
 /* result.js — after the exam: the submitted state with the score when the exam's policy shows
  * it, and the review page (keys, explanations, legal bases) when the policy allows. */
-import {api} from '../api.js';
+import {api, downloadFile} from '../api.js';
 import {h, alertBox, pageTitle, fmtScore, fmtTime, TYPE_NAMES} from '../dom.js';
 import {go} from '../router.js';
 
@@ -43,8 +43,29 @@ export async function renderResult(main, params) {
   card.appendChild(h('div', {class: 'form-actions'},
     a.review_available ? h('a', {href: '#/review/' + encodeURIComponent(id), class: 'btn btn-primary'}, '查看答题解析') : null,
     h('a', {href: '#/exams', class: 'btn btn-secondary'}, '返回我的考试')));
+  if (r && r.passed) card.appendChild(certificateBox(id));
   if (!a.review_available) card.appendChild(h('p', {class: 'muted'}, '答案与解析按考试安排开放查看。'));
   main.appendChild(card);
+}
+
+/* 下载合格证明: shown when the score is visible and passed; the server decides (it gives the
+ * person's best passed attempt's certificate, or 409 not_passed with the reason in Chinese). */
+function certificateBox(id) {
+  const msg = h('div', {class: 'cert-message', 'aria-live': 'polite'});
+  const btn = h('button', {type: 'button', class: 'btn btn-success', id: 'download-certificate'}, '下载合格证明');
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    msg.replaceChildren();
+    try {
+      await downloadFile('GET', '/attempts/' + encodeURIComponent(id) + '/certificate.pdf', '合格证明.pdf');
+      msg.appendChild(h('p', {class: 'muted'}, '合格证明（PDF）已开始下载。'));
+    } catch (e) {
+      msg.appendChild(alertBox(e.status === 409 ? 'info' : 'error', e.message || '合格证明下载失败，请稍后重试。'));
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return h('div', {class: 'cert-download'}, h('p', {class: 'form-actions'}, btn), msg);
 }
 
 /* The review response is read tolerantly: per question the key may be `answer` or `key`,
