@@ -537,7 +537,10 @@ static void render_credit_cb(void *ctx, int seconds, const char *reason, int64_t
 {
 	struct render *r = ctx;
 	char t[48];
-	W_LIT(r, r->first ? "{\"seconds\":" : ",{\"seconds\":");
+	if (r->first)
+		W_LIT(r, "{\"seconds\":");
+	else
+		W_LIT(r, ",{\"seconds\":");
 	w_int(r, seconds);
 	W_MEMBER_STR(r, ",\"reason\":", reason);
 	W_MEMBER_STR(r, ",\"at\":", rfc3339_format(at, t, sizeof t));
