@@ -15,7 +15,8 @@
 #include "store.h"
 
 #define LIVENESS_EVERY 5      /* seconds between liveness marks (SPEC: at most 10) */
-#define START_MIN_GAP 1       /* any measured stop is credited, a graceful restart too */
+#define START_MIN_GAP 2       /* a stop of 2 s or more is credited, a graceful restart too; less
+				 * is a restart's own jitter of one clock second */
 #define RECOVER_MIN_GAP 15    /* a failed writer: more than the marks' own jitter */
 
 static int autosubmit_job(struct store *db, void *arg, struct lx_err *e)
