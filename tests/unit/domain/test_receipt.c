@@ -107,6 +107,12 @@ static int verify(struct store *db, const char *code, int64_t *owner)
 	return valid;
 }
 
+static void first_answer_cb(void *ctx, int position, const char *response, int64_t seq, int earned2)
+{
+	if (position == 1)
+		snprintf(ctx, 16, "%s", response);
+}
+
 static void test_issue_and_verify(void **state)
 {
 	struct fx *f = *state;
@@ -135,13 +141,17 @@ static void test_issue_and_verify(void **state)
 	/* submitting again changes nothing */
 	fx_run(f->db, submit_job, &sub, "submit again");
 	assert_true(verify(f->rd, a.receipt, &owner));
-	/* an answer changed behind the server's back */
-	snprintf(sql, sizeof sql, "UPDATE answers SET response = 'C' WHERE attempt_id = %lld AND position = 1",
-		 (long long)s.id);
+	/* an answer changed behind the server's back (stored in original keys: the displayed
+	 * "A" is whichever the shuffle put first) */
+	char orig[16] = "";
+	assert_int_equal(store_answers(f->rd, s.id, first_answer_cb, orig, &e), LX_OK);
+	assert_int_equal(strlen(orig), 1);
+	snprintf(sql, sizeof sql, "UPDATE answers SET response = '%c' WHERE attempt_id = %lld AND position = 1",
+		 orig[0] == 'C' ? 'B' : 'C', (long long)s.id);
 	raw_exec(f->path, sql);
 	assert_false(verify(f->rd, a.receipt, &owner));
-	snprintf(sql, sizeof sql, "UPDATE answers SET response = 'A' WHERE attempt_id = %lld AND position = 1",
-		 (long long)s.id);
+	snprintf(sql, sizeof sql, "UPDATE answers SET response = '%s' WHERE attempt_id = %lld AND position = 1",
+		 orig, (long long)s.id);
 	raw_exec(f->path, sql);
 	assert_true(verify(f->rd, a.receipt, &owner));
 	/* a new answer where there was none */
