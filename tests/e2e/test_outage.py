@@ -3,7 +3,8 @@ is serving at least every 10 s (every 5 s: the liveness row); when it starts aft
 every attempt that was in progress during the gap (its deadline still ahead at the last
 mark) gets the gap added to its deadline before anything is served, recorded in the Attempt
 ("credits") and in the audit log. An attempt already past its deadline before the outage is
-not revived. Gaps and credits are printed to stderr (ctest -V)."""
+not revived. The writer failing (a full disk, storage_unavailable) for 20 s is credited
+the same way once it writes again (needs root for the tmpfs). Gaps and credits are printed to stderr (ctest -V)."""
 
 import sys
 import time
@@ -11,7 +12,11 @@ import unittest
 from datetime import datetime
 
 import lawexam_e2e as L
-from test_reliability import FAST, PW, create_exam, import_bank, import_staff, make_bank
+import os
+import random
+import sqlite3
+
+from test_reliability import FAST, PW, Examinee, TmpfsCase, create_exam, fill_disk, import_bank, import_staff, make_bank
 
 
 def log(msg):
@@ -143,6 +148,54 @@ class OutageAutosubmitTest(L.TestCase):
         rc, out, err = srv.admin("audit")
         self.assertEqual(rc, 0, err)
         return out
+
+
+class StorageOutageCreditTest(TmpfsCase):
+    """The writer fails (a full disk: storage_unavailable) for about 20 s while an attempt is in
+    progress; the first liveness mark that commits once space returns credits the gap."""
+
+    def test_storage_unavailable_gap_is_credited(self):
+        mnt = self.tmpfs("16m")
+        srv = self.server_on(mnt, *FAST)
+        import_bank(srv, make_bank("outage3", 8, 8))
+        import_staff(srv, ["ou04"])
+        create_exam(srv, "out-disk", "outage3")
+        srv.start()
+        ex = Examinee(srv, "ou04")
+        ex.start("out-disk")
+        before = ex.get()
+        time.sleep(5.5)  # a liveness mark after the start
+        for _ in range(50):  # as DiskFullTest: an empty WAL, so every commit must grow the file
+            con = sqlite3.connect(srv.db, timeout=10)
+            try:
+                busy = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                con.close()
+            if busy == 0 and os.path.getsize(srv.db + "-wal") == 0:
+                break
+            time.sleep(0.1)
+        filler = os.path.join(mnt, "filler")
+        fill_disk(filler)
+        full_at = time.time()
+        r = ex.save(ex.next_batch(random.Random(1)))
+        self.assertEqual(r.status, 503, "a save on a full disk: %r" % (r.body,))
+        time.sleep(20)
+        os.remove(filler)
+        back = time.time()
+        down = back - full_at
+        while True:
+            b = ex.get()
+            if b["credits"]:
+                break
+            self.assertLess(time.time() - back, 12, "no credit 12 s after space returned")
+            time.sleep(0.5)
+        moved = datetime.fromisoformat(b["deadline"]).timestamp() - datetime.fromisoformat(before["deadline"]).timestamp()
+        log("storage_unavailable: full for %.1f s; deadline moved %d s; credits %r" % (down, moved, b["credits"]))
+        self.assertEqual([c["seconds"] for c in outage_credits(b)], [moved])
+        self.assertGreaterEqual(moved, 20)
+        self.assertLessEqual(moved, down + 12)
+        rc, out, err = srv.admin("audit")
+        self.assertIn("attempt=%d seconds=%d" % (ex.aid, moved), out)
 
 
 if __name__ == "__main__":
