@@ -15,6 +15,7 @@
 #include "exam_def.h"
 #include "jsonx.h"
 #include "mem.h"
+#include "roles.h"
 #include "routes.h"
 #include "store_accounts.h"
 
@@ -363,4 +364,25 @@ void h_admin_exam_monitor(struct hctx *c)
 		fail(c, rc, &e);
 	else
 		http_json(c, 200, out);
+}
+
+/* GET /api/v1/receipts/{code}: the receipt checked against what is stored now. The owner,
+ * admin and hr see it; to anyone else the code is not found, as another person's attempt. */
+void h_receipt_get(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int64_t owner = 0;
+	int staff = (c->user.roles & (ROLE_ADMIN | ROLE_HR)) != 0;
+	const char *code = c->params[0];
+	int rc = code && strlen(code) <= 40 ? exam_receipt_verify(c->th->rd, code, &owner, &out, &e) : LX_ERR_NOTFOUND;
+	if (rc == LX_OK && !staff && owner != c->user.id)
+		rc = LX_ERR_NOTFOUND;
+	if (rc == LX_ERR_NOTFOUND)
+		http_error(c, 404, "not_found", "回执不存在");
+	else if (rc)
+		fail(c, rc, &e);
+	else
+		http_json(c, 200, out), out = NULL;
+	json_decref(out);
 }

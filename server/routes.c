@@ -21,6 +21,7 @@ const struct route routes[] = {
 	{PUT, "/api/v1/attempts/*/answers", h_attempt_save, ROLE_EXAMINEE, 0},
 	{POST, "/api/v1/attempts/*/submit", h_attempt_submit, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/attempts/*/review", h_attempt_review, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/receipts/*", h_receipt_get, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{GET, "/api/v1/attempts/*/certificate.pdf", h_attempt_certificate, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{POST, "/api/v1/admin/uploads", h_upload_part, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/uploads/*", h_upload_get, ROLE_ADMIN, 0},

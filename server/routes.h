@@ -39,6 +39,7 @@ void h_attempt_get(struct hctx *c);
 void h_attempt_save(struct hctx *c);
 void h_attempt_submit(struct hctx *c);
 void h_attempt_review(struct hctx *c);
+void h_receipt_get(struct hctx *c);
 void h_admin_exams_create(struct hctx *c);
 void h_admin_exams_list(struct hctx *c);
 void h_admin_exam_monitor(struct hctx *c);

@@ -67,6 +67,9 @@ struct srv {
 	atomic_long requests;
 	atomic_llong last_request_ms; /* monotonic ms of the latest request (shutdown waits for quiet) */
 	atomic_int autosubmit_busy;
+	atomic_int liveness_busy;    /* a liveness mark is queued on the writer */
+	atomic_int liveness_failed;  /* the last mark failed: the next good one credits the gap */
+	int64_t liveness_next;       /* main thread: when to queue the next mark */
 	int conn_idx;              /* SSL ex_data index of each connection's struct srv_conn */
 	int max_connections;       /* --max-connections, lowered to fit the open-file limit */
 	int fd_ceiling;            /* connections at which accepting pauses (open-file limit) */

@@ -52,6 +52,23 @@ int exam_autosubmit(struct store *db, int64_t now, int grace, int *count, struct
 /* 1 if some in-progress attempt is past deadline + grace (cheap read). */
 int exam_any_overdue(struct store *db, int64_t now, int grace);
 
+/* Answer receipts (回执, SPEC §12). exam_submit issues the code of the attempt it submits
+ * (writer); exam_receipt_issue does it for one submitted attempt (writer; no-op otherwise).
+ * exam_receipt_verify recomputes the code of the attempt that was issued code_in (dashes and
+ * case ignored) from what is stored now: *out = {"valid","receipt","login","exam",
+ * "attempt_id","submitted_at","answers_sha256"} and *owner = the attempt's user id, or
+ * LX_ERR_NOTFOUND for an unknown or malformed code. */
+int exam_receipt_issue(struct store *db, int64_t attempt_id, struct lx_err *e);
+int exam_receipt_verify(struct store *db, const char *code_in, int64_t *owner, json_t **out, struct lx_err *e);
+
+/* Outage credit (故障补时, SPEC §12), on the writer's connection. exam_liveness_mark records
+ * that the server is serving at now. exam_outage_credit: if the last mark is at least
+ * min_gap seconds before now, every attempt in progress whose deadline was after that mark
+ * gets its deadline moved by the gap (*gap seconds; *count attempts), recorded as a credit
+ * with reason "outage" and in the audit log (outage_credit); then the mark is set to now. */
+int exam_liveness_mark(struct store *db, int64_t now, struct lx_err *e);
+int exam_outage_credit(struct store *db, int64_t now, int min_gap, int *count, int64_t *gap, struct lx_err *e);
+
 /* Regrades every submitted attempt of an exam with the current keys; calls report() for each
  * changed score. Writes nothing when dry_run. */
 int exam_regrade(struct store *db, const char *exam_code, int dry_run,

@@ -14,6 +14,7 @@
 #include "jsonx.h"
 #include "mem.h"
 #include "paper.h"
+#include "receipt.h"
 #include "store.h"
 #include "store_exams.h"
 
@@ -531,6 +532,22 @@ static void w_member_str(struct render *r, const char *lit_key, size_t key_len, 
 
 #define W_MEMBER_STR(r, lit, s) w_member_str((r), (lit), sizeof(lit) - 1, (s))
 
+/* One outage or other credit, as credit_cb() in exam_view.c shows it. */
+static void render_credit_cb(void *ctx, int seconds, const char *reason, int64_t at)
+{
+	struct render *r = ctx;
+	char t[48];
+	if (r->first)
+		W_LIT(r, "{\"seconds\":");
+	else
+		W_LIT(r, ",{\"seconds\":");
+	w_int(r, seconds);
+	W_MEMBER_STR(r, ",\"reason\":", reason);
+	W_MEMBER_STR(r, ",\"at\":", rfc3339_format(at, t, sizeof t));
+	W_LIT(r, "}");
+	r->first = 0;
+}
+
 int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, char **out,
 			size_t *len, struct lx_err *e)
 {
@@ -572,9 +589,23 @@ int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, i
 		rc = r.rc;
 	if (rc)
 		goto out;
-	W_LIT(&r, "}");
+	W_LIT(&r, "},\"credits\":[");
+	r.first = 1;
+	rc = store_attempt_credits(db, a.id, render_credit_cb, &r, e);
+	if (rc == LX_OK)
+		rc = r.rc;
+	if (rc)
+		goto out;
+	W_LIT(&r, "]");
 	if (a.status == AST_SUBMITTED) {
 		W_MEMBER_STR(&r, ",\"submitted_at\":", rfc3339_format(a.submitted_at, t, sizeof t));
+		if (a.receipt[0]) {
+			char shown[RECEIPT_SHOWN_LEN + 1];
+			receipt_group(a.receipt, shown);
+			W_MEMBER_STR(&r, ",\"receipt\":", shown);
+		} else {
+			W_LIT(&r, ",\"receipt\":null");
+		}
 		if (exam_results_visible(&x, now_ms / 1000)) {
 			W_LIT(&r, ",\"result\":{\"score\":");
 			w_score(&r, a.score2);

@@ -94,6 +94,8 @@ int exam_submit(struct store *db, int64_t attempt_id, int64_t user_id, int64_t n
 	if (rc == LX_OK)
 		rc = store_attempt_submit(db, a.id, now, reason, score2,
 					  grade_passed(score2, a.max_score2, x.pass_percent), e);
+	if (rc == LX_OK)
+		rc = exam_receipt_issue(db, a.id, e);
 	exam_row_free(&x);
 	return rc;
 }

@@ -12,7 +12,24 @@
 #include "grade.h"
 #include "mem.h"
 #include "paper.h"
+#include "receipt.h"
 #include "store_exams.h"
+
+static void credit_cb(void *ctx, int seconds, const char *reason, int64_t at)
+{
+	json_array_append_new(ctx, json_pack("{s:i,s:s,s:o}", "seconds", seconds, "reason", reason, "at",
+					     exam_time_json(at)));
+}
+
+/* The receipt as shown (XXXX-XXXX-XXXX-XXXX), or null when none was issued. */
+static json_t *receipt_json(const struct attempt_row *a)
+{
+	char shown[RECEIPT_SHOWN_LEN + 1];
+	if (!a->receipt[0])
+		return json_null();
+	receipt_group(a->receipt, shown);
+	return json_string(shown);
+}
 
 struct view {
 	json_t *questions;
@@ -94,13 +111,21 @@ static int attempt_view(struct store *db, const struct attempt_row *a, const str
 			 "exam_title", x->title, "status", attempt_status_name(a->status), "started_at", exam_time_json(a->started_at),
 			 "deadline", exam_time_json(a->deadline), "server_time", rfc3339_format_ms(now_ms, t, sizeof t),
 			 "duration_minutes", x->duration_s / 60, "questions", v.questions, "answers", v.answers);
+	{
+		json_t *credits = json_array();
+		if (rc == LX_OK)
+			rc = store_attempt_credits(db, a->id, credit_cb, credits, e);
+		json_object_set_new(*out, "credits", credits);
+	}
 	if (a->status == AST_SUBMITTED) {
 		json_object_set_new(*out, "submitted_at", exam_time_json(a->submitted_at));
+		json_object_set_new(*out, "receipt", receipt_json(a));
 		json_object_set_new(*out, "result", exam_results_visible(x, now_ms / 1000) ? exam_result_json(a) : json_null());
 	} else {
 		json_object_set_new(*out, "result", json_null());
 	}
-	rc = exam_review_open(db, x, a, now_ms / 1000, &open, e);
+	if (rc == LX_OK)
+		rc = exam_review_open(db, x, a, now_ms / 1000, &open, e);
 	json_object_set_new(*out, "review_available", json_boolean(open));
 	free(v.pos.v);
 	if (rc) {
@@ -155,8 +180,8 @@ int exam_submit_json(struct store *db, int64_t attempt_id, json_t **out, struct 
 	if (rc == LX_OK)
 		rc = store_exam_by_id(db, a.exam_id, &x, e);
 	if (rc == LX_OK)
-		*out = json_pack("{s:s,s:o,s:o}", "status", attempt_status_name(a.status), "submitted_at", exam_time_json(a.submitted_at),
-				 "result", exam_results_visible(&x, now) && a.passed >= 0 ? exam_result_json(&a) : json_null());
+		*out = json_pack("{s:s,s:o,s:o,s:o}", "status", attempt_status_name(a.status), "submitted_at", exam_time_json(a.submitted_at),
+				 "receipt", receipt_json(&a), "result", exam_results_visible(&x, now) && a.passed >= 0 ? exam_result_json(&a) : json_null());
 	exam_row_free(&x);
 	return rc;
 }

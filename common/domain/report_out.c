@@ -22,6 +22,7 @@
 #include "grade.h"
 #include "mem.h"
 #include "model.h"
+#include "receipt.h"
 #include "store.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
@@ -579,9 +580,16 @@ static int results_json_row(struct report_stream *s, const struct report_person 
 			      "max_score", sub ? grade_score_json((long)p->max_score2) : json_null(),
 			      "passed", sub ? json_boolean(p->passed) : json_null(),
 			      "submitted_at", sub ? json_string(rfc3339_format(p->submitted_at, t, sizeof t)) : json_null());
-	char *js = o ? json_dumps(o, JSON_FLAGS) : NULL;
+	char *js;
 	int rc = LX_ERR_INTERNAL;
 
+	if (o) {
+		char shown[RECEIPT_SHOWN_LEN + 1];
+		if (sub && p->receipt && p->receipt[0])
+			receipt_group(p->receipt, shown);
+		json_object_set_new(o, "receipt", sub && p->receipt && p->receipt[0] ? json_string(shown) : json_null());
+	}
+	js = o ? json_dumps(o, JSON_FLAGS) : NULL;
 	json_decref(o);
 	if (js) {
 		rc = s->nrows ? buf_addc(&s->json, ',') : LX_OK;

@@ -218,7 +218,8 @@ int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *
 
 #define SQL_ATTEMPT_COLS \
 	"SELECT id, exam_id, user_id, attempt_no, status, started_at, deadline, submitted_at," \
-	" coalesce(submit_reason, ''), coalesce(score2, 0), max_score2, coalesce(passed, -1), seed FROM attempts "
+	" coalesce(submit_reason, ''), coalesce(score2, 0), max_score2, coalesce(passed, -1), seed," \
+	" coalesce(receipt, '') FROM attempts "
 
 static void attempt_from(sqlite3_stmt *st, struct attempt_row *a)
 {
@@ -239,6 +240,7 @@ static void attempt_from(sqlite3_stmt *st, struct attempt_row *a)
 	a->passed = sqlite3_column_int(st, 11);
 	if (seed && sqlite3_column_bytes(st, 12) == 32)
 		memcpy(a->seed, seed, 32);
+	snprintf(a->receipt, sizeof a->receipt, "%s", col_text(st, 13));
 }
 
 int store_attempt_insert(struct store *db, struct attempt_row *a, struct lx_err *e)
@@ -508,4 +510,99 @@ int store_retake_grant(struct store *db, int64_t exam_id, int64_t user_id, struc
 	sqlite3_bind_int64(st, 1, exam_id);
 	sqlite3_bind_int64(st, 2, user_id);
 	return store_step_done(db, st, e, "retake");
+}
+
+int store_receipt_secret(struct store *db, char out[65], struct lx_err *e)
+{
+	STMT(st, "SELECT value FROM settings WHERE key = 'receipt_secret'");
+	int src = sqlite3_step(st), rc = LX_OK;
+	if (src == SQLITE_ROW && strlen(col_text(st, 0)) == 64)
+		snprintf(out, 65, "%s", col_text(st, 0));
+	else if (src == SQLITE_ROW || src == SQLITE_DONE)
+		rc = err_set(e, LX_ERR_STORAGE, "settings: the receipt secret is missing");
+	else
+		rc = store_fail(db, src, e, "settings");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_attempt_set_receipt(struct store *db, int64_t id, const char *code, struct lx_err *e)
+{
+	STMT(st, "UPDATE attempts SET receipt = ?2 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
+	return store_step_done(db, st, e, "receipt");
+}
+
+int store_attempt_by_receipt(struct store *db, const char *code, int64_t *id, struct lx_err *e)
+{
+	STMT(st, "SELECT id FROM attempts WHERE receipt = ?1");
+	int rc = LX_OK;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	int src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (src == SQLITE_DONE)
+		rc = err_set(e, LX_ERR_NOTFOUND, "回执不存在");
+	else
+		rc = store_fail(db, src, e, "receipt");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_liveness_get(struct store *db, int64_t *at, struct lx_err *e)
+{
+	STMT(st, "SELECT at FROM liveness WHERE id = 1");
+	int src = sqlite3_step(st);
+	*at = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return src == SQLITE_ROW || src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "liveness");
+}
+
+int store_liveness_set(struct store *db, int64_t at, struct lx_err *e)
+{
+	STMT(st, "INSERT INTO liveness(id, at) VALUES(1, ?1) ON CONFLICT(id) DO UPDATE SET at = excluded.at");
+	sqlite3_bind_int64(st, 1, at);
+	return store_step_done(db, st, e, "liveness");
+}
+
+int store_open_attempts_after(struct store *db, int64_t t, void (*fn)(void *ctx, int64_t id), void *ctx,
+			      struct lx_err *e)
+{
+	STMT(st, "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline > ?1 ORDER BY id");
+	sqlite3_bind_int64(st, 1, t);
+	return id_list(db, st, fn, ctx, e);
+}
+
+int store_attempt_credit(struct store *db, int64_t id, int seconds, const char *reason, int64_t at,
+			 struct lx_err *e)
+{
+	int rc;
+	{
+		STMT(st, "UPDATE attempts SET deadline = deadline + ?2 WHERE id = ?1 AND status = 'in_progress'");
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, seconds);
+		rc = store_step_done(db, st, e, "credit");
+	}
+	if (rc)
+		return rc;
+	STMT(ins, "INSERT INTO attempt_credits(attempt_id, seconds, reason, at) VALUES(?1, ?2, ?3, ?4)");
+	sqlite3_bind_int64(ins, 1, id);
+	sqlite3_bind_int(ins, 2, seconds);
+	sqlite3_bind_text(ins, 3, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(ins, 4, at);
+	return store_step_done(db, ins, e, "credit");
+}
+
+int store_attempt_credits(struct store *db, int64_t id,
+			  void (*fn)(void *ctx, int seconds, const char *reason, int64_t at), void *ctx,
+			  struct lx_err *e)
+{
+	STMT(st, "SELECT seconds, reason, at FROM attempt_credits WHERE attempt_id = ?1 ORDER BY id");
+	int src;
+	sqlite3_bind_int64(st, 1, id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "credits");
 }

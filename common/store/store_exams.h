@@ -62,6 +62,7 @@ struct attempt_row {
 	long score2, max_score2;
 	int passed;        /* -1 while not graded */
 	uint8_t seed[32];
+	char receipt[20];  /* the 16-character code issued at submission, "" if none */
 };
 
 int store_attempt_insert(struct store *db, struct attempt_row *a, struct lx_err *e);
@@ -126,6 +127,26 @@ int store_answers(struct store *db, int64_t attempt_id,
 int store_answer_put(struct store *db, int64_t attempt_id, int position, const char *response, int64_t seq,
 		     int64_t now, int *applied, struct lx_err *e);
 int store_answer_earned(struct store *db, int64_t attempt_id, int position, int earned2, struct lx_err *e);
+
+/* --- receipts (回执) and outage credit (故障补时), SPEC §12 --- */
+/* The receipt secret (64 hex characters, made by migration 5). Never leaves the server. */
+int store_receipt_secret(struct store *db, char out[65], struct lx_err *e);
+int store_attempt_set_receipt(struct store *db, int64_t id, const char *code, struct lx_err *e);
+/* The attempt that was issued code (16 characters); LX_ERR_NOTFOUND if none. */
+int store_attempt_by_receipt(struct store *db, const char *code, int64_t *id, struct lx_err *e);
+/* The last moment the server was known alive (0 if never recorded), and its update. */
+int store_liveness_get(struct store *db, int64_t *at, struct lx_err *e);
+int store_liveness_set(struct store *db, int64_t at, struct lx_err *e);
+/* In-progress attempts whose deadline is after t, by id. */
+int store_open_attempts_after(struct store *db, int64_t t, void (*fn)(void *ctx, int64_t id), void *ctx,
+			      struct lx_err *e);
+/* Moves an in-progress attempt's deadline by seconds and records the credit. */
+int store_attempt_credit(struct store *db, int64_t id, int seconds, const char *reason, int64_t at,
+			 struct lx_err *e);
+/* The credits of an attempt, oldest first (reason lives only for the call). */
+int store_attempt_credits(struct store *db, int64_t id,
+			  void (*fn)(void *ctx, int seconds, const char *reason, int64_t at), void *ctx,
+			  struct lx_err *e);
 
 int store_retakes(struct store *db, int64_t exam_id, int64_t user_id, int *granted, struct lx_err *e);
 int store_retake_grant(struct store *db, int64_t exam_id, int64_t user_id, struct lx_err *e);

@@ -57,7 +57,7 @@ int store_report_exam(struct store *db, const char *code, struct report_exam *ou
 	" SELECT u.login, u.name, sc.path, u.category, c.name, c.rowid,"                               \
 	"        b.id, b.score2, b.max_score2, b.passed, b.submitted_at,"                              \
 	"        EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"           \
-	"                AND a.status = 'in_progress')"                                                \
+	"                AND a.status = 'in_progress'), coalesce(b.receipt, '')"                       \
 	" FROM users u"                                                                                \
 	" JOIN scoped sc ON sc.id = u.org_id"                                                          \
 	" JOIN exam_papers p ON p.exam_id = ?1 AND p.category = u.category"                            \
@@ -94,6 +94,7 @@ int store_report_people(struct store *db, int64_t exam_id, int sorted, report_pe
 			p.max_score2 = sqlite3_column_int64(st, 8);
 			p.passed = sqlite3_column_int(st, 9) != 0;
 			p.submitted_at = sqlite3_column_int64(st, 10);
+			p.receipt = col_text(st, 12);
 		} else {
 			p.status = sqlite3_column_int(st, 11) ? AST_IN_PROGRESS : AST_NOT_STARTED;
 		}

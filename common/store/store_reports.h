@@ -38,6 +38,7 @@ struct report_person {
 	int64_t score2, max_score2; /* best attempt (status == AST_SUBMITTED), else 0 */
 	int passed;                /* best attempt passed (0/1) */
 	int64_t submitted_at;      /* best attempt's, else 0 */
+	const char *receipt;       /* best attempt's receipt code (回执), "" or NULL if none */
 };
 
 /* Calls fn once per assigned person of exam_id. sorted != 0 orders the rows by unit path

@@ -117,6 +117,18 @@ const char *const store_migrations[] = {
 	"CREATE TABLE certificates("
 	"  number TEXT PRIMARY KEY, attempt_id INTEGER NOT NULL UNIQUE REFERENCES attempts(id),"
 	"  issued_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+	/* 5: answer receipts (回执) and outage credit (故障补时), SPEC §12. attempts.receipt is
+	 * the code issued at submission (HMAC-SHA256 under settings.receipt_secret, 32 random
+	 * bytes made here and never sent anywhere); attempt_credits holds the time added to an
+	 * attempt's deadline; liveness is the last moment lawexamd was known to be serving. */
+	"ALTER TABLE attempts ADD COLUMN receipt TEXT;"
+	"CREATE UNIQUE INDEX attempts_receipt ON attempts(receipt) WHERE receipt IS NOT NULL;"
+	"INSERT OR IGNORE INTO settings(key, value) VALUES('receipt_secret', lower(hex(randomblob(32))));"
+	"CREATE TABLE attempt_credits("
+	"  id INTEGER PRIMARY KEY, attempt_id INTEGER NOT NULL REFERENCES attempts(id),"
+	"  seconds INTEGER NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL);"
+	"CREATE INDEX attempt_credits_attempt ON attempt_credits(attempt_id);"
+	"CREATE TABLE liveness(id INTEGER PRIMARY KEY CHECK(id = 1), at INTEGER NOT NULL);",
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -134,6 +134,14 @@ test('first login, exam, reload mid-exam, submit, result, review (desktop)', asy
   const shown = await page.locator('.score-value').innerText();
   assert.equal(Number(shown), done.result.score);
   await page.getByText(done.result.passed ? '合格' : '不合格', {exact: true}).waitFor();
+  // 回执: the code the server issued, with a print button (hidden when printed)
+  assert.match(done.receipt, /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
+  assert.equal(await page.locator('.receipt-code').innerText(), done.receipt);
+  await page.getByRole('button', {name: '打印回执'}).waitFor();
+  await page.emulateMedia({media: 'print'});
+  assert.equal(await page.getByRole('button', {name: '打印回执'}).isVisible(), false, 'no button on paper');
+  assert.equal(await page.locator('.receipt-code').isVisible(), true, 'the code is printed');
+  await page.emulateMedia({media: 'screen'});
   await env.shot(page, 'desktop-06-result');
 
   // Review (review: immediate).

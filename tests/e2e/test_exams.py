@@ -1270,7 +1270,10 @@ class TimingTest(ExamCase):
         self.assertEqual(num2(self.exam_entry(early, "t-close")["result"]["score"]), s2)
         self.assertStatus(early.client().get("/api/v1/attempts/%d/review" % ea["id"]), 200)
 
-    def test_restart_submits_overdue(self):
+    def test_restart_credits_then_submits_overdue(self):
+        # The deadline passes while the server is down. Outage credit (故障补时, SPEC §12)
+        # first moves it by the gap (the attempt was in progress then); the sweep then
+        # submits it within 5 s of the credited deadline + grace, with what was saved.
         closes = int(time.time()) + 3
         create_exam(self, self.srv, exam_doc("t-restart", self.PAPER, closes=closes))
         p = self.people[1]
@@ -1279,10 +1282,16 @@ class TimingTest(ExamCase):
         keys = self.right_answers(att)
         self.assertStatus(self.save(p, aid, [(4, keys[4], 1), (5, keys[5], 1)]), 200)
         self.srv.kill9()
+        killed = time.time()
         sleep_until(epoch(att["deadline"]) + self.GRACE + 1.5)
         self.srv.start()
-        t0 = time.time()
-        b = self.wait_submitted(p, aid, t0 + 5)
+        down = time.time() - killed
+        after = self.attempt(p, aid)
+        credit = sum(c["seconds"] for c in after["credits"] if c["reason"] == "outage")
+        self.assertGreaterEqual(credit, int(down), after["credits"])
+        self.assertEqual(epoch(after["deadline"]), epoch(att["deadline"]) + credit)
+        b = self.wait_submitted(p, aid, epoch(after["deadline"]) + self.GRACE + 5)
+        self.assertGreaterEqual(epoch(b["submitted_at"]), epoch(after["deadline"]) + self.GRACE)
         s2, m2 = grade(att["questions"], {4: keys[4], 5: keys[5]}, keys, "all_or_nothing")
         self.assertEqual(num2(b["result"]["score"]), s2)
 
@@ -1325,8 +1334,10 @@ class TimingTest(ExamCase):
                          (att["id"], att["deadline"], att["questions"]))
         self.srv.restart()
         again = self.start(p, "t-resume", expect=200).body
-        self.assertEqual((again["id"], again["deadline"], again["questions"]),
-                         (att["id"], att["deadline"], att["questions"]))
+        # a restart that stopped serving for 2 s or more adds that as outage credit (SPEC §12)
+        credit = sum(c["seconds"] for c in again["credits"])
+        self.assertEqual((again["id"], epoch(again["deadline"]), again["questions"]),
+                         (att["id"], epoch(att["deadline"]) + credit, att["questions"]))
 
 
 # ===========================================================================================

@@ -209,6 +209,8 @@ MATRIX = [
     # B was submitted empty: no certificate for anyone (409), another examinee's is 404.
     ("GET", "/api/v1/attempts/*/certificate.pdf", "/api/v1/attempts/{B}/certificate.pdf", None,
                                                                                      U, NP, N, P, NP, NP, NP, NP),
+    # B's answer receipt (回执): the owner, admin and hr; another examinee is told not found.
+    ("GET", "/api/v1/receipts/*", "/api/v1/receipts/{RB}", None,                     U, OK, N, P, OK, OK, OK, OK),
     # The public verify page: an unknown number is a 404 HTML page for everyone.
     ("GET", "/verify/*", "/verify/AAAAAAAAAAAAAAAA", None,                           NH, NH, NH, NH, NH, NH, NH, NH),
     ("GET", None, "/", None,                                                         OK, OK, OK, OK, OK, OK, OK, OK),
@@ -277,6 +279,7 @@ class AuthorizationMatrixTest(L.TestCase):
         cls.att_b = r.body["id"]
         r = owner.post("/api/v1/attempts/%d/submit" % cls.att_b)
         assert r.status == 200, r.body
+        cls.receipt_b = r.body["receipt"]
         staff = roster_csv([("mx-new1", "新人", "珠晖区/区司法局", "general", "examinee", "")])
         cls.bodies = {
             "login": dumps({"login": "mx-spare", "password": PW}),
@@ -289,7 +292,8 @@ class AuthorizationMatrixTest(L.TestCase):
             "slips": dumps([{"login": "mx-slip1", "name": "新人", "org": "珠晖区/区司法局", "password": "Slip-Pw-1234"}]),
         }
         # UP: an upload id nobody has (an admin's own uploads are test_uploads.py's)
-        cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32}
+        cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32,
+                      "RB": cls.receipt_b}
 
     def send(self, pr, method, path, body, session=None, csrf=True):
         hdrs = {}

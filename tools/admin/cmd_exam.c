@@ -117,6 +117,32 @@ static int cmd_exam_show(struct admin *a, int argc, char **argv)
 	return print_json(out);
 }
 
+/* receipt verify CODE: the receipt (回执) checked against what is stored now; exit 0 only
+ * when it is valid (1: changed since, or unknown). */
+static int cmd_receipt_verify(struct admin *a, int argc, char **argv)
+{
+	const char *pos[1];
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	struct store *db;
+	int64_t owner = 0;
+	int valid;
+	if (admin_args("receipt verify", argc, argv, NULL, 0, pos, 1, 1, NULL))
+		return EXIT_USAGE;
+	if (!(db = admin_db(a)))
+		return EXIT_DATA;
+	if (exam_receipt_verify(db, pos[0], &owner, &out, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s: %s\n", pos[0], e.msg);
+		return EXIT_DATA;
+	}
+	valid = json_is_true(json_object_get(out, "valid"));
+	if (print_json(out) != EXIT_OK)
+		return EXIT_DATA;
+	if (!valid)
+		fprintf(stderr, "lawexam-admin: %s: 回执与现存答卷不符（答案或交卷时间已被改动）\n", pos[0]);
+	return valid ? EXIT_OK : EXIT_DATA;
+}
+
 struct retake_ctx {
 	const char *code, *login, *actor;
 };
@@ -204,5 +230,7 @@ const struct admin_cmd admin_cmds_exam[] = {
 	{"exam grant-retake", cmd_exam_grant_retake, "CODE LOGIN", "allow LOGIN one more attempt (补考)"},
 	{"exam regrade", cmd_exam_regrade, "CODE [--dry-run]",
 	 "regrade every submitted attempt with the current keys, printing changes"},
+	{"receipt verify", cmd_receipt_verify, "CODE",
+	 "check an answer receipt (回执) against the stored answers; exit 0 valid, 1 invalid or unknown"},
 	{NULL, NULL, NULL, NULL},
 };

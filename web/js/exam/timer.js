@@ -1,8 +1,10 @@
 /* exam/timer.js — the countdown in the sticky bar: time left until the attempt's deadline on
  * the server's clock (serverNow, never the PC's clock), re-asked from the server after a sleep,
  * a clock change, every few minutes and when the tab comes back; the warnings at 5 and 1
- * minutes. It does not submit: it calls onZero at every tick from zero on, and onClosed when
- * the server says the attempt is no longer in progress; the caller decides what that means. */
+ * minutes. It does not submit: at zero it asks the server once more (the deadline may have
+ * moved: outage credit, SPEC §12), then calls onZero at every tick from zero on, and onClosed
+ * when the server says the attempt is no longer in progress; the caller decides what that
+ * means. onAttempt(a) sees every attempt the timer fetched (the credit notice uses it). */
 import {api, serverNow} from '../api.js';
 import {h, clear, fmtDuration} from '../dom.js';
 
@@ -21,8 +23,8 @@ function showWarning(warning, text) {
   }}, '知道了'));
 }
 
-/** {attemptId, deadline (RFC 3339), onZero(), onClosed()} → {el, warning, start, tick, stop}. */
-export function createTimer({attemptId, deadline, onZero, onClosed}) {
+/** {attemptId, deadline (RFC 3339), onZero(), onClosed(), onAttempt(a)} → {el, warning, start, tick, stop}. */
+export function createTimer({attemptId, deadline, onZero, onClosed, onAttempt}) {
   const value = h('span', {class: 'timer-value'}, '--:--');
   const el = h('div', {class: 'timer', role: 'timer', 'aria-label': '剩余时间'},
     h('span', {class: 'timer-label'}, '剩余时间'), value);
@@ -34,12 +36,14 @@ export function createTimer({attemptId, deadline, onZero, onClosed}) {
   let lastPerf = 0;
   let lastSync = 0;
   let interval = null;
+  let zero = 'no';              // 'no' | 'checking' (asked the server at zero) | 'yes'
 
   async function resync() {
     lastSync = performance.now();
     try {
       const a = await api('GET', '/attempts/' + encodeURIComponent(attemptId));
       end = Date.parse(a.deadline);
+      if (onAttempt) onAttempt(a);
       if (a.status !== 'in_progress') onClosed();
     } catch (e) {
       /* offline: keep counting on the monotonic clock */
@@ -70,7 +74,17 @@ export function createTimer({attemptId, deadline, onZero, onClosed}) {
     el.classList.toggle('timer-warn', remaining <= WARN_MS && remaining > DANGER_MS);
     el.classList.toggle('timer-danger', remaining <= DANGER_MS);
     warn(remaining);
-    if (remaining <= 0) onZero();
+    if (remaining > 0) {
+      zero = 'no';
+    } else if (zero === 'no') {
+      // the deadline may have moved while the page was counting (outage credit): ask first
+      zero = 'checking';
+      resync().finally(() => {
+        zero = 'yes';
+      });
+    } else if (zero === 'yes') {
+      onZero();
+    }
   }
 
   const onVisible = () => {

@@ -12,6 +12,7 @@ import {createSaveState} from '../exam/savestate.js';
 import {createQuestionArea} from '../exam/question.js';
 import {createAnswerCard} from '../exam/answercard.js';
 import {createSubmitter} from '../exam/submit.js';
+import {createCreditNote} from '../exam/credits.js';
 
 /** The sticky bar: title and progress, time left and save state, answer card and 交卷. */
 function examBar(attempt, {timer, save, card, openSubmit}) {
@@ -41,13 +42,17 @@ export async function render(main, params, ctx) {
   const openSubmit = () => submitter.openDialog();
   const area = createQuestionArea(state, {openSubmit});
   const card = createAnswerCard(state, {show: area.show, openSubmit});
+  const credit = createCreditNote();
+  credit.update(attempt.credits);
   const timer = createTimer({attemptId: attempt.id, deadline: attempt.deadline,
-    onZero: () => submitter.submit(true), onClosed: () => submitter.closedByServer()});
+    onZero: () => submitter.submit(true), onClosed: () => submitter.closedByServer(),
+    onAttempt: (a) => credit.update(a.credits)});
   submitter = createSubmitter({state, queue, ctx, show: area.show, onFinish: () => timer.stop()});
   const save = createSaveState(queue, (st) => submitter.saveStateChanged(st));
 
   main.appendChild(examBar(attempt, {timer, save, card, openSubmit}));
   main.appendChild(save.live);
+  main.appendChild(credit.el);
   main.appendChild(h('div', {class: 'exam-layout'}, area.el, card.el));
 
   const unsubscribe = save.start();

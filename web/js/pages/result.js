@@ -40,6 +40,16 @@ export async function renderResult(main, params) {
   if (a.submitted_at) meta.appendChild(h('div', null, h('dt', null, '交卷时间'), h('dd', null, fmtTime(a.submitted_at))));
   if (a.questions) meta.appendChild(h('div', null, h('dt', null, '题目数量'), h('dd', null, a.questions.length + ' 题')));
   if (meta.childNodes.length) card.appendChild(meta);
+  if (a.receipt) {
+    /* 回执: the code the server signed over this attempt's final answers and time; an
+     * administrator checks it with `lawexam-admin receipt verify`. */
+    card.appendChild(h('div', {class: 'receipt-box', 'data-receipt': a.receipt},
+      h('div', {class: 'receipt-label'}, '交卷回执'),
+      h('div', {class: 'receipt-code'}, a.receipt),
+      h('p', {class: 'muted receipt-note'},
+        '回执由系统根据您的答卷与交卷时间生成，请妥善保存。如对成绩有异议，可凭回执请管理员核验答卷是否被改动。'),
+      h('button', {type: 'button', class: 'btn btn-secondary no-print', onclick: () => window.print()}, '打印回执')));
+  }
   card.appendChild(h('div', {class: 'form-actions'},
     a.review_available ? h('a', {href: '#/review/' + encodeURIComponent(id), class: 'btn btn-primary'}, '查看答题解析') : null,
     h('a', {href: '#/exams', class: 'btn btn-secondary'}, '返回我的考试')));
