@@ -199,6 +199,7 @@ test('the answer card keeps sections of one title apart by type', async () => {
   const card = page.locator('.exam-card', {hasText: '同名章节测试'});
   // The card says what the paper is before the clock runs: 7 questions, 4 + 12 + 2 = 18 points,
   // 60 % of 18 = 10.8, so 11 points pass (scores go in halves).
+  await card.getByRole('button', {name: '开始考试'}).waitFor(); // the list is drawn (allTextContents does not wait)
   const facts = await card.locator('.meta-list > div').allTextContents();
   for (const want of ['题量7 题', '满分18 分', '合格线11 分（60%）', '作答次数已用 0 次，共 1 次']) {
     assert.ok(facts.includes(want), `${want} in ${JSON.stringify(facts)}`);
