@@ -15,6 +15,7 @@
 
 #include "cert.h"
 #include "pdf.h"
+#include "../pdf_check.h"
 
 static int cmp(const void *a, const void *b) { return strcmp(a, b); }
 
@@ -76,36 +77,6 @@ static void test_mask(void **state)
 	assert_string_equal(out, "张*");
 }
 
-/* pdftotext ARGS of data (caller frees), NULL (skipped) without the tool. */
-static char *text_of(const char *data, size_t len, const char *args)
-{
-	char path[] = "/tmp/lawexam-test-cert-XXXXXX", cmd[160], *t;
-	size_t n = 0, cap = 1 << 16, k;
-	FILE *f;
-	int fd;
-
-	if (system("pdftotext -v >/dev/null 2>&1") != 0) {
-		if (getenv("CI") && strcmp(getenv("CI"), "true") == 0)
-			fail_msg("pdftotext (poppler-utils) is missing and CI=true");
-		print_message("pdftotext not found (Debian: poppler-utils): layout not checked\n");
-		return NULL;
-	}
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	snprintf(cmd, sizeof cmd, "pdftotext %s -enc UTF-8 %s -", args, path);
-	f = popen(cmd, "r");
-	t = malloc(cap);
-	while ((k = fread(t + n, 1, cap - n - 1, f)) > 0)
-		if ((n += k) + 1 == cap)
-			t = realloc(t, cap *= 2);
-	t[n] = 0;
-	assert_int_equal(pclose(f), 0);
-	unlink(path);
-	return t;
-}
-
 /* The yMax (points from the top) of the -bbox word word (the last fact: the number). */
 static double bottom_of(const char *bbox, const char *word)
 {
@@ -147,7 +118,7 @@ static void test_long_unit(void **state)
 		assert_int_equal(fwrite(pdfdata, 1, len, out), len);
 		fclose(out);
 	}
-	t = text_of(pdfdata, len, "-raw");
+	t = pdftotext_of(pdfdata, len, "-raw");
 	if (!t) {
 		free(pdfdata);
 		return;
@@ -166,7 +137,7 @@ static void test_long_unit(void **state)
 	}
 	free(t);
 	/* the facts end above the QR code (its top at 205 mm = 581 pt) */
-	t = text_of(pdfdata, len, "-bbox");
+	t = pdftotext_of(pdfdata, len, "-bbox");
 	assert_true(bottom_of(t, f.number) > 300);
 	assert_true(bottom_of(t, f.number) < 205 / 25.4 * 72);
 	free(t);

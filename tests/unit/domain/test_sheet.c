@@ -19,47 +19,10 @@
 #include "pdf.h"
 #include "sheet.h"
 #include "store_reports.h"
+#include "../pdf_check.h"
 
 static char CODE[] = "2026-sheet", TITLE[] = "2026年度学法考法";
 static struct report_exam X = {.id = 1, .code = CODE, .title = TITLE, .pass_percent = 60};
-
-/* pdftotext of data (caller frees), NULL (skipped) without the tool. */
-static char *text_of(const char *data, size_t len)
-{
-	char path[] = "/tmp/lawexam-test-sheet-XXXXXX", cmd[128], *t;
-	size_t n = 0, cap = 1 << 16, k;
-	FILE *f;
-	int fd;
-
-	if (system("pdftotext -v >/dev/null 2>&1") != 0) {
-		if (getenv("CI") && strcmp(getenv("CI"), "true") == 0)
-			fail_msg("pdftotext (poppler-utils) is missing and CI=true");
-		print_message("pdftotext not found (Debian: poppler-utils): text not checked\n");
-		return NULL;
-	}
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	snprintf(cmd, sizeof cmd, "pdftotext -layout -enc UTF-8 %s -", path);
-	f = popen(cmd, "r");
-	t = malloc(cap);
-	while ((k = fread(t + n, 1, cap - n - 1, f)) > 0)
-		if ((n += k) + 1 == cap)
-			t = realloc(t, cap *= 2);
-	t[n] = 0;
-	assert_int_equal(pclose(f), 0);
-	unlink(path);
-	return t;
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-	for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle))
-		n++;
-	return n;
-}
 
 static struct report_person person(const char *login, const char *name, const char *org, int took, int64_t score2)
 {
@@ -81,9 +44,9 @@ static char *draw(const struct report_person *v, size_t n, const char *scope, in
 		assert_int_equal(sheet_row(s, &v[i]), 0);
 	assert_int_equal(sheet_finish(s, &pdf, &len, units, &e), 0);
 	assert_true(len > 100 && memcmp(pdf, "%PDF-", 5) == 0);
-	t = text_of(pdf, len);
+	t = pdftotext_of(pdf, len, "-layout");
 	free(pdf);
-	*pages = t ? (int)count(t, "\f") : 0;
+	*pages = t ? (int)text_count(t, "\f") : 0;
 	return t;
 }
 
@@ -119,7 +82,7 @@ static void test_big_unit(void **state)
 	}
 	assert_int_equal(k, pages);
 	for (int i = 0; i < N; i++)
-		assert_int_equal(count(t, login[i]), 1);
+		assert_int_equal(text_count(t, login[i]), 1);
 	assert_non_null(strstr(t, "欧阳𠮷䶮"));
 	assert_non_null(strstr(t, "应考 2000 人，实考 1714 人"));
 	free(t);

@@ -13,47 +13,8 @@
 
 #include "pdf.h"
 #include "slips.h"
+#include "../pdf_check.h"
 
-/* pdftotext of data (caller frees), NULL (skipped) without the tool. */
-static char *text_args(const char *data, size_t len, const char *args);
-static char *text_of(const char *data, size_t len) { return text_args(data, len, "-raw"); }
-
-static char *text_args(const char *data, size_t len, const char *args)
-{
-	char path[] = "/tmp/lawexam-test-slips-XXXXXX", cmd[128], *t;
-	size_t n = 0, cap = 1 << 16, k;
-	FILE *f;
-	int fd;
-
-	if (system("pdftotext -v >/dev/null 2>&1") != 0) {
-		if (getenv("CI") && strcmp(getenv("CI"), "true") == 0)
-			fail_msg("pdftotext (poppler-utils) is missing and CI=true");
-		print_message("pdftotext not found (Debian: poppler-utils): text not checked\n");
-		return NULL;
-	}
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	snprintf(cmd, sizeof cmd, "pdftotext %s -enc UTF-8 %s -", args, path);
-	f = popen(cmd, "r");
-	t = malloc(cap);
-	while ((k = fread(t + n, 1, cap - n - 1, f)) > 0)
-		if ((n += k) + 1 == cap)
-			t = realloc(t, cap *= 2);
-	t[n] = 0;
-	assert_int_equal(pclose(f), 0);
-	unlink(path);
-	return t;
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-	for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle))
-		n++;
-	return n;
-}
 
 static void test_pages(void **state)
 {
@@ -72,13 +33,13 @@ static void test_pages(void **state)
 	v[9].unit = "某某省某某市某某区人民政府办公室综合科第一党支部法治宣传教育工作领导小组办公室";
 	assert_int_equal(slips_pdf(v, N, "https://exam.example.cn", &pdf, &len, &e), 0);
 	assert_true(len > 100 && memcmp(pdf, "%PDF-", 5) == 0);
-	t = text_of(pdf, len);
+	t = pdftotext_of(pdf, len, "-raw");
 	free(pdf);
 	if (!t)
 		return;
-	assert_int_equal(count(t, "\f"), 3); /* 17 slips: 8 + 8 + 1 */
-	assert_int_equal(count(t, "登录凭条"), N);
-	assert_int_equal(count(t, "https://exam.example.cn"), N);
+	assert_int_equal(text_count(t, "\f"), 3); /* 17 slips: 8 + 8 + 1 */
+	assert_int_equal(text_count(t, "登录凭条"), N);
+	assert_int_equal(text_count(t, "https://exam.example.cn"), N);
 	assert_non_null(strstr(t, "欧阳𠮷䶮"));
 	/* in slip order, each password on its own slip */
 	const char *at = t;
@@ -145,7 +106,7 @@ static void test_longest_unit(void **state)
 		assert_int_equal(fwrite(pdf, 1, len, out), len);
 		fclose(out);
 	}
-	t = text_args(pdf, len, "-bbox");
+	t = pdftotext_of(pdf, len, "-bbox");
 	if (!t) {
 		free(pdf);
 		free(w);
@@ -165,13 +126,13 @@ static void test_longest_unit(void **state)
 	assert_true(footer > 0 && last > 0);
 	assert_true(last <= footer);
 	assert_true(footer < cell);
-	t = text_of(pdf, len);
+	t = pdftotext_of(pdf, len, "-raw");
 	flat = calloc(1, strlen(t) + 1);
 	for (char *s = t, *d = flat; *s; s++)
 		if (*s != '\n' && *s != ' ' && *s != '\f')
 			*d++ = *s;
-	assert_int_equal(count(flat, unit), 3);
-	assert_int_equal(count(flat, "欧阳𠮷䶮"), 3);
+	assert_int_equal(text_count(flat, unit), 3);
+	assert_int_equal(text_count(flat, "欧阳𠮷䶮"), 3);
 	free(flat);
 	free(t);
 	free(pdf);
@@ -185,12 +146,12 @@ static void test_none(void **state)
 	size_t len;
 
 	assert_int_equal(slips_pdf(NULL, 0, "https://127.0.0.1:8443", &pdf, &len, &e), 0);
-	t = text_of(pdf, len);
+	t = pdftotext_of(pdf, len, "-raw");
 	free(pdf);
 	if (!t)
 		return;
-	assert_int_equal(count(t, "\f"), 1);
-	assert_int_equal(count(t, "登录凭条"), 0);
+	assert_int_equal(text_count(t, "\f"), 1);
+	assert_int_equal(text_count(t, "登录凭条"), 0);
 	free(t);
 }
 
