@@ -30,6 +30,8 @@ void store_close(struct store *db);
 int store_target_is_uri(const char *target);
 /* target for logs and messages: a URI's password replaced by "***". */
 void store_target_redact(const char *target, char *out, size_t n);
+/* One trivial query: LX_OK while the database answers (PostgreSQL: reconnects if it can). */
+int store_ping(struct store *db, struct lx_err *e);
 /* 1 when db is a PostgreSQL database (postgresql:// target), 0 for SQLite. */
 int store_is_postgres(const struct store *db);
 int store_schema_version(struct store *db);

@@ -265,9 +265,14 @@ int store_attempt_insert(struct store *db, struct attempt_row *a, struct lx_err 
 	return rc;
 }
 
+/* Inside a write transaction on PostgreSQL the row is locked (FOR UPDATE) until COMMIT: a
+ * save, a submit and the sweep of several nodes then see each other's work on one attempt in
+ * order, as SQLite's single writer makes them — no save lands after the grading, and no
+ * attempt is graded twice. */
 int store_attempt_get(struct store *db, int64_t id, struct attempt_row *out, struct lx_err *e)
 {
-	STMT(st, SQL_ATTEMPT_COLS "WHERE id = ?1");
+	STMT(st, store_is_pg(db) && db->in_tx ? SQL_ATTEMPT_COLS "WHERE id = ?1 FOR UPDATE"
+					       : SQL_ATTEMPT_COLS "WHERE id = ?1");
 	int rc = LX_OK;
 	st_bind_int(st, 1, id);
 	int src = st_step(st);
@@ -607,4 +612,17 @@ int store_attempt_credits(struct store *db, int64_t id,
 		fn(ctx, col_int(st, 0), col_text(st, 1), col_int(st, 2));
 	st_reset(st);
 	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "credits");
+}
+
+int store_sweep_lock(struct store *db, int *got, struct lx_err *e)
+{
+	*got = 1;
+	if (!store_is_pg(db))
+		return LX_OK; /* one writer per database already */
+	STMT(st, "SELECT pg_try_advisory_xact_lock(7431002)");
+	int src = st_step(st);
+	if (src == ST_ROW)
+		*got = (int)col_int(st, 0);
+	st_reset(st);
+	return src == ST_ROW ? LX_OK : store_fail(db, src, e, "sweep lock");
 }
