@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 import cluster_infra as C
 from cluster_infra import L
 
-from test_reliability import FAST, PW, create_exam, import_bank, import_staff, make_bank  # noqa: F401
+from test_reliability import FAST, PW, create_exam, import_bank, import_staff, make_bank  # noqa: F401 (re-exported)
 
 NET_ERRORS = (OSError, http.client.HTTPException)
 
@@ -58,6 +58,8 @@ class Examinee:
         self.sent = {}       # pos -> {seq: response}
         self.acked = {}      # pos -> (seq, response) of the latest save answered 200
         self.ack_times = []  # time.time() of every 200 to a save
+        self.ack_sent = []   # time.time() that try was sent (ack_sent[i] <= ack_times[i])
+        self.last_send = 0.0
         self.n_acked = 0     # answers in saves answered 200
         self.net_errors = 0  # requests that failed on the network and were sent again
         self.n_503 = 0       # 503 storage_unavailable, sent again
@@ -71,6 +73,7 @@ class Examinee:
         pause = 0.2
         while True:
             self.c.close()  # a fresh connection: HAProxy picks the next node
+            self.last_send = time.time()
             try:
                 r = self.c.request(method, path, json=body)
             except NET_ERRORS:
@@ -111,6 +114,7 @@ class Examinee:
                 self.acked[it["position"]] = (it["seq"], it["response"])
             self.n_acked += len(items)
             self.ack_times.append(time.time())
+            self.ack_sent.append(self.last_send)
         elif r.status == 409 and L.error_code(r) == "attempt_closed":
             self.closed = True
         else:
@@ -141,6 +145,7 @@ class Examinee:
 
     def me_ok(self):
         r = self.call("GET", "/api/v1/me")
+        self.c.close()
         return r.status == 200
 
 
@@ -174,18 +179,24 @@ def storm(examinees, stop_at, seed, submitters=0.35, submit_before=None):
     return threads
 
 
-def check_saves(examinees, db_rows):
-    """db_rows: [(attempt_id, position, seq)] from the answers table. Returns (acked answers
-    checked, lost, list of problems): an acknowledged answer is lost when the stored seq for
-    its position is below the acknowledged one or missing; a stored seq that the examinee
-    never sent is a problem too."""
+def acked_now(examinees):
+    """{login: {pos: (seq, response)}}: what every examinee has been acknowledged so far."""
+    return {ex.login: dict(ex.acked) for ex in examinees}
+
+
+def check_saves(examinees, db_rows, acked=None):
+    """db_rows: [(attempt_id, position, seq)] from the answers table; acked: an acked_now()
+    snapshot (default: the examinees' state now). Returns (acknowledged answers checked, lost,
+    problems): an acknowledged answer is lost when the stored seq for its position is below
+    the acknowledged one or missing; a stored seq that the examinee never sent is a problem too."""
     stored = {(int(a), int(p)): int(s) for a, p, s in db_rows}
     checked = lost = 0
     problems = []
     for ex in examinees:
         if ex.aid is None:
             continue
-        for pos, (seq, resp) in ex.acked.items():
+        mine = acked[ex.login] if acked is not None else ex.acked
+        for pos, (seq, resp) in mine.items():
             checked += 1
             got = stored.get((ex.aid, pos))
             if got is None or got < seq:

@@ -56,7 +56,7 @@ def missing(*names):
 
 def have_yaml():
     try:
-        import yaml  # noqa: F401
+        import yaml  # noqa: F401 - only whether it imports
         return True
     except ImportError:
         return False
@@ -492,6 +492,19 @@ class Node(L.Server):
         self.name = name
         self.args += ["--cert", cert, "--key", key]
         self.cert = cert
+
+
+class NodeStopper:
+    """Puts a Node in a Stack (added after the database, so stopped before it)."""
+
+    def __init__(self, node):
+        self.node, self.name = node, node.name
+
+    def stop(self):
+        self.node.close(check_exit=False)
+
+    def log_tail(self, n=40):
+        return self.node.log_tail(n)
 
 
 class Front:
