@@ -592,3 +592,19 @@ class PatroniCluster:
                 os.kill(pid, signal.SIGCONT)
             except ProcessLookupError:
                 pass
+
+
+def web_cluster(stack, uri, n, *args):
+    """n lawexamd nodes on uri (extra flags args) sharing one certificate, behind an HAProxy
+    HTTPS frontend rendered from the shipped config. Returns (nodes, Front)."""
+    cert, key = make_cert(stack)
+    nodes = [Node(uri, cert, key, *args, name="node%d" % (i + 1)) for i in range(n)]
+    for nd in nodes:
+        stack.add(NodeStopper(nd))
+        nd.start()
+    web = L.free_port()
+    HAProxy(stack, {"lawexam_https": web},
+            {"lawexamd_nodes": [(nd.name, "127.0.0.1:%d" % nd.port, None) for nd in nodes]}, name="haproxy-web")
+    front = Front(web, cert)
+    wait_for(lambda: L.Client(front).get("/healthz").status == 200, 20, "lawexamd through haproxy")
+    return nodes, front

@@ -55,24 +55,19 @@ class ClusterTest(L.TestCase):
             C.log(self.TAG, "logs:\n" + self.stack.logs(40))
         self.stack.close(keep=not ok)
 
-    def test_three_nodes_one_killed_mid_exam(self):
-        n_ex = 200 if X.full() else 50
-        window = 60 if X.full() else 40
+    def database(self):
         pg = C.Postgres(self.stack)
         uri = pg.create_db()
         rc, out, err = L.run_admin(uri, "init", "--argon2-t", "1", "--argon2-m", "1024")
         self.assertEqual(rc, 0, out + err)
+        return pg, uri
+
+    def test_three_nodes_one_killed_mid_exam(self):
+        n_ex = 200 if X.full() else 50
+        window = 60 if X.full() else 40
+        pg, uri = self.database()
         C.psql(pg.port, GRADING_PROBE, db="lawexam")
-        cert, key = C.make_cert(self.stack)
-        nodes = [C.Node(uri, cert, key, *X.FAST, "--grace-seconds", str(GRACE), name="node%d" % i) for i in (1, 2, 3)]
-        for nd in nodes:
-            self.stack.add(C.NodeStopper(nd))
-            nd.start()
-        web = L.free_port()
-        C.HAProxy(self.stack, {"lawexam_https": web},
-                  {"lawexamd_nodes": [(nd.name, "127.0.0.1:%d" % nd.port, None) for nd in nodes]}, name="haproxy-web")
-        front = C.Front(web, cert)
-        C.wait_for(lambda: L.Client(front).get("/healthz").status == 200, 20, "lawexamd through haproxy")
+        nodes, front = C.web_cluster(self.stack, uri, 3, *X.FAST, "--grace-seconds", str(GRACE))
 
         X.setup_exam_data(nodes[0], n_ex)
         exs = [X.Examinee(front, "cl%03d" % i) for i in range(n_ex)]
@@ -88,6 +83,10 @@ class ClusterTest(L.TestCase):
         t_kill = time.time()
         victim.kill9()
         C.log(self.TAG, "kill -9 %s %.1f s into the exam (%.1f s before it closes)" % (victim.name, t_kill - t0, closes - t_kill))
+        time.sleep(6)
+        victim.start()  # it comes back while the others serve (and sweeps with them)
+        t_back = time.time()
+        C.log(self.TAG, "%s serves again %.1f s after the kill" % (victim.name, t_back - t_kill))
         for t in threads:
             t.join(window + 180)
         self.assertFalse(any(t.is_alive() for t in threads), "examinee threads still running")
@@ -116,6 +115,7 @@ class ClusterTest(L.TestCase):
         ans = X.answers_rows(pg.port)
         checked, lost, problems = X.check_saves(exs, ans)
         sessions_ok = sum(1 for e in exs if e.me_ok())
+        credits = [l for l in nodes[0].admin("audit")[1].splitlines() if "outage_credit" in l]
         figures = {"examinees": n_ex, "nodes": len(nodes), "killed": victim.name,
                    "saves_acknowledged": sum(len(e.ack_times) for e in exs),
                    "saves_acknowledged_after_kill": sum(1 for e in exs for t in e.ack_times if t > t_kill),
@@ -128,7 +128,7 @@ class ClusterTest(L.TestCase):
                    "auto_submitted": len(swept), "auto_submitted_in_node_logs": logged,
                    "graded_twice": sum(1 for n in graded.values() if n > 1),
                    "max_seconds_past_deadline_at_auto_submit": max((late[a] for a in swept), default=None),
-                   "sessions_valid_after": sessions_ok}
+                   "sessions_valid_after": sessions_ok, "outage_credits": len(credits)}
         X.print_json(self.TAG, figures)
 
         self.assertEqual([(e.login, repr(e.died)) for e in exs if e.died], [])
@@ -149,6 +149,36 @@ class ClusterTest(L.TestCase):
         self.assertEqual({a: n for a, n in graded.items() if n != 1}, {}, "attempts graded more than once")
         self.assertEqual(set(graded), {int(a) for a, _, _ in ans}, "every attempt with answers graded")
         self.assertEqual(logged, len(swept), "the nodes' auto-submit counts add up to the swept attempts")
+
+
+    @unittest.expectedFailure
+    def test_node_restart_credits_no_one(self):
+        """KNOWN BUG (found by this test, for the lead): outage credit (故障补时, SPEC §12) is
+        per server. A node that starts while the others serve finds the cluster's liveness
+        mark a few seconds old (every node marks every 5 s) and credits that gap to every
+        attempt in progress, although no examinee lost a second. Remove expectedFailure once
+        start-up credit knows that another node was serving."""
+        pg, uri = self.database()
+        nodes, front = C.web_cluster(self.stack, uri, 3, *X.FAST)
+        X.setup_exam_data(nodes[0], 4, prefix="rs")
+        X.create_exam(nodes[0], "restart", "cluster")
+        exs = [X.Examinee(front, "rs%03d" % i) for i in range(4)]
+        for e in exs:
+            e.log_in()
+            e.start("restart")
+        time.sleep(6)  # a liveness mark or two by every node
+        nodes[1].kill9()
+
+        def mark_age():
+            return int(time.time()) - int(C.psql(pg.port, "SELECT at FROM liveness", db="lawexam")[0])
+        # the two nodes left mark twice in 5 s, so the mark is 2 s old at some moment (that a
+        # lone server's restart would credit: START_MIN_GAP is 2 s)
+        C.wait_for(lambda: mark_age() >= 2, 15, "a 2 s old liveness mark", step=0.2)
+        nodes[1].start()
+        time.sleep(1)
+        credits = [l for l in nodes[0].admin("audit")[1].splitlines() if "outage_credit" in l]
+        C.log(self.TAG, "outage credits after one node of three restarted: %d %s" % (len(credits), credits[:1]))
+        self.assertEqual(credits, [], "a node restart while others serve credited attempts")
 
 
 if __name__ == "__main__":

@@ -133,16 +133,7 @@ class LawexamdFailoverTest(FailoverCase):
         uri = pc.create_db()
         rc, out, err = L.run_admin(uri, "init", "--argon2-t", "1", "--argon2-m", "1024")
         self.assertEqual(rc, 0, out + err)
-        cert, key = C.make_cert(self.stack)
-        nodes = [C.Node(uri, cert, key, *X.FAST, "--grace-seconds", "5", name="node%d" % i) for i in (1, 2)]
-        for nd in nodes:
-            self.stack.add(C.NodeStopper(nd))
-            nd.start()
-        web = L.free_port()
-        C.HAProxy(self.stack, {"lawexam_https": web},
-                  {"lawexamd_nodes": [(nd.name, "127.0.0.1:%d" % nd.port, None) for nd in nodes]}, name="haproxy-web")
-        front = C.Front(web, cert)
-        C.wait_for(lambda: L.Client(front).get("/healthz").status == 200, 20, "lawexamd through haproxy")
+        nodes, front = C.web_cluster(self.stack, uri, 2, *X.FAST, "--grace-seconds", "5")
 
         X.setup_exam_data(nodes[0], n_ex, prefix="fo")
         exs = [X.Examinee(front, "fo%03d" % i) for i in range(n_ex)]
