@@ -237,7 +237,7 @@ class Postgres:
         log_path = stack.path(name, "postgres.log")
         kw = dict(user="postgres", group="postgres", extra_groups=[]) if IS_ROOT else {}
         p = subprocess.run([os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", "postgres",
-                            "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                            "--auth=trust", "-E", "UTF8", "--no-locale"],
                            capture_output=True, text=True, **kw)
         if p.returncode != 0:
             raise RuntimeError("initdb failed: %s%s" % (p.stdout, p.stderr))
@@ -287,9 +287,10 @@ class Etcd:
 
 
 def render_patroni(name, etcd_hosts, rest_port, pg_port, data_dir, sock_dir, pgpass, scope="lawexam-test"):
-    """tools/deploy/patroni.yml with this member's name, addresses, ports and directories, and
-    trust on loopback instead of the example's passwords and networks. Everything else (the
-    timings, synchronous_mode, the PostgreSQL parameters) is the shipped file's."""
+    """tools/deploy/patroni.yml with this member's name, addresses, ports and directories,
+    trust on loopback instead of the example's passwords and networks, and a small
+    shared_buffers. Everything else (the timings, synchronous_mode, the other PostgreSQL
+    parameters, initdb's options) is the shipped file's."""
     import yaml
     with open(os.path.join(DEPLOY, "patroni.yml"), encoding="utf-8") as f:
         cfg = yaml.safe_load(f)
@@ -307,6 +308,8 @@ def render_patroni(name, etcd_hosts, rest_port, pg_port, data_dir, sock_dir, pgp
     pg["pg_hba"] = ["local all all trust", "host replication replicator 127.0.0.1/32 trust",
                     "host all all 127.0.0.1/32 trust"]
     cfg.setdefault("log", {})["level"] = "INFO"
+    params = cfg["bootstrap"]["dcs"]["postgresql"].setdefault("parameters", {})
+    params["shared_buffers"] = "128MB"  # two members on one test machine, not a database server
     return yaml.safe_dump(cfg, sort_keys=False)
 
 
