@@ -147,6 +147,15 @@ class LawexamdFailoverTest(FailoverCase):
         time.sleep(12)
         old, new, t_kill = self.kill_leader(pc)
         at_kill = X.acked_now(exs)  # all committed on the old primary: there is no other yet
+        db_back = []  # when a write through the database HAProxy first succeeds again
+
+        def probe():
+            while not db_back and time.time() < t_kill + 90:
+                rc, _, _ = C.psql(pc.db_port, "CREATE TEMP TABLE probe(x int)", check=False, timeout=10)
+                if rc == 0:
+                    db_back.append(time.time())
+                time.sleep(0.2)
+        threading.Thread(target=probe, daemon=True).start()
 
         def after_kill(e):
             """Acknowledgements of saves sent after the kill."""
@@ -170,6 +179,7 @@ class LawexamdFailoverTest(FailoverCase):
                    "acked_before_kill_checked_after_promotion": mid_checked,
                    "acked_before_kill_lost": mid_lost,
                    "seconds_to_first_save": round(first, 1),
+                   "seconds_until_database_writable": round(db_back[0] - t_kill, 1) if db_back else None,
                    "seconds_until_all_examinees_saved_again": round(max(back), 1) if back else None,
                    "examinees_saved_again": len(back),
                    "retried_network_errors": sum(e.net_errors for e in exs),
