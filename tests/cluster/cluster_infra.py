@@ -504,7 +504,10 @@ class NodeStopper:
         self.node, self.name = node, node.name
 
     def stop(self):
-        self.node.close(check_exit=False)
+        """Stops the node (a killed one is fine); its sanitizer reports fail the test."""
+        reports = self.node.close(check_exit=False)
+        if reports:
+            raise RuntimeError("sanitizer reports in %s:\n%s" % (self.name, "\n".join(reports[:20])))
 
     def log_tail(self, n=40):
         return self.node.log_tail(n)

@@ -53,7 +53,9 @@ class ClusterTest(L.TestCase):
         ok = self._outcome.success if hasattr(self, "_outcome") else True
         if not ok:
             C.log(self.TAG, "logs:\n" + self.stack.logs(40))
-        self.stack.close(keep=not ok)
+        errors = self.stack.close(keep=not ok)
+        if errors:
+            raise AssertionError("stopping the cluster: %s" % "; ".join(errors))
 
     def database(self):
         pg = C.Postgres(self.stack)

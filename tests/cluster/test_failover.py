@@ -52,7 +52,9 @@ class FailoverCase(L.TestCase):
         ok = self._outcome.success if hasattr(self, "_outcome") else True
         if not ok:
             C.log(self.TAG, "logs:\n" + self.stack.logs(40))
-        self.stack.close(keep=not ok)
+        errors = self.stack.close(keep=not ok)
+        if errors:
+            raise AssertionError("stopping the cluster: %s" % "; ".join(errors))
 
     def kill_leader(self, pc):
         """Freezes the leader's walsender, waits a moment (writes go on), kills the leader
