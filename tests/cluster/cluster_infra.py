@@ -305,8 +305,8 @@ def render_patroni(name, etcd_hosts, rest_port, pg_port, data_dir, sock_dir, pgp
     pg["bin_dir"] = PG_BIN
     pg["pgpass"] = pgpass
     pg.setdefault("parameters", {})["unix_socket_directories"] = sock_dir
-    pg["pg_hba"] = ["local all all trust", "host replication replicator 127.0.0.1/32 trust",
-                    "host all all 127.0.0.1/32 trust"]
+    cfg["bootstrap"]["pg_hba"] = ["local all all trust", "host replication replicator 127.0.0.1/32 trust",
+                                  "host all all 127.0.0.1/32 trust"]
     cfg.setdefault("log", {})["level"] = "INFO"
     params = cfg["bootstrap"]["dcs"]["postgresql"].setdefault("parameters", {})
     params["shared_buffers"] = "128MB"  # two members on one test machine, not a database server
@@ -534,6 +534,12 @@ class PatroniCluster:
 
     def __init__(self, stack, timeout=120):
         self.stack = stack
+        # the shipped example must pass Patroni's own check (the rendered ones cannot: its
+        # validator refuses loopback connect addresses)
+        shipped = os.path.join(DEPLOY, "patroni.yml")
+        p = subprocess.run(["patroni", "--validate-config", shipped], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError("patroni --validate-config %s: %s%s" % (shipped, p.stdout, p.stderr))
         self.etcd = Etcd(stack)
         self.members = [Patroni(stack, "pg1", self.etcd)]
         wait_for(self.members[0].is_primary, timeout, "pg1 leader")
