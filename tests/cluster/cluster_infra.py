@@ -549,7 +549,16 @@ class PatroniCluster:
         self.haproxy = HAProxy(stack, {"postgres_rw": self.db_port},
                                {"postgres_leader": [(m.name, "127.0.0.1:%d" % m.pg_port, m.rest_port)
                                                     for m in self.members]}, name="haproxy-db")
-        wait_for(lambda: psql(self.db_port, "SELECT pg_is_in_recovery()") == ["f"], 30, "leader through haproxy")
+        # HAProxy counts a server up until its checks have failed `fall` times: right after
+        # its start the standby still gets connections (round robin). Ready when several
+        # connections in a row reach the leader.
+        streak = [0]
+
+        def leader_only():
+            ok = psql(self.db_port, "SELECT pg_is_in_recovery()", check=False)[1].strip() == "f"
+            streak[0] = streak[0] + 1 if ok else 0
+            return streak[0] >= 6
+        wait_for(leader_only, 30, "only the leader through haproxy")
 
     def cluster(self):
         for m in self.members:

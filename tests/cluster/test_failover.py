@@ -158,6 +158,22 @@ class LawexamdFailoverTest(FailoverCase):
                     db_back.append(time.time())
                 time.sleep(0.2)
         threading.Thread(target=probe, daemon=True).start()
+        healthy_again = {}  # node -> when its own /healthz answered 200 again after a 503
+
+        def watch(nd):
+            c, seen_503 = nd.client(verify=False, timeout=3), False
+            while nd.name not in healthy_again and time.time() < t_kill + 90:
+                try:
+                    st = c.get("/healthz").status
+                except X.NET_ERRORS:
+                    st = None
+                c.close()
+                seen_503 = seen_503 or st == 503
+                if seen_503 and st == 200:
+                    healthy_again[nd.name] = time.time()
+                time.sleep(0.2)
+        for nd in nodes:
+            threading.Thread(target=watch, args=(nd,), daemon=True).start()
 
         def after_kill(e):
             """Acknowledgements of saves sent after the kill."""
@@ -182,6 +198,7 @@ class LawexamdFailoverTest(FailoverCase):
                    "acked_before_kill_lost": mid_lost,
                    "seconds_to_first_save": round(first, 1),
                    "seconds_until_database_writable": round(db_back[0] - t_kill, 1) if db_back else None,
+                   "seconds_until_nodes_healthy": {n: round(t - t_kill, 1) for n, t in sorted(healthy_again.items())},
                    "seconds_until_all_examinees_saved_again": round(max(back), 1) if back else None,
                    "examinees_saved_again": len(back),
                    "retried_network_errors": sum(e.net_errors for e in exs),
