@@ -3,13 +3,14 @@ exposition format 0.0.4, read back by a strict parser written here (every sample
 # TYPE, a family's lines together, no series twice, histograms cumulative with +Inf == _count);
 counters that move by exactly the requests made (N saves: the save route's 200s grow by N);
 route labels from the route table, never from the URL; the node name (--node) in
-lawexam_build_info and at the head of every log line; who may read it: a loopback peer, or
-with --metrics-token-only only an administrator's API token, everyone else getting the same
-404 as an unknown page."""
+lawexam_build_info and at the head of every log line; who may read it: a loopback peer (a
+client on this machine's other address is not one), or with --metrics-token-only only an
+administrator's API token, everyone else getting the same 404 as an unknown page."""
 
 import math
 import os
 import re
+import socket
 import subprocess
 import time
 import unittest
@@ -315,6 +316,46 @@ class MetricsTest(L.TestCase):
                                  timeout=30)
             self.assertEqual(p.returncode, 2, "--node %r: %s" % (bad, p.stderr))
             self.assertIn("--node", p.stderr)
+
+
+def non_loopback_address():
+    """An IPv4 address of this machine that is not 127.x (the source of its default route),
+    or None. A UDP connect sends nothing."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))
+            addr = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if addr.startswith("127.") else addr
+
+
+class MetricsRemotePeerTest(L.TestCase):
+    """A real client that is not on the loopback: lawexamd listens on this machine's other
+    address and the test connects to it, so the server sees that address as the peer."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.addr = non_loopback_address()
+        L.require(cls.addr, "this machine has no IPv4 address besides 127.0.0.1")
+        cls.srv = srv = cls.start_server(*FAST, start=False)
+        srv.host = cls.addr
+        srv.start()
+        srv.add_user("rp-admin", roles="admin", password=PW)
+        srv.add_user("rp-exam", roles="examinee", password=PW)
+        cls.admin_token = srv.token("rp-admin")
+        cls.exam_token = srv.token("rp-exam")
+
+    def test_remote_peer_needs_an_admin_token(self):
+        c = self.srv.client(verify=False)  # the self-signed certificate names 127.0.0.1 only
+        like = c.get("/no-such-page")
+        self.assertStatus(like, 404)
+        r = c.get("/metrics")
+        self.assertEqual((r.status, r.body), (like.status, like.body), "no credentials from %s" % self.addr)
+        r = self.srv.client(verify=False, token=self.exam_token).get("/metrics")
+        self.assertEqual((r.status, r.body), (like.status, like.body), "an examinee's token")
+        _, samples = scrape(self, self.srv.client(verify=False, token=self.admin_token))
+        self.assertGreaterEqual(requests_of(samples, METRICS, 404), 2)
 
 
 class MetricsTokenOnlyTest(L.TestCase):
