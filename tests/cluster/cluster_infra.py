@@ -493,7 +493,7 @@ class Node(L.Server):
         super().__init__(*args, init=False, name=name, log_level=log_level)
         self.db = uri
         self.name = name
-        self.args += ["--cert", cert, "--key", key]
+        self.args += ["--cert", cert, "--key", key, "--node", name]
         self.cert = cert
 
 
