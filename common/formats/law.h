@@ -1,7 +1,8 @@
-/* law.h — law texts in memory (SPEC §13): the Markdown of the bundled texts read into
- * articles (第X条, 第X条之Y, the 序言), and a question's basis (依据) read as a law title and
- * the articles it cites. Pure: no database. Importing a law, resolving bases against the
- * stored laws and the review of questions whose article changed are law_import.c. */
+/* law.h — law texts in memory (SPEC §13), a file format that knows nothing of exams: the
+ * Markdown of the bundled texts read into articles (第X条, 第X条之Y, the 序言), and a
+ * question's basis (依据) read as a law title and the articles it cites. Pure: no database.
+ * Importing a law, resolving bases against the stored laws and the review of questions
+ * whose article changed are common/domain/lawlib.c. */
 #ifndef LAWEXAM_LAW_H
 #define LAWEXAM_LAW_H
 

@@ -1,4 +1,4 @@
-/* test_law.c — unit tests of the law reader (question-bank/law.c, SPEC §13): Chinese
+/* test_law.c — unit tests of the law reader (common/formats/law.c, SPEC §13): Chinese
  * numerals, a well-formed text (preamble, chapters, 之Y articles, paragraphs), each
  * malformed case with its FILE:LINE diagnostic and nothing kept, the bundled texts, and
  * reading a basis and an article reference. */
