@@ -189,7 +189,7 @@ int store_candidates(struct store *db, const char *bank, const char *type,
 	STMT(st, "SELECT v.id, v.difficulty, v.tags,"
 		 " CASE WHEN json_valid(v.options) THEN json_array_length(v.options) ELSE 0 END"
 		 " FROM questions q JOIN question_versions v ON v.id = q.current_version_id"
-		 " WHERE q.bank = ?1 AND q.active = 1 AND v.type = ?2 ORDER BY q.ord, q.id");
+		 " WHERE q.bank = ?1 AND q.active = 1 AND q.needs_review = 0 AND v.type = ?2 ORDER BY q.ord, q.id");
 	int src;
 	sqlite3_bind_text(st, 1, bank, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
