@@ -14,15 +14,15 @@
 	" (SELECT count(*) FROM law_articles a WHERE a.law = l.code AND a.version = l.version), v.imported_at" \
 	" FROM laws l JOIN law_versions v ON v.law = l.code AND v.version = l.version "
 
-static void law_from(sqlite3_stmt *st, struct law_row *l)
+static void law_from(struct stmt *st, struct law_row *l)
 {
 	l->code = col_text(st, 0);
 	l->title = col_text(st, 1);
 	l->effective = col_text(st, 2);
 	l->sha256 = col_text(st, 3);
-	l->version = sqlite3_column_int(st, 4);
-	l->articles = sqlite3_column_int64(st, 5);
-	l->imported_at = sqlite3_column_int64(st, 6);
+	l->version = (int)col_int(st, 4);
+	l->articles = col_int(st, 5);
+	l->imported_at = col_int(st, 6);
 }
 
 int store_law_get(struct store *db, const char *code, void (*fn)(void *ctx, const struct law_row *l), void *ctx,
@@ -31,17 +31,17 @@ int store_law_get(struct store *db, const char *code, void (*fn)(void *ctx, cons
 	STMT(st, LAW_COLS "WHERE l.code = ?1");
 	struct law_row l;
 	int src, rc = LX_OK;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
+	st_bind_text(st, 1, code, -1);
+	src = st_step(st);
+	if (src == ST_ROW) {
 		law_from(st, &l);
 		fn(ctx, &l);
-	} else if (src == SQLITE_DONE) {
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "法律 %s 不存在", code);
 	} else {
 		rc = store_fail(db, src, e, "law");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -50,12 +50,12 @@ int store_law_list(struct store *db, void (*fn)(void *ctx, const struct law_row 
 	STMT(st, LAW_COLS "ORDER BY l.code");
 	struct law_row l;
 	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((src = st_step(st)) == ST_ROW) {
 		law_from(st, &l);
 		fn(ctx, &l);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "law list");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "law list");
 }
 
 int store_law_version_add(struct store *db, const char *code, const char *title, int version, const char *effective,
@@ -65,22 +65,22 @@ int store_law_version_add(struct store *db, const char *code, const char *title,
 	{
 		STMT(st, "INSERT INTO laws(code, title, version, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?4)"
 			 " ON CONFLICT(code) DO UPDATE SET title = ?2, version = ?3, updated_at = ?4");
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, title, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 3, version);
-		sqlite3_bind_int64(st, 4, now);
+		st_bind_text(st, 1, code, -1);
+		st_bind_text(st, 2, title, -1);
+		st_bind_int(st, 3, version);
+		st_bind_int(st, 4, now);
 		rc = store_step_done(db, st, e, "law upsert");
 	}
 	if (rc)
 		return rc;
 	STMT(st, "INSERT INTO law_versions(law, version, title, effective, sha256, imported_at)"
 		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, version);
-	sqlite3_bind_text(st, 3, title, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, effective, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, sha256, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, now);
+	st_bind_text(st, 1, code, -1);
+	st_bind_int(st, 2, version);
+	st_bind_text(st, 3, title, -1);
+	st_bind_text(st, 4, effective, -1);
+	st_bind_text(st, 5, sha256, -1);
+	st_bind_int(st, 6, now);
 	return store_step_done(db, st, e, "law version insert");
 }
 
@@ -89,21 +89,21 @@ int store_law_article_add(struct store *db, const char *code, int version, int o
 {
 	STMT(st, "INSERT INTO law_articles(law, version, ord, art_no, art_sub, label, chapter, body)"
 		 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, version);
-	sqlite3_bind_int(st, 3, ord);
-	sqlite3_bind_int(st, 4, a->no);
-	sqlite3_bind_int(st, 5, a->sub);
-	sqlite3_bind_text(st, 6, a->label, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, a->chapter, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, a->text, -1, SQLITE_TRANSIENT);
+	st_bind_text(st, 1, code, -1);
+	st_bind_int(st, 2, version);
+	st_bind_int(st, 3, ord);
+	st_bind_int(st, 4, a->no);
+	st_bind_int(st, 5, a->sub);
+	st_bind_text(st, 6, a->label, -1);
+	st_bind_text(st, 7, a->chapter, -1);
+	st_bind_text(st, 8, a->text, -1);
 	return store_step_done(db, st, e, "law article insert");
 }
 
-static void art_from(sqlite3_stmt *st, struct law_art_row *a)
+static void art_from(struct stmt *st, struct law_art_row *a)
 {
-	a->no = sqlite3_column_int(st, 0);
-	a->sub = sqlite3_column_int(st, 1);
+	a->no = (int)col_int(st, 0);
+	a->sub = (int)col_int(st, 1);
 	a->label = col_text(st, 2);
 	a->chapter = col_text(st, 3);
 	a->text = col_text(st, 4);
@@ -116,14 +116,14 @@ int store_law_articles(struct store *db, const char *code, int version,
 		 " WHERE law = ?1 AND version = ?2 ORDER BY ord");
 	struct law_art_row a;
 	int src;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, version);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	st_bind_text(st, 1, code, -1);
+	st_bind_int(st, 2, version);
+	while ((src = st_step(st)) == ST_ROW) {
 		art_from(st, &a);
 		fn(ctx, &a);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "law articles");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "law articles");
 }
 
 int store_law_article(struct store *db, const char *code, int version, int no, int sub,
@@ -133,20 +133,20 @@ int store_law_article(struct store *db, const char *code, int version, int no, i
 		 " WHERE law = ?1 AND version = ?2 AND art_no = ?3 AND art_sub = ?4");
 	struct law_art_row a;
 	int src, rc = LX_OK;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, version);
-	sqlite3_bind_int(st, 3, no);
-	sqlite3_bind_int(st, 4, sub);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
+	st_bind_text(st, 1, code, -1);
+	st_bind_int(st, 2, version);
+	st_bind_int(st, 3, no);
+	st_bind_int(st, 4, sub);
+	src = st_step(st);
+	if (src == ST_ROW) {
 		art_from(st, &a);
 		fn(ctx, &a);
-	} else if (src == SQLITE_DONE) {
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "法律 %s 没有这一条", code);
 	} else {
 		rc = store_fail(db, src, e, "law article");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -159,11 +159,11 @@ int store_active_bases(struct store *db,
 		 " FROM questions q JOIN question_versions v ON v.id = q.current_version_id"
 		 " WHERE q.active = 1 ORDER BY q.bank, q.ord, q.id");
 	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
-		   sqlite3_column_int(st, 4));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "active bases");
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_int(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+		   (int)col_int(st, 4));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "active bases");
 }
 
 int store_review_set(struct store *db, int64_t question_id, const char *law, const char *label, int law_version,
@@ -172,18 +172,18 @@ int store_review_set(struct store *db, int64_t question_id, const char *law, con
 	int rc;
 	{
 		STMT(st, "UPDATE questions SET needs_review = 1 WHERE id = ?1 AND needs_review = 0");
-		sqlite3_bind_int64(st, 1, question_id);
+		st_bind_int(st, 1, question_id);
 		rc = store_step_done(db, st, e, "review set");
 	}
 	if (rc)
 		return rc;
 	STMT(st, "INSERT INTO question_review(question_id, law, label, law_version, since) VALUES(?1, ?2, ?3, ?4, ?5)"
 		 " ON CONFLICT(question_id) DO UPDATE SET law = ?2, label = ?3, law_version = ?4, since = ?5");
-	sqlite3_bind_int64(st, 1, question_id);
-	sqlite3_bind_text(st, 2, law, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, label, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, law_version);
-	sqlite3_bind_int64(st, 5, now);
+	st_bind_int(st, 1, question_id);
+	st_bind_text(st, 2, law, -1);
+	st_bind_text(st, 3, label, -1);
+	st_bind_int(st, 4, law_version);
+	st_bind_int(st, 5, now);
 	return store_step_done(db, st, e, "review insert");
 }
 
@@ -193,20 +193,20 @@ int store_review_clear(struct store *db, int64_t question_id, int *cleared, stru
 	*cleared = 0;
 	{
 		STMT(st, "DELETE FROM question_review WHERE question_id = ?1");
-		sqlite3_bind_int64(st, 1, question_id);
+		st_bind_int(st, 1, question_id);
 		rc = store_step_done(db, st, e, "review delete");
 	}
 	if (rc)
 		return rc;
 	STMT(st, "UPDATE questions SET needs_review = 0 WHERE id = ?1 AND needs_review = 1 RETURNING id");
-	sqlite3_bind_int64(st, 1, question_id);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
+	st_bind_int(st, 1, question_id);
+	src = st_step(st);
+	if (src == ST_ROW) {
 		*cleared = 1;
-		src = sqlite3_step(st);
+		src = st_step(st);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "review clear");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "review clear");
 }
 
 int store_review_list(struct store *db, const char *law, void (*fn)(void *ctx, const struct review_row *r),
@@ -219,36 +219,36 @@ int store_review_list(struct store *db, const char *law, void (*fn)(void *ctx, c
 		 " ORDER BY q.bank, q.ord, q.id");
 	struct review_row r;
 	int src;
-	sqlite3_bind_text(st, 1, law ? law : "", -1, SQLITE_TRANSIENT);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	st_bind_text(st, 1, law ? law : "", -1);
+	while ((src = st_step(st)) == ST_ROW) {
 		r.bank = col_text(st, 0);
 		r.qid = col_text(st, 1);
 		r.law = col_text(st, 2);
 		r.label = col_text(st, 3);
 		r.basis = col_text(st, 4);
 		r.stem = col_text(st, 5);
-		r.law_version = sqlite3_column_int(st, 6);
-		r.since = sqlite3_column_int64(st, 7);
+		r.law_version = (int)col_int(st, 6);
+		r.since = col_int(st, 7);
 		fn(ctx, &r);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "review list");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "review list");
 }
 
 int store_question_find(struct store *db, const char *bank, const char *qid, int64_t *id, struct lx_err *e)
 {
 	STMT(st, "SELECT id FROM questions WHERE bank = ?1 AND qid = ?2");
 	int src, rc = LX_OK;
-	sqlite3_bind_text(st, 1, bank, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, qid, -1, SQLITE_TRANSIENT);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	else if (src == SQLITE_DONE)
+	st_bind_text(st, 1, bank, -1);
+	st_bind_text(st, 2, qid, -1);
+	src = st_step(st);
+	if (src == ST_ROW)
+		*id = col_int(st, 0);
+	else if (src == ST_DONE)
 		rc = err_set(e, LX_ERR_NOTFOUND, "题库 %s 中没有题目 %s", bank, qid);
 	else
 		rc = store_fail(db, src, e, "question find");
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -258,10 +258,10 @@ int store_candidates_held(struct store *db, const char *bank, const char *type,
 	STMT(st, "SELECT v.difficulty, v.tags FROM questions q JOIN question_versions v ON v.id = q.current_version_id"
 		 " WHERE q.bank = ?1 AND q.active = 1 AND q.needs_review = 1 AND v.type = ?2");
 	int src;
-	sqlite3_bind_text(st, 1, bank, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "held candidates");
+	st_bind_text(st, 1, bank, -1);
+	st_bind_text(st, 2, type, -1);
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, (int)col_int(st, 0), col_text(st, 1));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "held candidates");
 }

@@ -61,7 +61,7 @@ static int cmd_init(struct admin *a, int argc, char **argv)
 
 	if (admin_args("init", argc, argv, flags, 3, NULL, 0, 0, NULL))
 		return EXIT_USAGE;
-	slash = strrchr(a->db_path, '/');
+	slash = store_target_is_uri(a->db_path) ? NULL : strrchr(a->db_path, '/');
 	if (slash && slash != a->db_path) { /* create the database's own folder (one level) */
 		char *dir = lx_strndup(a->db_path, (size_t)(slash - a->db_path));
 		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
@@ -87,7 +87,9 @@ static int cmd_init(struct admin *a, int argc, char **argv)
 		store_close(db);
 		return EXIT_DATA;
 	}
-	printf("database %s ready (schema version %d)\n", a->db_path, store_schema_version(db));
+	char shown[512];
+	store_target_redact(a->db_path, shown, sizeof shown);
+	printf("database %s ready (schema version %d)\n", shown, store_schema_version(db));
 	store_close(db);
 	return EXIT_OK;
 }
