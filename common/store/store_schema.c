@@ -250,6 +250,7 @@ const struct store_migration store_migrations[] = {
 		"  seconds BIGINT NOT NULL, reason TEXT NOT NULL, at BIGINT NOT NULL);"
 		"CREATE INDEX attempt_credits_attempt ON attempt_credits(attempt_id);"
 		"CREATE TABLE liveness(id BIGINT PRIMARY KEY CHECK(id = 1), at BIGINT NOT NULL);",
+	},
 	{
 		/* 6: the law library (SPEC §13). A law has numbered versions, each with all its
 		 * articles (art_no 0 is the 序言; art_sub the Y of 第X条之Y); laws.version is the
