@@ -534,8 +534,9 @@ int lawlib_article_json(struct store *db, const char *code, struct law_ref ref, 
 	json_t *art = NULL;
 	int rc = law_head(db, code, &x, e);
 	*out = NULL;
-	if (rc == LX_OK)
-		rc = store_law_article(db, code, x.version, ref.no, ref.sub, one_cb, &art, e);
+	if (rc)
+		return rc;
+	rc = store_law_article(db, code, x.version, ref.no, ref.sub, one_cb, &art, e);
 	if (rc == LX_ERR_NOTFOUND || (rc == LX_OK && !art))
 		rc = err_tag(e, LX_ERR_NOTFOUND, "article_not_found", "这部法律没有这一条");
 	if (rc == LX_OK) {
