@@ -73,7 +73,9 @@ static int cmd_law_import(struct admin *a, int argc, char **argv)
 		rc = EXIT_DATA;
 		goto out;
 	}
-	if (x.res.unchanged)
+	if (x.res.version == 1 && !x.res.unchanged)
+		printf("%s: law %s: version 1 (new), %zu articles\n", pos[0], code, x.res.articles);
+	else if (x.res.unchanged)
 		printf("%s: law %s: unchanged (version %d, %zu articles)\n", pos[0], code, x.res.version, x.res.articles);
 	else
 		printf("%s: law %s: version %d, %zu articles, %zu changed since the previous version, "
