@@ -9,7 +9,7 @@
 
 #include "store_int.h"
 
-#define LAW_COLS                                                                                          \
+#define SQL_LAW_COLS                                                                                          \
 	"SELECT l.code, l.title, v.effective, v.sha256, l.version,"                                       \
 	" (SELECT count(*) FROM law_articles a WHERE a.law = l.code AND a.version = l.version), v.imported_at" \
 	" FROM laws l JOIN law_versions v ON v.law = l.code AND v.version = l.version "
@@ -28,7 +28,7 @@ static void law_from(struct stmt *st, struct law_row *l)
 int store_law_get(struct store *db, const char *code, void (*fn)(void *ctx, const struct law_row *l), void *ctx,
 		  struct lx_err *e)
 {
-	STMT(st, LAW_COLS "WHERE l.code = ?1");
+	STMT(st, SQL_LAW_COLS "WHERE l.code = ?1");
 	struct law_row l;
 	int src, rc = LX_OK;
 	st_bind_text(st, 1, code, -1);
@@ -47,7 +47,7 @@ int store_law_get(struct store *db, const char *code, void (*fn)(void *ctx, cons
 
 int store_law_list(struct store *db, void (*fn)(void *ctx, const struct law_row *l), void *ctx, struct lx_err *e)
 {
-	STMT(st, LAW_COLS "ORDER BY l.code");
+	STMT(st, SQL_LAW_COLS "ORDER BY l.code");
 	struct law_row l;
 	int src;
 	while ((src = st_step(st)) == ST_ROW) {
