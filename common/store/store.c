@@ -29,6 +29,8 @@ void store_target_redact(const char *target, char *out, size_t n)
 	snprintf(out, n, "%.*s:***%s", (int)(colon - target), target, at);
 }
 
+static int run_simple(struct store *db, const char *sql, struct lx_err *e);
+
 static const struct store_driver *driver_for(const char *target)
 {
 	return store_target_is_uri(target) ? &store_pg_driver : &store_sqlite_driver;
@@ -195,6 +197,11 @@ int store_open(const char *target, int flags, struct store **out, struct lx_err 
 	return LX_OK;
 }
 
+int store_ping(struct store *db, struct lx_err *e)
+{
+	return run_simple(db, "SELECT 1", e);
+}
+
 int store_is_postgres(const struct store *db)
 {
 	return store_is_pg(db);
@@ -290,6 +297,14 @@ int store_savepoint(struct store *db, struct lx_err *e)
 int store_release(struct store *db, struct lx_err *e)
 {
 	return run_simple(db, SQL_RELEASE, e);
+}
+
+int store_release_savepoint(struct store *db, struct lx_err *e)
+{
+	if (store_is_pg(db)) /* one round trip for both */
+		return store_exec(db, "RELEASE job; SAVEPOINT job", e);
+	int rc = run_simple(db, SQL_RELEASE, e);
+	return rc ? rc : run_simple(db, SQL_SAVEPOINT, e);
 }
 
 void store_rollback_to(struct store *db)
