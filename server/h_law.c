@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "lawlib.h"
 #include "routes.h"
+#include "text.h"
 
 #define LAW_Q_MAX 128 /* bytes of a search word */
 
@@ -35,8 +36,8 @@ void h_law_get(struct hctx *c)
 	struct lx_err e = {0};
 	const char *q = http_query(c, "q");
 	int rc;
-	if (q && strlen(q) > LAW_Q_MAX) {
-		http_error(c, 422, "bad_query", "搜索词太长（最多 128 字节）");
+	if (q && (strlen(q) > LAW_Q_MAX || !text_utf8_valid(q, strlen(q)))) {
+		http_error(c, 422, "bad_query", "搜索词太长（最多 128 字节）或不是 UTF-8 文本");
 		return;
 	}
 	rc = lawlib_law_json(c->th->rd, c->params[0], q, &out, &e);

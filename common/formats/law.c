@@ -164,6 +164,7 @@ struct lctx {
 	struct buf text;   /* the open article's paragraphs */
 	int open;          /* an article (or the preamble) is being read */
 	int in_preamble;   /* under a 序言 heading, before any article */
+	int too_big;       /* the open article passed LAW_MAX_ARTICLE (said once) */
 	int too_many;
 };
 
@@ -227,6 +228,7 @@ static struct law_article *new_article(struct lctx *c, int no, int sub, const ch
 	a->line = line;
 	a->off = off;
 	c->open = 1;
+	c->too_big = 0;
 	return a;
 }
 
@@ -238,7 +240,9 @@ static void add_text(struct lctx *c, int line, const char *b, const char *e)
 		goto big;
 	return;
 big:
-	lerr(c, line, b, e, "条文超过 %u 字节", LAW_MAX_ARTICLE);
+	if (!c->too_big)
+		lerr(c, line, b, e, "条文超过 %u 字节", LAW_MAX_ARTICLE);
+	c->too_big = 1;
 }
 
 static void heading(struct lctx *c, int level, const char *b, const char *e, int line)

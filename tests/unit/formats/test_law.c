@@ -164,6 +164,27 @@ static void test_bad_numeral_and_bytes(void **state)
 	expect_err("# 某法\n## 第一章\n第一条 甲。\n## 序言\n乙。\n", "bad.md:4", "序言必须在第一条之前");
 }
 
+/* An article over LAW_MAX_ARTICLE bytes: one diagnostic, at the line that passes it. */
+static void test_article_too_big(void **state)
+{
+	size_t line = 1000, n = (LAW_MAX_ARTICLE / line) + 3, len = 0;
+	char *t = malloc(64 + n * (line + 1));
+	struct law_doc doc;
+	struct diag d = {0};
+	(void)state;
+	len += (size_t)sprintf(t, "# 某法\n第一条 甲。\n");
+	for (size_t i = 0; i < n; i++) {
+		memset(t + len, 'x', line);
+		len += line;
+		t[len++] = '\n';
+	}
+	assert_int_equal(law_parse(t, len, "big.md", &doc, &d), LX_ERR_INVALID);
+	assert_int_equal(d.total, 1);
+	assert_non_null(strstr(d.items[0].message, "条文超过"));
+	diag_free(&d);
+	free(t);
+}
+
 static void test_not_articles(void **state)
 {
 	/* a paragraph that begins with a citation is text, not an article */
@@ -332,7 +353,7 @@ int main(void)
 		cmocka_unit_test(test_numerals),      cmocka_unit_test(test_good),
 		cmocka_unit_test(test_no_articles),   cmocka_unit_test(test_duplicate),
 		cmocka_unit_test(test_gap),           cmocka_unit_test(test_bad_numeral_and_bytes),
-		cmocka_unit_test(test_not_articles),  cmocka_unit_test(test_bundled),
+		cmocka_unit_test(test_not_articles),  cmocka_unit_test(test_article_too_big),  cmocka_unit_test(test_bundled),
 		cmocka_unit_test(test_civil_code_chapters), cmocka_unit_test(test_basis),
 		cmocka_unit_test(test_refs),
 	};
