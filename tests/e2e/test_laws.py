@@ -51,6 +51,7 @@ class Laws(L.TestCase):
         cls.srv = cls.start_server("--argon2-m", "1024")
         cls.srv.add_user("stu1", category="general", roles="examinee")
         cls.srv.add_user("stu2", category="general", roles="examinee")
+        cls.srv.add_user("adm", roles="admin")
         with open(os.path.join(BANKS, "constitution.json"), encoding="utf-8") as f:
             cls.bank = json.load(f)
         rc, out, err = cls.srv.admin("bank", "import", os.path.join(BANKS, "constitution.json"))
@@ -93,14 +94,17 @@ class Laws(L.TestCase):
         return {line.split("\t")[0].split(":", 1)[1] for line in out.splitlines()
                 if line.startswith("constitution:")}
 
-    def create_exam(self, code, count, qtype="single"):
-        doc = {"format": "lawexam-exam/1", "code": code, "title": "宪法测试 " + code,
+    def exam_doc(self, code, count, qtype):
+        return {"format": "lawexam-exam/1", "code": code, "title": "宪法测试 " + code,
                "opens_at": iso(time.time() - 3600), "closes_at": iso(time.time() + 86400),
                "duration_minutes": 60, "pass_percent": 60, "max_attempts": 1,
                "multiple_scoring": "all_or_nothing", "results": "immediate", "review": "immediate",
                "papers": [{"categories": ["general"],
                            "sections": [{"title": "宪法", "bank": "constitution", "type": qtype,
                                          "count": count, "points": 1}]}]}
+
+    def create_exam(self, code, count, qtype="single"):
+        doc = self.exam_doc(code, count, qtype)
         path = self.write("exam-%s.json" % code, json.dumps(doc, ensure_ascii=False))
         return self.srv.admin("exam", "create", path)
 
@@ -159,6 +163,11 @@ class Laws(L.TestCase):
         self.assertEqual(rc, 0, out + err)
         if held_singles:
             self.assertIn("少了 %d 道题" % len(held_singles), err)
+            # the admin page's check (POST /admin/exams?dry_run=1) says it too
+            a = self.srv.client(token=self.srv.token("adm"))
+            r = a.post("/api/v1/admin/exams?dry_run=1", json=self.exam_doc("law-api", avail, "single"))
+            self.assertEqual(r.status, 200, r.body)
+            self.assertTrue(any("少了 %d 道题" % len(held_singles) in w for w in r.body["warnings"]), r.body)
         # a paper drawn now holds none of them (it holds every other single question)
         c = self.srv.client()
         c.login("stu1", PW)
