@@ -80,6 +80,7 @@ test('a review links each basis to its article; the law page shows it (desktop)'
   const n = await page.locator('.law-article').count();
   assert.ok(n > 0 && n < 40, `search found ${n}`);
   for (const t of await page.locator('.law-article').allTextContents()) assert.ok(t.includes('监察委员会'));
+  assert.ok(await page.locator('.law-article mark', {hasText: '监察委员会'}).count() >= n, 'the word is marked');
   await env.shot(page, 'desktop-03-search');
   await page.getByRole('button', {name: '显示全文'}).click();
   await page.waitForFunction(() => document.querySelectorAll('.law-article').length === 144);

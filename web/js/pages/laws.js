@@ -35,8 +35,20 @@ function articleId(ref) {
   return 'art-' + ref;
 }
 
-/* The articles grouped under their chapter headings. */
-function articleList(articles, target) {
+/* A paragraph with every occurrence of word marked. */
+function para(text, word) {
+  if (!word) return h('p', {class: 'law-para'}, text);
+  const parts = text.split(word);
+  const out = [];
+  parts.forEach((part, i) => {
+    if (i) out.push(h('mark', null, word));
+    if (part) out.push(part);
+  });
+  return h('p', {class: 'law-para'}, out);
+}
+
+/* The articles grouped under their chapter headings (word, if given, marked). */
+function articleList(articles, target, word) {
   const box = h('div', {class: 'law-body'});
   let chapter = null;
   for (const a of articles) {
@@ -48,7 +60,7 @@ function articleList(articles, target) {
     box.appendChild(h('article', {id: articleId(a.ref), class: 'law-article' + (isTarget ? ' is-target' : ''),
       'aria-labelledby': articleId(a.ref) + '-h'},
     h('h3', {class: 'law-article-label', id: articleId(a.ref) + '-h', tabindex: '-1'}, a.label),
-    a.text.split('\n').map((p) => h('p', {class: 'law-para'}, p))));
+    a.text.split('\n').map((p) => para(p, word))));
   }
   return box;
 }
@@ -132,7 +144,7 @@ export async function renderLaw(main, params, ctx) {
       status.textContent = '';
     }
     clear(bodyBox);
-    bodyBox.appendChild(arts.length ? articleList(arts, null) : alertBox('info', '没有找到含有“' + word + '”的条文。'));
+    bodyBox.appendChild(arts.length ? articleList(arts, null, word) : alertBox('info', '没有找到含有“' + word + '”的条文。'));
   }
   const form = h('form', {class: 'law-search', role: 'search', onsubmit: (ev) => {
     ev.preventDefault();
