@@ -153,6 +153,18 @@ static const char *label_of(const struct old_set *old, int64_t k)
 	return a ? a->label : "";
 }
 
+struct title_ctx {
+	const char *code, *title;
+	char other[LAW_CODE_MAX + 1];
+};
+
+static void title_cb(void *ctx, const struct law_row *l)
+{
+	struct title_ctx *t = ctx;
+	if (strcmp(l->code, t->code) != 0 && strcmp(l->title, t->title) == 0)
+		snprintf(t->other, sizeof t->other, "%s", l->code);
+}
+
 int lawlib_import(struct store *db, const struct law_doc *doc, const char *code, const char *title,
 		  const char *effective, int64_t now, struct lawlib_import_result *res, struct lx_err *e)
 {
@@ -179,6 +191,15 @@ int lawlib_import(struct store *db, const struct law_doc *doc, const char *code,
 	if (!doc->n)
 		return err_set(e, LX_ERR_INVALID, "法律文件没有条文");
 
+	{ /* a basis names a law by its title: one title, one law */
+		struct title_ctx t = {code, title, ""};
+		rc = store_law_list(db, title_cb, &t, e);
+		if (rc == LX_OK && t.other[0])
+			rc = err_set(e, LX_ERR_INVALID, "法律名称“%s”已是法律 %s 的名称：同一部法律请用同一代码导入", title,
+				     t.other);
+		if (rc)
+			goto out;
+	}
 	rc = store_law_get(db, code, law_cb, &old, e);
 	if (rc == LX_ERR_NOTFOUND)
 		rc = LX_OK;

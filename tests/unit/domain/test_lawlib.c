@@ -329,6 +329,11 @@ static void test_bad_import(void **state)
 	assert_int_equal(lawlib_import(f->db, &doc, "Bad", NULL, NULL, 1, &r, &e), LX_ERR_INVALID);
 	assert_int_equal(lawlib_import(f->db, &doc, "demo", NULL, "2020-02-30x", 1, &r, &e), LX_ERR_INVALID);
 	assert_int_equal(lawlib_import(f->db, &doc, "demo", NULL, "20-01-01", 1, &r, &e), LX_ERR_INVALID);
+	/* one title, one law */
+	import_law(f, LAW_V1, "demo", NULL);
+	assert_int_equal(lawlib_import(f->db, &doc, "demo2", NULL, NULL, 1, &r, &e), LX_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "demo"));
+	assert_int_equal(lawlib_import(f->db, &doc, "demo2", "另一部法律", NULL, 1, &r, &e), LX_OK);
 	law_doc_free(&doc);
 	assert_int_equal(law_parse(untitled, strlen(untitled), "x.md", &doc, &d), LX_OK);
 	assert_int_equal(lawlib_import(f->db, &doc, "demo", NULL, NULL, 1, &r, &e), LX_ERR_INVALID);
