@@ -27,6 +27,11 @@ struct route {
 extern const struct route routes[];
 extern const size_t n_routes;
 
+/* h_law.c */
+void h_laws_list(struct hctx *c);
+void h_law_get(struct hctx *c);
+void h_law_article(struct hctx *c);
+
 /* h_auth.c */
 void h_healthz(struct hctx *c);
 void h_login(struct hctx *c);

@@ -27,6 +27,11 @@ int exam_results_visible(const struct exam_row *x, int64_t now);
 int exam_create(struct store *db, const struct exam_def *def, const char *fname, int dry_run, int64_t now,
 		struct diag *d, struct lx_err *e);
 
+/* A note in notes per section of def that lost questions to review (needs_review, SPEC §13):
+ * how many are held back and how many remain. */
+int exam_create_held(struct store *db, const struct exam_def *def, const char *fname, struct diag *notes,
+		     struct lx_err *e);
+
 /* Start or resume (writer). *created = 1 for a new attempt. Draws from the connection's start
  * cache (parsed definition, candidate lists), checked against the database's content stamp on
  * every call (one lookup), so bank or exam changes by any program are seen at once. */

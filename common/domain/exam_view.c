@@ -10,6 +10,7 @@
 #include "exam_int.h"
 #include "clock.h"
 #include "grade.h"
+#include "lawlib.h"
 #include "mem.h"
 #include "paper.h"
 #include "receipt.h"
@@ -167,6 +168,14 @@ int exam_review_json(struct store *db, int64_t attempt_id, int64_t user_id, int6
 			     "您在本场考试还有一次作答正在进行，交卷后才能查看答案与解析");
 	if (rc == LX_OK)
 		rc = attempt_view(db, &a, &x, 1, now * 1000, out, e);
+	if (rc == LX_OK) { /* each basis as (law, article) for the link to the law page (SPEC §13) */
+		struct lawlib_res *r = lawlib_res_new();
+		json_t *q;
+		size_t i;
+		json_array_foreach(json_object_get(*out, "questions"), i, q)
+			json_object_set_new(q, "law", lawlib_basis_json(db, r, json_string_value(json_object_get(q, "basis"))));
+		lawlib_res_free(r);
+	}
 	exam_row_free(&x);
 	return rc;
 }

@@ -34,7 +34,8 @@ static const struct copy_table tables[] = {
 	T("api_tokens", "id, token_hash, user_id, created_at, revoked", "?1, ?2, ?3, ?4, ?5", 1u << 1, SEQ("api_tokens")),
 	T("login_throttle", "key, failures, window_start, locked_until", "?1, ?2, ?3, ?4", 0, NULL),
 	T("banks", "code, title, subject, created_at, updated_at", "?1, ?2, ?3, ?4, ?5", 0, NULL),
-	T("questions", "id, bank, qid, active, current_version_id, ord", "?1, ?2, ?3, ?4, ?5, ?6", 0, SEQ("questions")),
+	T("questions", "id, bank, qid, active, current_version_id, ord, needs_review", "?1, ?2, ?3, ?4, ?5, ?6, ?7", 0,
+	  SEQ("questions")),
 	T("question_versions",
 	  "id, question_id, version, type, stem, options, answer, explanation, basis, difficulty, tags, created_at",
 	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12", 0, SEQ("question_versions")),
@@ -54,6 +55,11 @@ static const struct copy_table tables[] = {
 	T("certificates", "number, attempt_id, issued_at, revoked", "?1, ?2, ?3, ?4", 0, NULL),
 	T("attempt_credits", "id, attempt_id, seconds, reason, at", "?1, ?2, ?3, ?4, ?5", 0, SEQ("attempt_credits")),
 	T("liveness", "id, at", "?1, ?2", 0, NULL),
+	T("laws", "code, title, version, created_at, updated_at", "?1, ?2, ?3, ?4, ?5", 0, NULL),
+	T("law_versions", "law, version, title, effective, sha256, imported_at", "?1, ?2, ?3, ?4, ?5, ?6", 0, NULL),
+	T("law_articles", "law, version, ord, art_no, art_sub, label, chapter, body", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", 0,
+	  NULL),
+	T("question_review", "question_id, law, label, law_version, since", "?1, ?2, ?3, ?4, ?5", 0, NULL),
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

@@ -189,7 +189,7 @@ int store_candidates(struct store *db, const char *bank, const char *type,
 #define SQL_CANDIDATES(n_options)                                                      \
 	"SELECT v.id, v.difficulty, v.tags, " n_options                                  \
 	" FROM questions q JOIN question_versions v ON v.id = q.current_version_id"      \
-	" WHERE q.bank = ?1 AND q.active = 1 AND v.type = ?2 ORDER BY q.ord, q.id"
+	" WHERE q.bank = ?1 AND q.active = 1 AND q.needs_review = 0 AND v.type = ?2 ORDER BY q.ord, q.id"
 	STMT2(st, SQL_CANDIDATES("CASE WHEN json_valid(v.options) THEN json_array_length(v.options) ELSE 0 END"),
 	      SQL_CANDIDATES("CASE WHEN json_typeof(v.options::json) = 'array'"
 			     " THEN json_array_length(v.options::json) ELSE 0 END"));

@@ -37,7 +37,8 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 		       int64_t *in_progress, int64_t *submitted, struct lx_err *e);
 
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e);
-/* Active questions of bank whose current version has type: fn per candidate, in question order,
+/* Active questions of bank, not in review (store_laws.h), whose current version has type: fn
+ * per candidate, in question order,
  * with its number of options (counted by SQL; 0 when the stored options are not a JSON array). */
 int store_candidates(struct store *db, const char *bank, const char *type,
 		     void (*fn)(void *ctx, int64_t version_id, int difficulty, const char *tags_json,

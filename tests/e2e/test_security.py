@@ -160,6 +160,7 @@ UNF = "404 upload_not_found"
 JNF = "404 job_not_found"
 NP = "409 not_passed"
 NH = "404"   # an HTML page, no JSON error code
+LNF = "404 law_not_found"
 
 # owner: an examinee with attempt A (exam X, in progress) and attempt B (exam Y, submitted).
 # other: an examinee in scope whose category has no paper (not assigned to X or Y).
@@ -211,6 +212,10 @@ MATRIX = [
                                                                                      U, NP, N, P, NP, NP, NP, NP),
     # B's answer receipt (回执): the owner, admin and hr; another examinee is told not found.
     ("GET", "/api/v1/receipts/*", "/api/v1/receipts/{RB}", None,                     U, OK, N, P, OK, OK, OK, OK),
+    # The law library: any signed-in user (no law is imported here: an unknown one is 404).
+    ("GET", "/api/v1/laws", "/api/v1/laws", None,                                    U, OK, OK, P, OK, OK, OK, OK),
+    ("GET", "/api/v1/laws/*", "/api/v1/laws/mx-none?q=x", None,                     U, LNF, LNF, P, LNF, LNF, LNF, LNF),
+    ("GET", "/api/v1/laws/*/articles/*", "/api/v1/laws/mx-none/articles/1", None,   U, LNF, LNF, P, LNF, LNF, LNF, LNF),
     # The public verify page: an unknown number is a 404 HTML page for everyone.
     ("GET", "/verify/*", "/verify/AAAAAAAAAAAAAAAA", None,                           NH, NH, NH, NH, NH, NH, NH, NH),
     # Operations: every request here comes from 127.0.0.1, which may read it without

@@ -16,12 +16,16 @@ struct create_ctx {
 	int dry_run;
 	struct diag *d;
 	const char *actor;
+	struct diag held; /* sections that lost questions to review (law changes) */
 };
 
 static int create_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct create_ctx *x = arg;
 	int rc = exam_create(db, x->def, x->fname, x->dry_run, clock_now(), x->d, e);
+	diag_free(&x->held); /* the job may run again (busy database) */
+	if (rc == LX_OK)
+		rc = exam_create_held(db, x->def, x->fname, &x->held, e);
 	if (rc == LX_OK && !x->dry_run)
 		rc = store_audit(db, clock_now(), x->actor, "exam_create", x->def->code, "cli", e);
 	return rc;
@@ -46,8 +50,11 @@ static int cmd_exam_create(struct admin *a, int argc, char **argv)
 	rc = examdef_parse(data, len, pos[0], &def, &d);
 	free(data);
 	if (rc == LX_OK && (db = admin_db(a))) {
-		struct create_ctx x = {&def, pos[0], dry, &d, a->actor};
+		struct create_ctx x = {&def, pos[0], dry, &d, a->actor, {0}};
 		rc = store_run(db, create_job, &x, &e);
+		for (size_t i = 0; rc == LX_OK && i < x.held.n; i++)
+			fprintf(stderr, "%s: note: %s\n", x.held.items[i].where, x.held.items[i].message);
+		diag_free(&x.held);
 	} else if (rc == LX_OK) {
 		rc = LX_ERR_IO;
 	}

@@ -14,6 +14,7 @@ import * as examPage from './pages/exam.js';
 import * as resultPage from './pages/result.js';
 import * as adminPage from './pages/admin.js';
 import * as hrPage from './pages/hr.js';
+import * as lawsPage from './pages/laws.js';
 
 /* [pattern, handler, role needed (null = any signed-in user), nav area] */
 addRoutes([
@@ -30,6 +31,9 @@ addRoutes([
   [/^\/admin\/exams\/([^/]+)$/, adminPage.renderExamDetail, 'admin', 'admin'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],
   [/^\/hr\/([^/]+)$/, hrPage.renderReport, 'hr', 'hr'],
+  [/^\/laws$/, lawsPage.renderList, null, 'laws'],
+  [/^\/laws\/([^/]+)$/, lawsPage.renderLaw, null, 'laws'],
+  [/^\/laws\/([^/]+)\/([0-9]+(?:-[0-9]+)?)$/, lawsPage.renderLaw, null, 'laws'],
 ]);
 setShell(renderShell);
 

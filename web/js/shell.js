@@ -9,10 +9,11 @@ const NAV = [
   {area: 'exams', href: '#/exams', label: '我的考试', role: 'examinee'},
   {area: 'admin', href: '#/admin', label: '考试管理', role: 'admin'},
   {area: 'hr', href: '#/hr', label: '统计报表', role: 'hr'},
+  {area: 'laws', href: '#/laws', label: '法律法规', role: null},
 ];
 
 function renderNav(nav, u, area) {
-  const items = NAV.filter((n) => (n.role === 'hr' ? hasRole('hr') : hasRole(n.role)));
+  const items = NAV.filter((n) => (n.role === null || (n.role === 'hr' ? hasRole('hr') : hasRole(n.role))));
   if (!items.length || u.must_change_password) {
     nav.hidden = true;
     return;

@@ -135,7 +135,10 @@ export async function renderReview(main, params) {
         h('div', null, h('dt', null, '正确答案'), h('dd', null, show(key) || '—')),
         h('div', null, h('dt', null, '您的答案'), h('dd', null, resp ? show(resp) : '未作答')),
         q.explanation ? h('div', null, h('dt', null, '解析'), h('dd', null, q.explanation)) : null,
-        q.basis ? h('div', null, h('dt', null, '依据'), h('dd', null, q.basis)) : null)));
+        q.basis ? h('div', null, h('dt', null, '依据'), h('dd', null, q.law
+          ? h('a', {href: '#/laws/' + encodeURIComponent(q.law.code) + '/' + encodeURIComponent(q.law.ref),
+            class: 'basis-link', title: '阅读法条原文'}, q.basis)
+          : q.basis)) : null)));
   }
   main.appendChild(h('p', {class: 'muted'}, '共 ' + questions.length + ' 题，答对 ' + right + ' 题。'));
   main.appendChild(list);
