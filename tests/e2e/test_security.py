@@ -837,6 +837,9 @@ SQL_WORDS = re.compile(r"\b(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+F
 # and the drivers' own constant texts (struct store_driver: sql_begin, sql_read_begin).
 SQL_ARG_OK = {"sql", "const char *sql", "store_migrations[v]", "pragma", "st->sql",
               "db->drv->sql_begin", "db->drv->sql_read_begin"}
+# store_copy.c: the fields of its static table, each made by string-literal concatenation
+# in the T() and SEQ() macros from fixed table and column names (checked below).
+SQL_ARG_OK |= {"t->count_sql", "t->select_sql", "t->insert_sql", "tables[i].seq_sql"}
 # A choice between dialects: `store_is_pg(db) [&& db->in_tx] ? CONSTANT : CONSTANT` (STMT2 and
 # the migration pair m->pg / m->sqlite); checked over the whole call below.
 DIALECT_CHOICE = re.compile(r'\s*store_is_pg\(db\)(?:\s*&&\s*db->in_tx)?\s*\?\s*'
@@ -882,6 +885,14 @@ class SqlSourceTest(unittest.TestCase):
                 if SQL_WORDS.search(fmt) and re.search(r"%[-+ #0-9.]*(?:l|ll|z)?[sqQw]", fmt):
                     problems.append("%s: SQL built by %s(\"%s\")" % (path, m.group(1), fmt[:80]))
         self.assertGreater(seen, 50, "too few SQL calls found: is the scan broken?")
+        # The copy table's rows: T("name", "columns", "?1, …", blobs, SEQ("name") | NULL), all
+        # literals, so the texts its fields hold are constants too.
+        copy_src = open(os.path.join(L.SOURCE_DIR, "common", "store", "store_copy.c")).read()
+        rows = [l for l in copy_src.splitlines() if re.match(r"\s*T\(", l)]
+        self.assertGreater(len(rows), 15, "store_copy.c's table not found: is the scan broken?")
+        bad = [l.strip() for l in copy_src.splitlines()
+               if re.match(r"\s*T\(", l) and not re.match(r'\s*T\("\w+",', l)]
+        self.assertEqual(bad, [], "store_copy.c: a table row whose name is not a literal")
         self.assertEqual(problems, [], "SQL not constant:\n" + "\n".join(problems))
 
 
