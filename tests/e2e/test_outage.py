@@ -150,6 +150,7 @@ class OutageAutosubmitTest(L.TestCase):
         return out
 
 
+@L.sqlite_only("fills the file system under the database file (after truncating its WAL) to make the writer fail")
 class StorageOutageCreditTest(TmpfsCase):
     """The writer fails (a full disk: storage_unavailable) for about 20 s while an attempt is in
     progress; the first liveness mark that commits once space returns credits the gap."""
