@@ -393,6 +393,7 @@ class Connection:
         self.in_tx = False
         self._inserted = set()
         self._id_tables = {}
+        self._types = {}
         self._n = 0
         self._buf = b""
         self.proc = subprocess.Popen([binary("psql"), "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "pager=off",
@@ -512,8 +513,9 @@ class Connection:
         if not self.in_tx:
             self._sync_sequences()
 
-    def _run(self, sql):
-        """One bound statement; returns (description, rows, rowcount, lastrowid)."""
+    def _run(self, sql, key=None):
+        """One bound statement; returns (description, rows, rowcount, lastrowid). key (the
+        statement before binding) caches its column types."""
         if re.match(r"^\s*PRAGMA\b", sql, re.I):
             raise PgError("PRAGMA is SQLite only: %s" % sql)
         code = _code_only(sql)
@@ -534,7 +536,14 @@ class Connection:
         if wrap is None:
             _, _, count = self._query(sql.rstrip().rstrip(";"))
             return None, [], count, None
-        types, lines, count = self._query(wrap, describe=inner)
+        cached = self._types.get(key) if key is not None else None
+        if cached is not None:
+            _, lines, count = self._query(wrap)
+            types = cached
+        else:
+            types, lines, count = self._query(wrap, describe=inner)
+            if key is not None:
+                self._types[key] = types
         rows = [self._row(line, types) for line in lines if line]
         desc = None
         if types is not None:
@@ -560,9 +569,10 @@ class Connection:
         return tuple(out)
 
     def _execute(self, cur, sql, params):
+        key = sql
         sql = bind(sql, params)
         self._begin_if_needed(sql)
-        cur.description, cur.rows, cur.rowcount, cur.lastrowid = self._run(sql)
+        cur.description, cur.rows, cur.rowcount, cur.lastrowid = self._run(sql, key)
         self._track_tx(sql)
         self._after(sql)
 
@@ -578,7 +588,7 @@ class Connection:
                 total += max(count, 0)
         else:
             for p in seq:
-                _, _, count, _ = self._run(bind(sql, p))
+                _, _, count, _ = self._run(bind(sql, p), sql)
                 total += max(count, 0)
         cur.rows, cur.rowcount, cur.lastrowid, cur.description = [], total, None, None
         self._after(sql)
