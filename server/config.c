@@ -24,7 +24,7 @@ struct opt {
 #define OFF(f) offsetof(struct config, f)
 
 static const struct opt opts[] = {
-	{"--db", OPT_STR, OFF(db_path), 0, 0, "database file (default var/lawexam.db)"},
+	{"--db", OPT_STR, OFF(db_path), 0, 0, "database: a SQLite file (default var/lawexam.db) or a postgresql:// URI"},
 	{"--listen", OPT_STR, OFF(listen), 0, 0, "ADDR:PORT to listen on (default 127.0.0.1:8443)"},
 	{"--cert", OPT_STR, OFF(cert), 0, 0, "TLS certificate chain (PEM); with --key"},
 	{"--key", OPT_STR, OFF(key), 0, 0, "TLS private key (PEM); with --cert"},

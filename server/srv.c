@@ -556,7 +556,7 @@ static int srv_open(struct srv *s, const struct config *cfg, char **cert, char *
 	SSL_CTX *ctx = NULL;
 	int made = 0;
 
-	if (check_writable(cfg->db_path) != 0)
+	if (!store_target_is_uri(cfg->db_path) && check_writable(cfg->db_path) != 0)
 		return LX_ERR_IO;
 	if (store_open(cfg->db_path, 0, &check, &e) != LX_OK)
 		goto fail;
@@ -699,8 +699,10 @@ int srv_run(const struct config *cfg)
 	if (srv_open(&s, cfg, &cert, &key) != LX_OK || srv_start(&s, cfg) != LX_OK)
 		goto out;
 	main_events(&m);
+	char shown[512];
+	store_target_redact(cfg->db_path, shown, sizeof shown);
 	LOG(LOG_INFO, "lawexamd listening on https://%s:%d/ (%d threads, db %s)", cfg->host, cfg->port,
-	    s.nthreads, cfg->db_path);
+	    s.nthreads, shown);
 	printf("lawexamd listening on https://%s:%d/\n", cfg->host, cfg->port);
 	fflush(stdout);
 	event_base_dispatch(s.main_base);

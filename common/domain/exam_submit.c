@@ -115,8 +115,12 @@ static void id_cb(void *ctx, int64_t id)
 int exam_autosubmit(struct store *db, int64_t now, int grace, int *count, struct lx_err *e)
 {
 	struct idvec ids = {0};
-	int rc = store_overdue_attempts(db, now - grace, id_cb, &ids, e);
+	int got = 0;
+	int rc = store_sweep_lock(db, &got, e);
 	*count = 0;
+	if (rc || !got)
+		return rc; /* another node sweeps this second */
+	rc = store_overdue_attempts(db, now - grace, id_cb, &ids, e);
 	for (size_t i = 0; rc == LX_OK && i < ids.n; i++) {
 		rc = exam_submit(db, ids.v[i], 0, now, "timeout", e);
 		if (rc == LX_OK)

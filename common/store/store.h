@@ -25,6 +25,15 @@ enum {
  * Caller closes with store_close(). */
 int store_open(const char *path, int flags, struct store **out, struct lx_err *e);
 void store_close(struct store *db);
+/* 1 when target (a --db value) names a PostgreSQL database (postgresql:// or postgres://),
+ * 0 for a SQLite file path. */
+int store_target_is_uri(const char *target);
+/* target for logs and messages: a URI's password replaced by "***". */
+void store_target_redact(const char *target, char *out, size_t n);
+/* One trivial query: LX_OK while the database answers (PostgreSQL: reconnects if it can). */
+int store_ping(struct store *db, struct lx_err *e);
+/* 1 when db is a PostgreSQL database (postgresql:// target), 0 for SQLite. */
+int store_is_postgres(const struct store *db);
 int store_schema_version(struct store *db);
 int store_latest_version(void);
 

@@ -24,18 +24,18 @@ void user_free(struct user *u)
 int store_pw_params(struct store *db, struct pw_params *out, struct lx_err *e)
 {
 	STMT(st, "SELECT value FROM settings WHERE key = 'argon2id'");
-	int src = sqlite3_step(st), rc = LX_OK;
-	if (src == SQLITE_ROW) {
+	int src = st_step(st), rc = LX_OK;
+	if (src == ST_ROW) {
 		unsigned t, m, p;
 		if (sscanf(col_text(st, 0), "t=%u,m=%u,p=%u", &t, &m, &p) == 3 && t && m >= 8 && p) {
 			out->t_cost = t;
 			out->m_kib = m;
 			out->lanes = p;
 		}
-	} else if (src != SQLITE_DONE) {
+	} else if (src != ST_DONE) {
 		rc = store_fail(db, src, e, "settings");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -45,16 +45,16 @@ int store_pw_params_set(struct store *db, const struct pw_params *p, struct lx_e
 	STMT(st, "INSERT INTO settings(key, value) VALUES('argon2id', ?1)"
 		 " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 	snprintf(v, sizeof v, "t=%u,m=%u,p=%u", p->t_cost, p->m_kib, p->lanes);
-	sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
+	st_bind_text(st, 1, v, -1);
 	return store_step_done(db, st, e, "settings");
 }
 
 int store_category_add(struct store *db, const char *code, const char *name, int64_t now, struct lx_err *e)
 {
 	STMT(st, "INSERT INTO categories(code, name, created_at) VALUES(?1, ?2, ?3)");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, now);
+	st_bind_text(st, 1, code, -1);
+	st_bind_text(st, 2, name, -1);
+	st_bind_int(st, 3, now);
 	int rc = store_step_done(db, st, e, "category add");
 	if (rc == LX_ERR_CONFLICT)
 		err_set(e, rc, "类别代码或名称已存在：%s %s", code, name);
@@ -65,17 +65,17 @@ int store_category_resolve(struct store *db, const char *code_or_name, char **co
 {
 	STMT(st, "SELECT code FROM categories WHERE code = ?1 OR name = ?1");
 	int rc;
-	sqlite3_bind_text(st, 1, code_or_name, -1, SQLITE_TRANSIENT);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
+	st_bind_text(st, 1, code_or_name, -1);
+	int src = st_step(st);
+	if (src == ST_ROW) {
 		*code = lx_strdup(col_text(st, 0));
 		rc = LX_OK;
-	} else if (src == SQLITE_DONE) {
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "未知的人员类别：%s", code_or_name);
 	} else {
 		rc = store_fail(db, src, e, "category");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -85,14 +85,14 @@ int store_category_list(struct store *db, struct category **out, size_t *n, stru
 	struct category *c = NULL;
 	size_t k = 0;
 	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((src = st_step(st)) == ST_ROW) {
 		c = lx_realloc(c, (k + 1) * sizeof *c);
 		c[k].code = lx_strdup(col_text(st, 0));
 		c[k].name = lx_strdup(col_text(st, 1));
 		k++;
 	}
-	sqlite3_reset(st);
-	if (src != SQLITE_DONE) {
+	st_reset(st);
+	if (src != ST_DONE) {
 		category_list_free(c, k);
 		return store_fail(db, src, e, "category list");
 	}
@@ -113,16 +113,16 @@ void category_list_free(struct category *c, size_t n)
 static int org_lookup(struct store *db, const char *path, size_t len, int64_t *id, struct lx_err *e)
 {
 	STMT(st, "SELECT id FROM org_units WHERE path = ?1");
-	sqlite3_bind_text(st, 1, path, (int)len, SQLITE_TRANSIENT);
-	int src = sqlite3_step(st);
+	st_bind_text(st, 1, path, (int)len);
+	int src = st_step(st);
 	int rc = LX_ERR_NOTFOUND;
-	if (src == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (src == ST_ROW) {
+		*id = col_int(st, 0);
 		rc = LX_OK;
-	} else if (src != SQLITE_DONE) {
+	} else if (src != ST_DONE) {
 		rc = store_fail(db, src, e, "org");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -141,17 +141,16 @@ int store_org_ensure(struct store *db, const char *path, int64_t *id, struct lx_
 		int64_t uid = 0;
 		rc = org_lookup(db, path, i, &uid, e);
 		if (rc == LX_ERR_NOTFOUND) {
-			STMT(st, "INSERT INTO org_units(path, parent_id, depth) VALUES(?1, ?2, ?3)");
-			sqlite3_bind_text(st, 1, path, (int)i, SQLITE_TRANSIENT);
+			STMT(st, "INSERT INTO org_units(path, parent_id, depth) VALUES(?1, ?2, ?3) RETURNING id");
+			st_bind_text(st, 1, path, (int)i);
 			if (parent)
-				sqlite3_bind_int64(st, 2, parent);
+				st_bind_int(st, 2, parent);
 			else
-				sqlite3_bind_null(st, 2);
-			sqlite3_bind_int(st, 3, depth);
-			rc = store_step_done(db, st, e, "org insert");
+				st_bind_null(st, 2);
+			st_bind_int(st, 3, depth);
+			rc = store_step_id(db, st, &uid, e, "org insert");
 			if (rc)
 				return rc;
-			uid = sqlite3_last_insert_rowid(db->db);
 		} else if (rc) {
 			return rc;
 		}
@@ -171,46 +170,46 @@ int store_org_ensure(struct store *db, const char *path, int64_t *id, struct lx_
 	" JOIN org_units o ON o.id = u.org_id WHERE s.token_hash = ?1"
 
 /* The current row's columns 0-8, in SQL_USER_COLS order. */
-static void user_fill(sqlite3_stmt *st, struct user *out)
+static void user_fill(struct stmt *st, struct user *out)
 {
 	memset(out, 0, sizeof *out);
-	out->id = sqlite3_column_int64(st, 0);
+	out->id = col_int(st, 0);
 	out->login = lx_strdup(col_text(st, 1));
 	out->name = lx_strdup(col_text(st, 2));
 	out->org = lx_strdup(col_text(st, 3));
 	out->category = lx_strdup(col_text(st, 4));
-	out->roles = (unsigned)sqlite3_column_int(st, 5);
+	out->roles = (unsigned)col_int(st, 5);
 	out->pw_hash = lx_strdup(col_text(st, 6));
-	out->must_change_password = sqlite3_column_int(st, 7);
-	out->disabled = sqlite3_column_int(st, 8);
+	out->must_change_password = col_int(st, 7);
+	out->disabled = col_int(st, 8);
 }
 
-static int user_row(struct store *db, sqlite3_stmt *st, struct user *out, struct lx_err *e, const char *key)
+static int user_row(struct store *db, struct stmt *st, struct user *out, struct lx_err *e, const char *key)
 {
-	int src = sqlite3_step(st);
+	int src = st_step(st);
 	int rc = LX_OK;
-	if (src == SQLITE_ROW) {
+	if (src == ST_ROW) {
 		user_fill(st, out);
-	} else if (src == SQLITE_DONE) {
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "no such user: %s", key);
 	} else {
 		rc = store_fail(db, src, e, "user");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
 int store_user_by_login(struct store *db, const char *login, struct user *out, struct lx_err *e)
 {
 	STMT(st, SQL_USER_COLS "WHERE u.login = ?1");
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+	st_bind_text(st, 1, login, -1);
 	return user_row(db, st, out, e, login);
 }
 
 int store_user_by_id(struct store *db, int64_t id, struct user *out, struct lx_err *e)
 {
 	STMT(st, SQL_USER_COLS "WHERE u.id = ?1");
-	sqlite3_bind_int64(st, 1, id);
+	st_bind_int(st, 1, id);
 	return user_row(db, st, out, e, "id");
 }
 
@@ -221,21 +220,19 @@ int store_user_insert(struct store *db, struct user *u, int64_t now, struct lx_e
 	if (rc)
 		return rc;
 	STMT(st, "INSERT INTO users(login, name, org_id, category, roles, pw_hash, must_change_password,"
-		 " disabled, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
-	sqlite3_bind_text(st, 1, u->login, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, org);
-	sqlite3_bind_text(st, 4, u->category, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 5, (int)u->roles);
-	sqlite3_bind_text(st, 6, u->pw_hash ? u->pw_hash : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 7, u->must_change_password);
-	sqlite3_bind_int(st, 8, u->disabled);
-	sqlite3_bind_int64(st, 9, now);
-	rc = store_step_done(db, st, e, "user insert");
+		 " disabled, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id");
+	st_bind_text(st, 1, u->login, -1);
+	st_bind_text(st, 2, u->name, -1);
+	st_bind_int(st, 3, org);
+	st_bind_text(st, 4, u->category, -1);
+	st_bind_int(st, 5, (int)u->roles);
+	st_bind_text(st, 6, u->pw_hash ? u->pw_hash : "", -1);
+	st_bind_int(st, 7, u->must_change_password);
+	st_bind_int(st, 8, u->disabled);
+	st_bind_int(st, 9, now);
+	rc = store_step_id(db, st, &u->id, e, "user insert");
 	if (rc == LX_ERR_CONFLICT)
 		return err_set(e, rc, "用户已存在或类别无效：%s", u->login);
-	if (rc == LX_OK)
-		u->id = sqlite3_last_insert_rowid(db->db);
 	return rc;
 }
 
@@ -249,15 +246,15 @@ int store_user_update(struct store *db, const struct user *u, int64_t now, struc
 		 " pw_hash = coalesce(?6, pw_hash),"
 		 " must_change_password = CASE WHEN ?6 IS NULL THEN must_change_password ELSE ?7 END,"
 		 " updated_at = ?8 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, u->id);
-	sqlite3_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, org);
-	sqlite3_bind_text(st, 4, u->category, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 5, (int)u->roles);
+	st_bind_int(st, 1, u->id);
+	st_bind_text(st, 2, u->name, -1);
+	st_bind_int(st, 3, org);
+	st_bind_text(st, 4, u->category, -1);
+	st_bind_int(st, 5, (int)u->roles);
 	if (u->pw_hash)
-		sqlite3_bind_text(st, 6, u->pw_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 7, u->must_change_password);
-	sqlite3_bind_int64(st, 8, now);
+		st_bind_text(st, 6, u->pw_hash, -1);
+	st_bind_int(st, 7, u->must_change_password);
+	st_bind_int(st, 8, now);
 	return store_step_done(db, st, e, "user update");
 }
 
@@ -265,19 +262,19 @@ int store_user_set_password(struct store *db, int64_t id, const char *pw_hash, i
 			    int64_t now, struct lx_err *e)
 {
 	STMT(st, "UPDATE users SET pw_hash = ?2, must_change_password = ?3, updated_at = ?4 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, pw_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, must_change);
-	sqlite3_bind_int64(st, 4, now);
+	st_bind_int(st, 1, id);
+	st_bind_text(st, 2, pw_hash, -1);
+	st_bind_int(st, 3, must_change);
+	st_bind_int(st, 4, now);
 	return store_step_done(db, st, e, "password");
 }
 
 int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t now, struct lx_err *e)
 {
 	STMT(st, "UPDATE users SET disabled = ?2, updated_at = ?3 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, disabled);
-	sqlite3_bind_int64(st, 3, now);
+	st_bind_int(st, 1, id);
+	st_bind_int(st, 2, disabled);
+	st_bind_int(st, 3, now);
 	int rc = store_step_done(db, st, e, "disable");
 	if (rc == LX_OK && disabled)
 		rc = store_session_delete_user(db, id, NULL, e);
@@ -289,10 +286,10 @@ int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const 
 {
 	STMT(st, "SELECT id, login, disabled FROM users ORDER BY id");
 	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), sqlite3_column_int(st, 2));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "users");
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_int(st, 0), col_text(st, 1), col_int(st, 2));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "users");
 }
 
 int store_session_insert(struct store *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
@@ -300,11 +297,11 @@ int store_session_insert(struct store *db, const uint8_t hash[32], int64_t user_
 {
 	STMT(st, "INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen, expires_at)"
 		 " VALUES(?1, ?2, ?3, ?4, ?4, ?5)");
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, expires_at);
+	st_bind_blob(st, 1, hash, 32);
+	st_bind_int(st, 2, user_id);
+	st_bind_text(st, 3, csrf, -1);
+	st_bind_int(st, 4, now);
+	st_bind_int(st, 5, expires_at);
 	return store_step_done(db, st, e, "session insert");
 }
 
@@ -314,20 +311,20 @@ int store_session_user(struct store *db, const uint8_t hash[32], struct session 
 	/* One statement, so one read transaction, for what every authenticated request needs. */
 	STMT(st, SQL_USER_COLS_SESSION);
 	int rc = LX_OK, src;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
+	st_bind_blob(st, 1, hash, 32);
+	src = st_step(st);
+	if (src == ST_ROW) {
 		user_fill(st, u);
 		s->user_id = u->id;
 		snprintf(s->csrf, sizeof s->csrf, "%s", col_text(st, 9));
-		s->expires_at = sqlite3_column_int64(st, 10);
-		s->last_seen = sqlite3_column_int64(st, 11);
-	} else if (src == SQLITE_DONE) {
+		s->expires_at = col_int(st, 10);
+		s->last_seen = col_int(st, 11);
+	} else if (src == ST_DONE) {
 		rc = LX_ERR_NOTFOUND;
 	} else {
 		rc = store_fail(db, src, e, "session");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -335,25 +332,25 @@ int store_session_touch(struct store *db, const uint8_t hash[32], int64_t now, i
 			struct lx_err *e)
 {
 	STMT(st, "UPDATE sessions SET last_seen = ?2, expires_at = ?3 WHERE token_hash = ?1");
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, expires_at);
+	st_bind_blob(st, 1, hash, 32);
+	st_bind_int(st, 2, now);
+	st_bind_int(st, 3, expires_at);
 	return store_step_done(db, st, e, "session touch");
 }
 
 int store_session_delete(struct store *db, const uint8_t hash[32], struct lx_err *e)
 {
 	STMT(st, "DELETE FROM sessions WHERE token_hash = ?1");
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	st_bind_blob(st, 1, hash, 32);
 	return store_step_done(db, st, e, "session delete");
 }
 
 int store_session_delete_user(struct store *db, int64_t user_id, const uint8_t *keep, struct lx_err *e)
 {
 	STMT(st, "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)");
-	sqlite3_bind_int64(st, 1, user_id);
+	st_bind_int(st, 1, user_id);
 	if (keep)
-		sqlite3_bind_blob(st, 2, keep, 32, SQLITE_TRANSIENT);
+		st_bind_blob(st, 2, keep, 32);
 	return store_step_done(db, st, e, "sessions delete");
 }
 
@@ -361,9 +358,9 @@ int store_token_insert(struct store *db, const uint8_t hash[32], int64_t user_id
 		       struct lx_err *e)
 {
 	STMT(st, "INSERT INTO api_tokens(token_hash, user_id, created_at) VALUES(?1, ?2, ?3)");
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_int64(st, 3, now);
+	st_bind_blob(st, 1, hash, 32);
+	st_bind_int(st, 2, user_id);
+	st_bind_int(st, 3, now);
 	return store_step_done(db, st, e, "token insert");
 }
 
@@ -371,15 +368,15 @@ int store_token_user(struct store *db, const uint8_t hash[32], int64_t *user_id,
 {
 	STMT(st, "SELECT user_id FROM api_tokens WHERE token_hash = ?1 AND revoked = 0");
 	int rc = LX_ERR_NOTFOUND;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
-		*user_id = sqlite3_column_int64(st, 0);
+	st_bind_blob(st, 1, hash, 32);
+	int src = st_step(st);
+	if (src == ST_ROW) {
+		*user_id = col_int(st, 0);
 		rc = LX_OK;
-	} else if (src != SQLITE_DONE) {
+	} else if (src != ST_DONE) {
 		rc = store_fail(db, src, e, "token");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -388,49 +385,49 @@ int store_token_list(struct store *db, const char *login,
 {
 	if (login) {
 		STMT(q, "SELECT 1 FROM users WHERE login = ?1");
-		sqlite3_bind_text(q, 1, login, -1, SQLITE_TRANSIENT);
-		int src = sqlite3_step(q);
-		sqlite3_reset(q);
-		if (src == SQLITE_DONE)
+		st_bind_text(q, 1, login, -1);
+		int src = st_step(q);
+		st_reset(q);
+		if (src == ST_DONE)
 			return err_set(e, LX_ERR_NOTFOUND, "no such user: %s", login);
-		if (src != SQLITE_ROW)
+		if (src != ST_ROW)
 			return store_fail(db, src, e, "token list");
 	}
 	STMT(st, "SELECT t.id, u.login, t.created_at, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id"
 		 " WHERE ?1 IS NULL OR u.login = ?1 ORDER BY t.id");
 	int src;
 	if (login)
-		sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+		st_bind_text(st, 1, login, -1);
 	else
-		sqlite3_bind_null(st, 1);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		struct token_info t = {sqlite3_column_int64(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2),
-				       sqlite3_column_int(st, 3)};
+		st_bind_null(st, 1);
+	while ((src = st_step(st)) == ST_ROW) {
+		struct token_info t = {col_int(st, 0), col_text(st, 1), col_int(st, 2),
+				       col_int(st, 3)};
 		fn(ctx, &t);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "token list");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "token list");
 }
 
 int store_token_revoke(struct store *db, int64_t id, char *login, size_t n, int *was_revoked,
 		       struct lx_err *e)
 {
 	STMT(q, "SELECT u.login, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?1");
-	sqlite3_bind_int64(q, 1, id);
-	int src = sqlite3_step(q);
-	if (src == SQLITE_ROW) {
+	st_bind_int(q, 1, id);
+	int src = st_step(q);
+	if (src == ST_ROW) {
 		snprintf(login, n, "%s", col_text(q, 0));
-		*was_revoked = sqlite3_column_int(q, 1) != 0;
+		*was_revoked = col_int(q, 1) != 0;
 	}
-	sqlite3_reset(q);
-	if (src == SQLITE_DONE)
+	st_reset(q);
+	if (src == ST_DONE)
 		return err_set(e, LX_ERR_NOTFOUND, "no such token: %lld", (long long)id);
-	if (src != SQLITE_ROW)
+	if (src != ST_ROW)
 		return store_fail(db, src, e, "token revoke");
 	if (*was_revoked)
 		return LX_OK;
 	STMT(st, "UPDATE api_tokens SET revoked = 1 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
+	st_bind_int(st, 1, id);
 	return store_step_done(db, st, e, "token revoke");
 }
 
@@ -439,18 +436,18 @@ int store_throttle_get(struct store *db, const char *key, int *failures, int64_t
 {
 	STMT(st, "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = ?1");
 	int rc = LX_OK;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	int src = sqlite3_step(st);
+	st_bind_text(st, 1, key, -1);
+	int src = st_step(st);
 	*failures = 0;
 	*window_start = *locked_until = 0;
-	if (src == SQLITE_ROW) {
-		*failures = sqlite3_column_int(st, 0);
-		*window_start = sqlite3_column_int64(st, 1);
-		*locked_until = sqlite3_column_int64(st, 2);
-	} else if (src != SQLITE_DONE) {
+	if (src == ST_ROW) {
+		*failures = col_int(st, 0);
+		*window_start = col_int(st, 1);
+		*locked_until = col_int(st, 2);
+	} else if (src != ST_DONE) {
 		rc = store_fail(db, src, e, "throttle");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -459,17 +456,17 @@ int store_throttle_put(struct store *db, const char *key, int failures, int64_t 
 {
 	STMT(st, "INSERT INTO login_throttle(key, failures, window_start, locked_until) VALUES(?1, ?2, ?3, ?4)"
 		 " ON CONFLICT(key) DO UPDATE SET failures = ?2, window_start = ?3, locked_until = ?4");
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, failures);
-	sqlite3_bind_int64(st, 3, window_start);
-	sqlite3_bind_int64(st, 4, locked_until);
+	st_bind_text(st, 1, key, -1);
+	st_bind_int(st, 2, failures);
+	st_bind_int(st, 3, window_start);
+	st_bind_int(st, 4, locked_until);
 	return store_step_done(db, st, e, "throttle put");
 }
 
 int store_throttle_clear(struct store *db, const char *key, struct lx_err *e)
 {
 	STMT(st, "DELETE FROM login_throttle WHERE key = ?1");
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	st_bind_text(st, 1, key, -1);
 	return store_step_done(db, st, e, "throttle clear");
 }
 
@@ -477,11 +474,11 @@ int store_audit(struct store *db, int64_t now, const char *actor, const char *ac
 		const char *detail, const char *remote, struct lx_err *e)
 {
 	STMT(st, "INSERT INTO audit_log(at, actor, action, detail, remote) VALUES(?1, ?2, ?3, ?4, ?5)");
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_text(st, 2, actor ? actor : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, remote ? remote : "", -1, SQLITE_TRANSIENT);
+	st_bind_int(st, 1, now);
+	st_bind_text(st, 2, actor ? actor : "", -1);
+	st_bind_text(st, 3, action, -1);
+	st_bind_text(st, 4, detail ? detail : "", -1);
+	st_bind_text(st, 5, remote ? remote : "", -1);
 	return store_step_done(db, st, e, "audit");
 }
 
@@ -492,10 +489,10 @@ int store_audit_list(struct store *db, int64_t since,
 {
 	STMT(st, "SELECT at, actor, action, detail, remote FROM audit_log WHERE at >= ?1 ORDER BY id");
 	int src;
-	sqlite3_bind_int64(st, 1, since);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+	st_bind_int(st, 1, since);
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_int(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
 		   col_text(st, 4));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "audit list");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "audit list");
 }

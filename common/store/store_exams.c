@@ -29,30 +29,29 @@ int store_exam_insert(struct store *db, const struct exam_row *r, const char *co
 	{
 		STMT(st, "INSERT INTO exams(code, title, opens_at, closes_at, duration_s, pass_percent,"
 			 " max_attempts, multiple_scoring, results, review, definition, created_at)"
-			 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-		sqlite3_bind_text(st, 1, r->code, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, r->title, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, r->opens_at);
-		sqlite3_bind_int64(st, 4, r->closes_at);
-		sqlite3_bind_int(st, 5, r->duration_s);
-		sqlite3_bind_int(st, 6, r->pass_percent);
-		sqlite3_bind_int(st, 7, r->max_attempts);
-		sqlite3_bind_text(st, 8, r->scoring, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 9, r->results, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 10, r->review, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 11, r->definition, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 12, now);
-		rc = store_step_done(db, st, e, "exam insert");
+			 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id");
+		st_bind_text(st, 1, r->code, -1);
+		st_bind_text(st, 2, r->title, -1);
+		st_bind_int(st, 3, r->opens_at);
+		st_bind_int(st, 4, r->closes_at);
+		st_bind_int(st, 5, r->duration_s);
+		st_bind_int(st, 6, r->pass_percent);
+		st_bind_int(st, 7, r->max_attempts);
+		st_bind_text(st, 8, r->scoring, -1);
+		st_bind_text(st, 9, r->results, -1);
+		st_bind_text(st, 10, r->review, -1);
+		st_bind_text(st, 11, r->definition, -1);
+		st_bind_int(st, 12, now);
+		rc = store_step_id(db, st, id, e, "exam insert");
 		if (rc == LX_ERR_CONFLICT)
 			return err_set(e, rc, "考试代码 %s 已存在", r->code);
 		if (rc)
 			return rc;
-		*id = sqlite3_last_insert_rowid(db->db);
 	}
 	for (size_t i = 0; i < n_scope; i++) {
-		STMT(st, "INSERT OR IGNORE INTO exam_scope(exam_id, org_path) VALUES(?1, ?2)");
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_text(st, 2, scope[i], -1, SQLITE_TRANSIENT);
+		STMT(st, "INSERT INTO exam_scope(exam_id, org_path) VALUES(?1, ?2) ON CONFLICT DO NOTHING");
+		st_bind_int(st, 1, *id);
+		st_bind_text(st, 2, scope[i], -1);
 		rc = store_step_done(db, st, e, "exam scope");
 		if (rc)
 			return rc;
@@ -64,9 +63,9 @@ int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *categ
 			    struct lx_err *e)
 {
 	STMT(st, "INSERT INTO exam_papers(exam_id, category, paper_idx) VALUES(?1, ?2, ?3)");
-	sqlite3_bind_int64(st, 1, exam_id);
-	sqlite3_bind_text(st, 2, category, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, paper_idx);
+	st_bind_int(st, 1, exam_id);
+	st_bind_text(st, 2, category, -1);
+	st_bind_int(st, 3, paper_idx);
 	return store_step_done(db, st, e, "exam paper");
 }
 
@@ -74,43 +73,43 @@ int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *categ
 	"SELECT id, code, title, opens_at, closes_at, duration_s, pass_percent, max_attempts," \
 	" multiple_scoring, results, review, definition FROM exams "
 
-static int exam_row(struct store *db, sqlite3_stmt *st, struct exam_row *out, struct lx_err *e)
+static int exam_row(struct store *db, struct stmt *st, struct exam_row *out, struct lx_err *e)
 {
-	int src = sqlite3_step(st), rc = LX_OK;
-	if (src == SQLITE_ROW) {
+	int src = st_step(st), rc = LX_OK;
+	if (src == ST_ROW) {
 		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
+		out->id = col_int(st, 0);
 		out->code = lx_strdup(col_text(st, 1));
 		out->title = lx_strdup(col_text(st, 2));
-		out->opens_at = sqlite3_column_int64(st, 3);
-		out->closes_at = sqlite3_column_int64(st, 4);
-		out->duration_s = sqlite3_column_int(st, 5);
-		out->pass_percent = sqlite3_column_int(st, 6);
-		out->max_attempts = sqlite3_column_int(st, 7);
+		out->opens_at = col_int(st, 3);
+		out->closes_at = col_int(st, 4);
+		out->duration_s = col_int(st, 5);
+		out->pass_percent = col_int(st, 6);
+		out->max_attempts = col_int(st, 7);
 		out->scoring = lx_strdup(col_text(st, 8));
 		out->results = lx_strdup(col_text(st, 9));
 		out->review = lx_strdup(col_text(st, 10));
 		out->definition = lx_strdup(col_text(st, 11));
-	} else if (src == SQLITE_DONE) {
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "考试不存在");
 	} else {
 		rc = store_fail(db, src, e, "exam");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
 int store_exam_by_code(struct store *db, const char *code, struct exam_row *out, struct lx_err *e)
 {
 	STMT(st, SQL_EXAM_COLS "WHERE code = ?1");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	st_bind_text(st, 1, code, -1);
 	return exam_row(db, st, out, e);
 }
 
 int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct lx_err *e)
 {
 	STMT(st, SQL_EXAM_COLS "WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
+	st_bind_int(st, 1, id);
 	return exam_row(db, st, out, e);
 }
 
@@ -118,10 +117,10 @@ int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), 
 {
 	STMT(st, "SELECT code FROM exams ORDER BY opens_at, code");
 	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+	while ((src = st_step(st)) == ST_ROW)
 		fn(ctx, col_text(st, 0));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "exams");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "exams");
 }
 
 /* The assignment rule of SPEC §4.4 as one SQL condition on u (users) and o (org_units). */
@@ -135,13 +134,13 @@ int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), 
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e)
 {
 	STMT(st, "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_id WHERE u.id = ?2 AND" SQL_ASSIGNED);
-	sqlite3_bind_int64(st, 1, exam_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	int src = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (src != SQLITE_ROW && src != SQLITE_DONE)
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
+	int src = st_step(st);
+	st_reset(st);
+	if (src != ST_ROW && src != ST_DONE)
 		return store_fail(db, src, e, "assigned");
-	*assigned = src == SQLITE_ROW;
+	*assigned = src == ST_ROW;
 	return LX_OK;
 }
 
@@ -149,35 +148,35 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 		       int64_t *in_progress, int64_t *submitted, struct lx_err *e)
 {
 	STMT(st, "SELECT count(*),"
-		 " sum(NOT EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id)),"
-		 " sum(EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
+		 " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id)),"
+		 " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
 		 "             AND a.status = 'in_progress')),"
-		 " sum(EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
+		 " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
 		 "             AND a.status = 'submitted')"
 		 "     AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
 		 "             AND a.status = 'in_progress'))"
 		 " FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED);
-	sqlite3_bind_int64(st, 1, exam_id);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
-		*assigned = sqlite3_column_int64(st, 0);
-		*not_started = sqlite3_column_int64(st, 1);
-		*in_progress = sqlite3_column_int64(st, 2);
-		*submitted = sqlite3_column_int64(st, 3);
+	st_bind_int(st, 1, exam_id);
+	int src = st_step(st);
+	if (src == ST_ROW) {
+		*assigned = col_int(st, 0);
+		*not_started = col_int(st, 1);
+		*in_progress = col_int(st, 2);
+		*submitted = col_int(st, 3);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_ROW ? LX_OK : store_fail(db, src, e, "monitor");
+	st_reset(st);
+	return src == ST_ROW ? LX_OK : store_fail(db, src, e, "monitor");
 }
 
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e)
 {
 	STMT(st, "SELECT 1 FROM banks WHERE code = ?1");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	int src = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (src != SQLITE_ROW && src != SQLITE_DONE)
+	st_bind_text(st, 1, code, -1);
+	int src = st_step(st);
+	st_reset(st);
+	if (src != ST_ROW && src != ST_DONE)
 		return store_fail(db, src, e, "bank");
-	*exists = src == SQLITE_ROW;
+	*exists = src == ST_ROW;
 	return LX_OK;
 }
 
@@ -186,33 +185,36 @@ int store_candidates(struct store *db, const char *bank, const char *type,
 				int n_options),
 		     void *ctx, struct lx_err *e)
 {
-	STMT(st, "SELECT v.id, v.difficulty, v.tags,"
-		 " CASE WHEN json_valid(v.options) THEN json_array_length(v.options) ELSE 0 END"
-		 " FROM questions q JOIN question_versions v ON v.id = q.current_version_id"
-		 " WHERE q.bank = ?1 AND q.active = 1 AND v.type = ?2 ORDER BY q.ord, q.id");
+#define SQL_CANDIDATES(n_options)                                                      \
+	"SELECT v.id, v.difficulty, v.tags, " n_options                                  \
+	" FROM questions q JOIN question_versions v ON v.id = q.current_version_id"      \
+	" WHERE q.bank = ?1 AND q.active = 1 AND v.type = ?2 ORDER BY q.ord, q.id"
+	STMT2(st, SQL_CANDIDATES("CASE WHEN json_valid(v.options) THEN json_array_length(v.options) ELSE 0 END"),
+	      SQL_CANDIDATES("CASE WHEN json_typeof(v.options::json) = 'array'"
+			     " THEN json_array_length(v.options::json) ELSE 0 END"));
 	int src;
-	sqlite3_bind_text(st, 1, bank, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), col_text(st, 2),
-		   sqlite3_column_int(st, 3));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "candidates");
+	st_bind_text(st, 1, bank, -1);
+	st_bind_text(st, 2, type, -1);
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_int(st, 0), col_int(st, 1), col_text(st, 2),
+		   col_int(st, 3));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "candidates");
 }
 
 int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *e)
 {
 	STMT(st, "SELECT n, nonce FROM content_gen WHERE id = 1");
-	int src = sqlite3_step(st), rc = LX_OK;
-	if (src == SQLITE_ROW) {
-		out->n = sqlite3_column_int64(st, 0);
-		out->nonce = sqlite3_column_int64(st, 1);
-	} else if (src == SQLITE_DONE) {
+	int src = st_step(st), rc = LX_OK;
+	if (src == ST_ROW) {
+		out->n = col_int(st, 0);
+		out->nonce = col_int(st, 1);
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_STORAGE, "content_gen: the row is missing");
 	} else {
 		rc = store_fail(db, src, e, "content_gen");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -221,24 +223,25 @@ int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *
 	" coalesce(submit_reason, ''), coalesce(score2, 0), max_score2, coalesce(passed, -1), seed," \
 	" coalesce(receipt, '') FROM attempts "
 
-static void attempt_from(sqlite3_stmt *st, struct attempt_row *a)
+static void attempt_from(struct stmt *st, struct attempt_row *a)
 {
-	const void *seed = sqlite3_column_blob(st, 12);
+	int seedlen = 0;
+	const void *seed = col_blob(st, 12, &seedlen);
 	memset(a, 0, sizeof *a);
-	a->id = sqlite3_column_int64(st, 0);
-	a->exam_id = sqlite3_column_int64(st, 1);
-	a->user_id = sqlite3_column_int64(st, 2);
-	a->attempt_no = sqlite3_column_int(st, 3);
+	a->id = col_int(st, 0);
+	a->exam_id = col_int(st, 1);
+	a->user_id = col_int(st, 2);
+	a->attempt_no = col_int(st, 3);
 	if (attempt_status_parse(col_text(st, 4), &a->status) != LX_OK)
 		a->status = AST_IN_PROGRESS; /* the schema's CHECK allows no other value */
-	a->started_at = sqlite3_column_int64(st, 5);
-	a->deadline = sqlite3_column_int64(st, 6);
-	a->submitted_at = sqlite3_column_int64(st, 7);
+	a->started_at = col_int(st, 5);
+	a->deadline = col_int(st, 6);
+	a->submitted_at = col_int(st, 7);
 	snprintf(a->reason, sizeof a->reason, "%s", col_text(st, 8));
-	a->score2 = sqlite3_column_int64(st, 9);
-	a->max_score2 = sqlite3_column_int64(st, 10);
-	a->passed = sqlite3_column_int(st, 11);
-	if (seed && sqlite3_column_bytes(st, 12) == 32)
+	a->score2 = col_int(st, 9);
+	a->max_score2 = col_int(st, 10);
+	a->passed = col_int(st, 11);
+	if (seed && seedlen == 32)
 		memcpy(a->seed, seed, 32);
 	snprintf(a->receipt, sizeof a->receipt, "%s", col_text(st, 13));
 }
@@ -246,36 +249,40 @@ static void attempt_from(sqlite3_stmt *st, struct attempt_row *a)
 int store_attempt_insert(struct store *db, struct attempt_row *a, struct lx_err *e)
 {
 	STMT(st, "INSERT INTO attempts(exam_id, user_id, attempt_no, seed, status, started_at, deadline,"
-		 " max_score2) VALUES(?1, ?2, ?3, ?4, 'in_progress', ?5, ?6, ?7)");
-	sqlite3_bind_int64(st, 1, a->exam_id);
-	sqlite3_bind_int64(st, 2, a->user_id);
-	sqlite3_bind_int(st, 3, a->attempt_no);
-	sqlite3_bind_blob(st, 4, a->seed, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, a->started_at);
-	sqlite3_bind_int64(st, 6, a->deadline);
-	sqlite3_bind_int64(st, 7, a->max_score2);
-	int rc = store_step_done(db, st, e, "attempt insert");
+		 " max_score2) VALUES(?1, ?2, ?3, ?4, 'in_progress', ?5, ?6, ?7) RETURNING id");
+	st_bind_int(st, 1, a->exam_id);
+	st_bind_int(st, 2, a->user_id);
+	st_bind_int(st, 3, a->attempt_no);
+	st_bind_blob(st, 4, a->seed, 32);
+	st_bind_int(st, 5, a->started_at);
+	st_bind_int(st, 6, a->deadline);
+	st_bind_int(st, 7, a->max_score2);
+	int rc = store_step_id(db, st, &a->id, e, "attempt insert");
 	if (rc == LX_OK) {
-		a->id = sqlite3_last_insert_rowid(db->db);
 		a->status = AST_IN_PROGRESS;
 		a->passed = -1;
 	}
 	return rc;
 }
 
+/* Inside a write transaction on PostgreSQL the row is locked (FOR UPDATE) until COMMIT: a
+ * save, a submit and the sweep of several nodes then see each other's work on one attempt in
+ * order, as SQLite's single writer makes them — no save lands after the grading, and no
+ * attempt is graded twice. */
 int store_attempt_get(struct store *db, int64_t id, struct attempt_row *out, struct lx_err *e)
 {
-	STMT(st, SQL_ATTEMPT_COLS "WHERE id = ?1");
+	STMT(st, store_is_pg(db) && db->in_tx ? SQL_ATTEMPT_COLS "WHERE id = ?1 FOR UPDATE"
+					       : SQL_ATTEMPT_COLS "WHERE id = ?1");
 	int rc = LX_OK;
-	sqlite3_bind_int64(st, 1, id);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
+	st_bind_int(st, 1, id);
+	int src = st_step(st);
+	if (src == ST_ROW)
 		attempt_from(st, out);
-	else if (src == SQLITE_DONE)
+	else if (src == ST_DONE)
 		rc = err_set(e, LX_ERR_NOTFOUND, "答卷不存在");
 	else
 		rc = store_fail(db, src, e, "attempt");
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -285,14 +292,14 @@ int store_attempts_of(struct store *db, int64_t exam_id, int64_t user_id,
 	STMT(st, SQL_ATTEMPT_COLS "WHERE exam_id = ?1 AND user_id = ?2 ORDER BY attempt_no");
 	struct attempt_row a;
 	int src;
-	sqlite3_bind_int64(st, 1, exam_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
+	while ((src = st_step(st)) == ST_ROW) {
 		attempt_from(st, &a);
 		fn(ctx, &a);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "attempts");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "attempts");
 }
 
 int store_attempt_submit(struct store *db, int64_t id, int64_t now, const char *reason, long score2,
@@ -300,38 +307,38 @@ int store_attempt_submit(struct store *db, int64_t id, int64_t now, const char *
 {
 	STMT(st, "UPDATE attempts SET status = 'submitted', submitted_at = ?2, submit_reason = ?3,"
 		 " score2 = ?4, passed = ?5 WHERE id = ?1 AND status = 'in_progress'");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, score2);
-	sqlite3_bind_int(st, 5, passed);
+	st_bind_int(st, 1, id);
+	st_bind_int(st, 2, now);
+	st_bind_text(st, 3, reason, -1);
+	st_bind_int(st, 4, score2);
+	st_bind_int(st, 5, passed);
 	return store_step_done(db, st, e, "submit");
 }
 
 int store_attempt_regrade(struct store *db, int64_t id, long score2, int passed, struct lx_err *e)
 {
 	STMT(st, "UPDATE attempts SET score2 = ?2, passed = ?3 WHERE id = ?1 AND status = 'submitted'");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, score2);
-	sqlite3_bind_int(st, 3, passed);
+	st_bind_int(st, 1, id);
+	st_bind_int(st, 2, score2);
+	st_bind_int(st, 3, passed);
 	return store_step_done(db, st, e, "regrade");
 }
 
-static int id_list(struct store *db, sqlite3_stmt *st, void (*fn)(void *ctx, int64_t id), void *ctx,
+static int id_list(struct store *db, struct stmt *st, void (*fn)(void *ctx, int64_t id), void *ctx,
 		   struct lx_err *e)
 {
 	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "ids");
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_int(st, 0));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "ids");
 }
 
 int store_overdue_attempts(struct store *db, int64_t cutoff, void (*fn)(void *ctx, int64_t id), void *ctx,
 			   struct lx_err *e)
 {
 	STMT(st, "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline < ?1 ORDER BY deadline");
-	sqlite3_bind_int64(st, 1, cutoff);
+	st_bind_int(st, 1, cutoff);
 	return id_list(db, st, fn, ctx, e);
 }
 
@@ -339,7 +346,7 @@ int store_submitted_attempts(struct store *db, int64_t exam_id, void (*fn)(void 
 			     struct lx_err *e)
 {
 	STMT(st, "SELECT id FROM attempts WHERE exam_id = ?1 AND status = 'submitted' ORDER BY id");
-	sqlite3_bind_int64(st, 1, exam_id);
+	st_bind_int(st, 1, exam_id);
 	return id_list(db, st, fn, ctx, e);
 }
 
@@ -349,13 +356,13 @@ int store_aq_insert(struct store *db, int64_t attempt_id, int position, int sect
 {
 	STMT(st, "INSERT INTO attempt_questions(attempt_id, position, section_idx, section_title, version_id,"
 		 " points2, perm) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-	sqlite3_bind_int64(st, 1, attempt_id);
-	sqlite3_bind_int(st, 2, position);
-	sqlite3_bind_int(st, 3, section_idx);
-	sqlite3_bind_text(st, 4, section_title, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, version_id);
-	sqlite3_bind_int(st, 6, points2);
-	sqlite3_bind_text(st, 7, perm, -1, SQLITE_TRANSIENT);
+	st_bind_int(st, 1, attempt_id);
+	st_bind_int(st, 2, position);
+	st_bind_int(st, 3, section_idx);
+	st_bind_text(st, 4, section_title, -1);
+	st_bind_int(st, 5, version_id);
+	st_bind_int(st, 6, points2);
+	st_bind_text(st, 7, perm, -1);
 	return store_step_done(db, st, e, "attempt question");
 }
 
@@ -365,17 +372,17 @@ int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type,
 	STMT(st, "SELECT v.type, aq.perm FROM attempt_questions aq JOIN question_versions v ON v.id = aq.version_id"
 		 " WHERE aq.attempt_id = ?1 AND aq.position = ?2");
 	int rc = LX_ERR_NOTFOUND;
-	sqlite3_bind_int64(st, 1, attempt_id);
-	sqlite3_bind_int(st, 2, position);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
+	st_bind_int(st, 1, attempt_id);
+	st_bind_int(st, 2, position);
+	int src = st_step(st);
+	if (src == ST_ROW) {
 		snprintf(type, typelen, "%s", col_text(st, 0));
 		snprintf(perm, permlen, "%s", col_text(st, 1));
 		rc = LX_OK;
-	} else if (src != SQLITE_DONE) {
+	} else if (src != ST_DONE) {
 		rc = store_fail(db, src, e, "attempt question");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -389,13 +396,13 @@ int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, co
 		 " WHERE aq.attempt_id = ?1 ORDER BY aq.position");
 	struct aq_row r;
 	int src;
-	sqlite3_bind_int64(st, 1, attempt_id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		r.position = sqlite3_column_int(st, 0);
-		r.section_idx = sqlite3_column_int(st, 1);
+	st_bind_int(st, 1, attempt_id);
+	while ((src = st_step(st)) == ST_ROW) {
+		r.position = col_int(st, 0);
+		r.section_idx = col_int(st, 1);
 		r.section_title = col_text(st, 2);
-		r.version_id = sqlite3_column_int64(st, 3);
-		r.points2 = sqlite3_column_int(st, 4);
+		r.version_id = col_int(st, 3);
+		r.points2 = col_int(st, 4);
 		r.perm = col_text(st, 5);
 		r.type = col_text(st, 6);
 		r.stem = col_text(st, 7);
@@ -405,11 +412,11 @@ int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, co
 		r.basis = col_text(st, 11);
 		r.bank = col_text(st, 12);
 		r.qid = col_text(st, 13);
-		r.version = sqlite3_column_int(st, 14);
+		r.version = col_int(st, 14);
 		fn(ctx, &r);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "attempt questions");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "attempt questions");
 }
 
 int store_aq_slots(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_slot *q),
@@ -419,18 +426,18 @@ int store_aq_slots(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, c
 		 " FROM attempt_questions WHERE attempt_id = ?1 ORDER BY position");
 	struct aq_slot r;
 	int src;
-	sqlite3_bind_int64(st, 1, attempt_id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		r.position = sqlite3_column_int(st, 0);
-		r.section_idx = sqlite3_column_int(st, 1);
+	st_bind_int(st, 1, attempt_id);
+	while ((src = st_step(st)) == ST_ROW) {
+		r.position = col_int(st, 0);
+		r.section_idx = col_int(st, 1);
 		r.section_title = col_text(st, 2);
-		r.version_id = sqlite3_column_int64(st, 3);
-		r.points2 = sqlite3_column_int(st, 4);
+		r.version_id = col_int(st, 3);
+		r.points2 = col_int(st, 4);
 		r.perm = col_text(st, 5);
 		fn(ctx, &r);
 	}
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "attempt slots");
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "attempt slots");
 }
 
 int store_version_text(struct store *db, int64_t version_id,
@@ -439,15 +446,15 @@ int store_version_text(struct store *db, int64_t version_id,
 {
 	STMT(st, "SELECT type, stem, options FROM question_versions WHERE id = ?1");
 	int rc = LX_OK;
-	sqlite3_bind_int64(st, 1, version_id);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
+	st_bind_int(st, 1, version_id);
+	int src = st_step(st);
+	if (src == ST_ROW)
 		fn(ctx, col_text(st, 0), col_text(st, 1), col_text(st, 2));
-	else if (src == SQLITE_DONE)
+	else if (src == ST_DONE)
 		rc = err_set(e, LX_ERR_NOTFOUND, "question version %lld not found", (long long)version_id);
 	else
 		rc = store_fail(db, src, e, "version text");
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -458,12 +465,12 @@ int store_answers(struct store *db, int64_t attempt_id,
 	STMT(st, "SELECT position, response, seq, coalesce(earned2, -1) FROM answers WHERE attempt_id = ?1"
 		 " ORDER BY position");
 	int src;
-	sqlite3_bind_int64(st, 1, attempt_id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2),
-		   sqlite3_column_int(st, 3));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "answers");
+	st_bind_int(st, 1, attempt_id);
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_int(st, 0), col_text(st, 1), col_int(st, 2),
+		   col_int(st, 3));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "answers");
 }
 
 int store_answer_put(struct store *db, int64_t attempt_id, int position, const char *response, int64_t seq,
@@ -472,65 +479,65 @@ int store_answer_put(struct store *db, int64_t attempt_id, int position, const c
 	STMT(st, "INSERT INTO answers(attempt_id, position, response, seq, saved_at) VALUES(?1, ?2, ?3, ?4, ?5)"
 		 " ON CONFLICT(attempt_id, position) DO UPDATE SET response = excluded.response,"
 		 " seq = excluded.seq, saved_at = excluded.saved_at WHERE excluded.seq > answers.seq");
-	sqlite3_bind_int64(st, 1, attempt_id);
-	sqlite3_bind_int(st, 2, position);
-	sqlite3_bind_text(st, 3, response, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, seq);
-	sqlite3_bind_int64(st, 5, now);
+	st_bind_int(st, 1, attempt_id);
+	st_bind_int(st, 2, position);
+	st_bind_text(st, 3, response, -1);
+	st_bind_int(st, 4, seq);
+	st_bind_int(st, 5, now);
 	int rc = store_step_done(db, st, e, "answer");
 	if (rc == LX_OK && applied)
-		*applied = sqlite3_changes(db->db) > 0;
+		*applied = st_changes(st) > 0;
 	return rc;
 }
 
 int store_answer_earned(struct store *db, int64_t attempt_id, int position, int earned2, struct lx_err *e)
 {
 	STMT(st, "UPDATE answers SET earned2 = ?3 WHERE attempt_id = ?1 AND position = ?2");
-	sqlite3_bind_int64(st, 1, attempt_id);
-	sqlite3_bind_int(st, 2, position);
-	sqlite3_bind_int(st, 3, earned2);
+	st_bind_int(st, 1, attempt_id);
+	st_bind_int(st, 2, position);
+	st_bind_int(st, 3, earned2);
 	return store_step_done(db, st, e, "earned");
 }
 
 int store_retakes(struct store *db, int64_t exam_id, int64_t user_id, int *granted, struct lx_err *e)
 {
 	STMT(st, "SELECT granted FROM retakes WHERE exam_id = ?1 AND user_id = ?2");
-	sqlite3_bind_int64(st, 1, exam_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	int src = sqlite3_step(st);
-	*granted = src == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_reset(st);
-	return (src == SQLITE_ROW || src == SQLITE_DONE) ? LX_OK : store_fail(db, src, e, "retakes");
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
+	int src = st_step(st);
+	*granted = src == ST_ROW ? col_int(st, 0) : 0;
+	st_reset(st);
+	return (src == ST_ROW || src == ST_DONE) ? LX_OK : store_fail(db, src, e, "retakes");
 }
 
 int store_retake_grant(struct store *db, int64_t exam_id, int64_t user_id, struct lx_err *e)
 {
 	STMT(st, "INSERT INTO retakes(exam_id, user_id, granted) VALUES(?1, ?2, 1)"
-		 " ON CONFLICT(exam_id, user_id) DO UPDATE SET granted = granted + 1");
-	sqlite3_bind_int64(st, 1, exam_id);
-	sqlite3_bind_int64(st, 2, user_id);
+		 " ON CONFLICT(exam_id, user_id) DO UPDATE SET granted = retakes.granted + 1");
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
 	return store_step_done(db, st, e, "retake");
 }
 
 int store_receipt_secret(struct store *db, char out[65], struct lx_err *e)
 {
 	STMT(st, "SELECT value FROM settings WHERE key = 'receipt_secret'");
-	int src = sqlite3_step(st), rc = LX_OK;
-	if (src == SQLITE_ROW && strlen(col_text(st, 0)) == 64)
+	int src = st_step(st), rc = LX_OK;
+	if (src == ST_ROW && strlen(col_text(st, 0)) == 64)
 		snprintf(out, 65, "%s", col_text(st, 0));
-	else if (src == SQLITE_ROW || src == SQLITE_DONE)
+	else if (src == ST_ROW || src == ST_DONE)
 		rc = err_set(e, LX_ERR_STORAGE, "settings: the receipt secret is missing");
 	else
 		rc = store_fail(db, src, e, "settings");
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
 int store_attempt_set_receipt(struct store *db, int64_t id, const char *code, struct lx_err *e)
 {
 	STMT(st, "UPDATE attempts SET receipt = ?2 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
+	st_bind_int(st, 1, id);
+	st_bind_text(st, 2, code, -1);
 	return store_step_done(db, st, e, "receipt");
 }
 
@@ -538,31 +545,31 @@ int store_attempt_by_receipt(struct store *db, const char *code, int64_t *id, st
 {
 	STMT(st, "SELECT id FROM attempts WHERE receipt = ?1");
 	int rc = LX_OK;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	else if (src == SQLITE_DONE)
+	st_bind_text(st, 1, code, -1);
+	int src = st_step(st);
+	if (src == ST_ROW)
+		*id = col_int(st, 0);
+	else if (src == ST_DONE)
 		rc = err_set(e, LX_ERR_NOTFOUND, "回执不存在");
 	else
 		rc = store_fail(db, src, e, "receipt");
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
 int store_liveness_get(struct store *db, int64_t *at, struct lx_err *e)
 {
 	STMT(st, "SELECT at FROM liveness WHERE id = 1");
-	int src = sqlite3_step(st);
-	*at = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return src == SQLITE_ROW || src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "liveness");
+	int src = st_step(st);
+	*at = src == ST_ROW ? col_int(st, 0) : 0;
+	st_reset(st);
+	return src == ST_ROW || src == ST_DONE ? LX_OK : store_fail(db, src, e, "liveness");
 }
 
 int store_liveness_set(struct store *db, int64_t at, struct lx_err *e)
 {
 	STMT(st, "INSERT INTO liveness(id, at) VALUES(1, ?1) ON CONFLICT(id) DO UPDATE SET at = excluded.at");
-	sqlite3_bind_int64(st, 1, at);
+	st_bind_int(st, 1, at);
 	return store_step_done(db, st, e, "liveness");
 }
 
@@ -570,7 +577,7 @@ int store_open_attempts_after(struct store *db, int64_t t, void (*fn)(void *ctx,
 			      struct lx_err *e)
 {
 	STMT(st, "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline > ?1 ORDER BY id");
-	sqlite3_bind_int64(st, 1, t);
+	st_bind_int(st, 1, t);
 	return id_list(db, st, fn, ctx, e);
 }
 
@@ -580,17 +587,17 @@ int store_attempt_credit(struct store *db, int64_t id, int seconds, const char *
 	int rc;
 	{
 		STMT(st, "UPDATE attempts SET deadline = deadline + ?2 WHERE id = ?1 AND status = 'in_progress'");
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, seconds);
+		st_bind_int(st, 1, id);
+		st_bind_int(st, 2, seconds);
 		rc = store_step_done(db, st, e, "credit");
 	}
 	if (rc)
 		return rc;
 	STMT(ins, "INSERT INTO attempt_credits(attempt_id, seconds, reason, at) VALUES(?1, ?2, ?3, ?4)");
-	sqlite3_bind_int64(ins, 1, id);
-	sqlite3_bind_int(ins, 2, seconds);
-	sqlite3_bind_text(ins, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(ins, 4, at);
+	st_bind_int(ins, 1, id);
+	st_bind_int(ins, 2, seconds);
+	st_bind_text(ins, 3, reason, -1);
+	st_bind_int(ins, 4, at);
 	return store_step_done(db, ins, e, "credit");
 }
 
@@ -600,9 +607,22 @@ int store_attempt_credits(struct store *db, int64_t id,
 {
 	STMT(st, "SELECT seconds, reason, at FROM attempt_credits WHERE attempt_id = ?1 ORDER BY id");
 	int src;
-	sqlite3_bind_int64(st, 1, id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2));
-	sqlite3_reset(st);
-	return src == SQLITE_DONE ? LX_OK : store_fail(db, src, e, "credits");
+	st_bind_int(st, 1, id);
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_int(st, 0), col_text(st, 1), col_int(st, 2));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "credits");
+}
+
+int store_sweep_lock(struct store *db, int *got, struct lx_err *e)
+{
+	*got = 1;
+	if (!store_is_pg(db))
+		return LX_OK; /* one writer per database already */
+	STMT(st, "SELECT pg_try_advisory_xact_lock(7431002)");
+	int src = st_step(st);
+	if (src == ST_ROW)
+		*got = (int)col_int(st, 0);
+	st_reset(st);
+	return src == ST_ROW ? LX_OK : store_fail(db, src, e, "sweep lock");
 }

@@ -151,4 +151,8 @@ int store_attempt_credits(struct store *db, int64_t id,
 int store_retakes(struct store *db, int64_t exam_id, int64_t user_id, int *granted, struct lx_err *e);
 int store_retake_grant(struct store *db, int64_t exam_id, int64_t user_id, struct lx_err *e);
 
+/* The auto-submit sweep's lock, held to the end of the transaction: *got = 0 when another
+ * node is sweeping now (PostgreSQL advisory lock; SQLite: always 1). */
+int store_sweep_lock(struct store *db, int *got, struct lx_err *e);
+
 #endif

@@ -18,16 +18,16 @@ int store_best_attempt(struct store *db, int64_t exam_id, int64_t user_id, int64
 
 	*attempt_id = 0;
 	*passed = 0;
-	sqlite3_bind_int64(st, 1, exam_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
-		*attempt_id = sqlite3_column_int64(st, 0);
-		*passed = sqlite3_column_int(st, 1) != 0;
-	} else if (src != SQLITE_DONE) {
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
+	src = st_step(st);
+	if (src == ST_ROW) {
+		*attempt_id = col_int(st, 0);
+		*passed = col_int(st, 1) != 0;
+	} else if (src != ST_DONE) {
 		rc = store_fail(db, src, e, "best attempt");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -39,12 +39,12 @@ int store_cert_insert(struct store *db, const char *number, int64_t attempt_id, 
 	int rc;
 
 	*inserted = 0;
-	sqlite3_bind_text(st, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, attempt_id);
-	sqlite3_bind_int64(st, 3, now);
+	st_bind_text(st, 1, number, -1);
+	st_bind_int(st, 2, attempt_id);
+	st_bind_int(st, 3, now);
 	rc = store_step_done(db, st, e, "certificate");
 	if (rc == LX_OK)
-		*inserted = sqlite3_changes(db->db) > 0;
+		*inserted = st_changes(st) > 0;
 	return rc;
 }
 
@@ -53,22 +53,22 @@ int store_cert_insert(struct store *db, const char *number, int64_t attempt_id, 
 	"       coalesce(a.score2, 0), a.max_score2, coalesce(a.passed, 0), coalesce(a.submitted_at, 0)," \
 	"       coalesce(c.issued_at, 0), coalesce(c.revoked, 0)"
 
-static void facts_from(sqlite3_stmt *st, struct cert_facts *f)
+static void facts_from(struct stmt *st, struct cert_facts *f)
 {
 	memset(f, 0, sizeof *f);
 	f->number = col_text(st, 0);
-	f->attempt_id = sqlite3_column_int64(st, 1);
+	f->attempt_id = col_int(st, 1);
 	f->login = col_text(st, 2);
 	f->name = col_text(st, 3);
 	f->org = col_text(st, 4);
 	f->exam_code = col_text(st, 5);
 	f->exam_title = col_text(st, 6);
-	f->score2 = sqlite3_column_int64(st, 7);
-	f->max_score2 = sqlite3_column_int64(st, 8);
-	f->passed = sqlite3_column_int(st, 9) != 0;
-	f->submitted_at = sqlite3_column_int64(st, 10);
-	f->issued_at = sqlite3_column_int64(st, 11);
-	f->revoked = sqlite3_column_int(st, 12) != 0;
+	f->score2 = col_int(st, 7);
+	f->max_score2 = col_int(st, 8);
+	f->passed = col_int(st, 9) != 0;
+	f->submitted_at = col_int(st, 10);
+	f->issued_at = col_int(st, 11);
+	f->revoked = col_int(st, 12) != 0;
 }
 
 int store_cert_get(struct store *db, int64_t attempt_id, const char *number, cert_facts_fn fn, void *ctx,
@@ -83,22 +83,22 @@ int store_cert_get(struct store *db, int64_t attempt_id, const char *number, cer
 
 	/* a cached statement keeps its bindings: set both */
 	if (number) {
-		sqlite3_bind_null(st, 1);
-		sqlite3_bind_text(st, 2, number, -1, SQLITE_TRANSIENT);
+		st_bind_null(st, 1);
+		st_bind_text(st, 2, number, -1);
 	} else {
-		sqlite3_bind_int64(st, 1, attempt_id);
-		sqlite3_bind_null(st, 2);
+		st_bind_int(st, 1, attempt_id);
+		st_bind_null(st, 2);
 	}
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
+	src = st_step(st);
+	if (src == ST_ROW) {
 		facts_from(st, &f);
 		rc = fn(ctx, &f);
-	} else if (src == SQLITE_DONE) {
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "没有这份合格证明");
 	} else {
 		rc = store_fail(db, src, e, "certificate");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -119,20 +119,20 @@ int store_cert_passed(struct store *db, int64_t exam_id, const char *org_path, c
 	struct cert_facts f;
 	int rc = LX_OK, src;
 
-	sqlite3_bind_int64(st, 1, exam_id);
+	st_bind_int(st, 1, exam_id);
 	if (org_path)
-		sqlite3_bind_text(st, 2, org_path, -1, SQLITE_TRANSIENT);
+		st_bind_text(st, 2, org_path, -1);
 	else
-		sqlite3_bind_null(st, 2); /* a cached statement keeps its bindings */
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		st_bind_null(st, 2); /* a cached statement keeps its bindings */
+	while ((src = st_step(st)) == ST_ROW) {
 		facts_from(st, &f);
 		rc = fn(ctx, &f);
 		if (rc)
 			goto out;
 	}
-	if (src != SQLITE_DONE)
+	if (src != ST_DONE)
 		rc = store_fail(db, src, e, "passed attempts");
 out:
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }

@@ -22,25 +22,25 @@ void report_exam_free(struct report_exam *x)
 
 int store_report_exam(struct store *db, const char *code, struct report_exam *out, struct lx_err *e)
 {
-	sqlite3_stmt *st = store_stmt(db, "SELECT id, code, title, pass_percent FROM exams WHERE code = ?1", e);
+	struct stmt *st = store_stmt(db, "SELECT id, code, title, pass_percent FROM exams WHERE code = ?1", e);
 	int rc = LX_OK, src;
 
 	memset(out, 0, sizeof *out);
 	if (!st)
 		return e ? e->code : LX_ERR_STORAGE;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
+	st_bind_text(st, 1, code, -1);
+	src = st_step(st);
+	if (src == ST_ROW) {
+		out->id = col_int(st, 0);
 		out->code = lx_strdup(col_text(st, 1));
 		out->title = lx_strdup(col_text(st, 2));
-		out->pass_percent = sqlite3_column_int(st, 3);
-	} else if (src == SQLITE_DONE) {
+		out->pass_percent = col_int(st, 3);
+	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "没有代码为 %s 的考试", code);
 	} else {
 		rc = store_fail(db, src, e, "report exam");
 	}
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
@@ -73,51 +73,51 @@ static const char SQL_PEOPLE_SORTED[] = SQL_PEOPLE " ORDER BY sc.path, u.login";
 int store_report_people(struct store *db, int64_t exam_id, int sorted, report_person_fn fn, void *ctx,
 			struct lx_err *e)
 {
-	sqlite3_stmt *st = store_stmt(db, sorted ? SQL_PEOPLE_SORTED : SQL_PEOPLE_UNSORTED, e);
+	struct stmt *st = store_stmt(db, sorted ? SQL_PEOPLE_SORTED : SQL_PEOPLE_UNSORTED, e);
 	struct report_person p;
 	int rc = LX_OK, src;
 
 	if (!st)
 		return e ? e->code : LX_ERR_STORAGE;
-	sqlite3_bind_int64(st, 1, exam_id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	st_bind_int(st, 1, exam_id);
+	while ((src = st_step(st)) == ST_ROW) {
 		memset(&p, 0, sizeof p);
 		p.login = col_text(st, 0);
 		p.name = col_text(st, 1);
 		p.org = col_text(st, 2);
 		p.category = col_text(st, 3);
 		p.category_name = col_text(st, 4);
-		p.category_ord = sqlite3_column_int64(st, 5);
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+		p.category_ord = col_int(st, 5);
+		if (!col_null(st, 6)) {
 			p.status = AST_SUBMITTED;
-			p.score2 = sqlite3_column_int64(st, 7);
-			p.max_score2 = sqlite3_column_int64(st, 8);
-			p.passed = sqlite3_column_int(st, 9) != 0;
-			p.submitted_at = sqlite3_column_int64(st, 10);
+			p.score2 = col_int(st, 7);
+			p.max_score2 = col_int(st, 8);
+			p.passed = col_int(st, 9) != 0;
+			p.submitted_at = col_int(st, 10);
 			p.receipt = col_text(st, 12);
 		} else {
-			p.status = sqlite3_column_int(st, 11) ? AST_IN_PROGRESS : AST_NOT_STARTED;
+			p.status = col_int(st, 11) ? AST_IN_PROGRESS : AST_NOT_STARTED;
 		}
 		rc = fn(ctx, &p);
 		if (rc)
 			goto out;
 	}
-	if (src != SQLITE_DONE)
+	if (src != ST_DONE)
 		rc = store_fail(db, src, e, "report people");
 out:
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }
 
 /* d: one row per (submitted attempt, drawn question) with the attempt's total and whether
  * the answer earned full points; r: each row's rank among the attempts that drew the same
  * version (best total first) and that count; g: per version, the counts of report_item. */
-#define SQL_ITEM_K "max(1, n * 27 / 100)"
-#define SQL_CHOSEN(key) ", sum(instr(resp, '" key "') > 0)"
+#define SQL_ITEM_K "(CASE WHEN n * 27 / 100 > 1 THEN n * 27 / 100 ELSE 1 END)"
+#define SQL_CHOSEN(key) ", count(*) FILTER (WHERE resp LIKE '%" key "%')"
 static const char SQL_ITEMS[] =
 	"WITH d AS ("
 	"  SELECT q.version_id AS v, a.id AS aid, coalesce(a.score2, 0) AS s,"
-	"         coalesce(w.earned2 = q.points2, 0) AS ok, coalesce(w.response, '') AS resp"
+	"         CASE WHEN w.earned2 = q.points2 THEN 1 ELSE 0 END AS ok, coalesce(w.response, '') AS resp"
 	"  FROM attempts a"
 	"  JOIN attempt_questions q ON q.attempt_id = a.id"
 	"  LEFT JOIN answers w ON w.attempt_id = q.attempt_id AND w.position = q.position"
@@ -126,7 +126,7 @@ static const char SQL_ITEMS[] =
 	"  SELECT v, ok, resp, row_number() OVER (PARTITION BY v ORDER BY s DESC, aid) AS rk,"
 	"         count(*) OVER (PARTITION BY v) AS n FROM d),"
 	" g AS ("
-	"  SELECT v, count(*) AS n, sum(ok) AS ok, max(1, max(n) * 27 / 100) AS k,"
+	"  SELECT v, count(*) AS n, sum(ok) AS ok, CASE WHEN max(n) * 27 / 100 > 1 THEN max(n) * 27 / 100 ELSE 1 END AS k,"
 	"         sum(CASE WHEN rk <= " SQL_ITEM_K " THEN ok ELSE 0 END) AS up,"
 	"         sum(CASE WHEN rk > n - " SQL_ITEM_K " THEN ok ELSE 0 END) AS lo"
 	SQL_CHOSEN("A") SQL_CHOSEN("B") SQL_CHOSEN("C") SQL_CHOSEN("D") SQL_CHOSEN("E")
@@ -139,49 +139,49 @@ static const char SQL_ITEMS[] =
 int store_report_items(struct store *db, int64_t exam_id, int64_t *attempts, report_item_fn fn, void *ctx,
 		       struct lx_err *e)
 {
-	sqlite3_stmt *st = store_stmt(db, "SELECT count(*) FROM attempts WHERE exam_id = ?1 AND status = 'submitted'", e);
+	struct stmt *st = store_stmt(db, "SELECT count(*) FROM attempts WHERE exam_id = ?1 AND status = 'submitted'", e);
 	struct report_item it;
 	int rc = LX_OK, src;
 
 	if (!st)
 		return e ? e->code : LX_ERR_STORAGE;
-	sqlite3_bind_int64(st, 1, exam_id);
-	src = sqlite3_step(st);
-	if (src != SQLITE_ROW) {
+	st_bind_int(st, 1, exam_id);
+	src = st_step(st);
+	if (src != ST_ROW) {
 		rc = store_fail(db, src, e, "report attempts");
-		sqlite3_reset(st);
+		st_reset(st);
 		return rc;
 	}
-	*attempts = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*attempts = col_int(st, 0);
+	st_reset(st);
 
 	if (!(st = store_stmt(db, SQL_ITEMS, e)))
 		return e ? e->code : LX_ERR_STORAGE;
-	sqlite3_bind_int64(st, 1, exam_id);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	st_bind_int(st, 1, exam_id);
+	while ((src = st_step(st)) == ST_ROW) {
 		int c = 0;
 		memset(&it, 0, sizeof it);
-		it.version_id = sqlite3_column_int64(st, c++);
-		it.drawn = sqlite3_column_int64(st, c++);
-		it.correct = sqlite3_column_int64(st, c++);
-		it.k = sqlite3_column_int64(st, c++);
-		it.upper_correct = sqlite3_column_int64(st, c++);
-		it.lower_correct = sqlite3_column_int64(st, c++);
+		it.version_id = col_int(st, c++);
+		it.drawn = col_int(st, c++);
+		it.correct = col_int(st, c++);
+		it.k = col_int(st, c++);
+		it.upper_correct = col_int(st, c++);
+		it.lower_correct = col_int(st, c++);
 		for (int i = 0; i < REPORT_N_OPTION_KEYS; i++)
-			it.chosen[i] = sqlite3_column_int64(st, c++);
+			it.chosen[i] = col_int(st, c++);
 		it.bank = col_text(st, c++);
 		it.qid = col_text(st, c++);
 		it.type = col_text(st, c++);
 		it.stem = col_text(st, c++);
 		it.options_json = col_text(st, c++);
-		it.version = sqlite3_column_int(st, c++);
+		it.version = col_int(st, c++);
 		rc = fn(ctx, &it);
 		if (rc)
 			goto out;
 	}
-	if (src != SQLITE_DONE)
+	if (src != ST_DONE)
 		rc = store_fail(db, src, e, "report items");
 out:
-	sqlite3_reset(st);
+	st_reset(st);
 	return rc;
 }

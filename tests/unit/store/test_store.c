@@ -484,17 +484,17 @@ static int f_job(struct store *db, void *arg, struct lx_err *e)
 		assert_non_null(big);
 		memset(big, 'x', 65535);
 		big[65535] = '\0';
-		assert_int_equal(sqlite3_exec(db->db, "PRAGMA max_page_count = 1", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec((sqlite3 *)db->conn, "PRAGMA max_page_count = 1", NULL, NULL, NULL), SQLITE_OK);
 		rc = store_audit(db, 1000 + j->idx, "unit", "full", big, "test", e);
 		free(big);
 		return rc;
 	}
 	if (j->mode == 2)
-		assert_int_equal(sqlite3_exec(db->db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
+		assert_int_equal(sqlite3_exec((sqlite3 *)db->conn, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
 				 SQLITE_OK);
 	if (j->mode == 4) {
 		uint8_t h[32] = {0};
-		assert_int_equal(sqlite3_exec(db->db, "PRAGMA defer_foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec((sqlite3 *)db->conn, "PRAGMA defer_foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
 		h[0] = (uint8_t)j->idx;
 		rc = store_token_insert(db, h, 987654, 1, e); /* no user 987654: fails at COMMIT */
 		if (rc)
