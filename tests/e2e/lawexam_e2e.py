@@ -153,8 +153,9 @@ def new_database(directory, name="lawexam.db"):
 
 def drop_database(db):
     """Frees a database of new_database() on PostgreSQL (a SQLite file goes with its folder)."""
-    if pgserver.is_uri(db) and pgserver._instance is not None and not pgserver._instance.stopped:
-        pgserver._instance.drop_database(db)
+    pg = pgserver.current()
+    if pgserver.is_uri(db) and pg is not None:
+        pg.drop_database(db)
 
 
 def _db_of(where):
@@ -682,6 +683,8 @@ class TestCase(unittest.TestCase):
         class_servers = list(type(self).__dict__.get("_class_servers", []))
         # Logs must be read before per-test cleanups remove the directories.
         self._log_snapshot = None
+        pg = pgserver.current()
+        self._pg_log_offset = pg.log_size() if pg else 0
         self.addCleanup(self._snapshot_logs, class_servers)
         out = super().run(result)
         if len(result.failures) + len(result.errors) > before and self._log_snapshot:
@@ -693,6 +696,11 @@ class TestCase(unittest.TestCase):
         parts = []
         for s in class_servers + self._test_servers:
             parts.append("-- %s (port %s)\n%s" % (s.log_path, s.port, s.log_tail()))
+        pg = pgserver.current()
+        if pg:
+            since = pg.log_since(self._pg_log_offset)
+            if since:
+                parts.append("-- %s (written during this test)\n%s" % (pg.log_path, since))
         self._log_snapshot = "\n".join(parts)
 
     # --- assertions shared by many tests ----------------------------------------------------

@@ -188,6 +188,23 @@ class Instance:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
+    def log_size(self):
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def log_since(self, offset, lines=80):
+        """The last lines of postgres.log written after byte offset (its errors name the
+        database and the statement)."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
     def running(self):
         if self.stopped:
             return False
@@ -236,6 +253,11 @@ def instance():
             _instance = Instance()
             atexit.register(_instance.stop)
         return _instance
+
+
+def current():
+    """The running instance of this process, or None (never starts one)."""
+    return _instance if _instance is not None and not _instance.stopped else None
 
 
 def is_uri(db):
