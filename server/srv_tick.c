@@ -18,6 +18,8 @@
 #define START_MIN_GAP 2       /* a stop of 2 s or more is credited, a graceful restart too; less
 				 * is a restart's own jitter of one clock second */
 #define RECOVER_MIN_GAP 15    /* a failed writer: more than the marks' own jitter */
+#define START_MIN_GAP_SHARED 12 /* PostgreSQL: other nodes may be marking (every 5 s) while this
+				 * one restarts, so a gap up to two marks long is no outage */
 
 static int autosubmit_job(struct store *db, void *arg, struct lx_err *e)
 {
@@ -50,7 +52,8 @@ static int credit(struct store *db, int min_gap, const char *why, struct lx_err 
 
 static int start_job(struct store *db, void *arg, struct lx_err *e)
 {
-	return credit(db, START_MIN_GAP, "start-up", e);
+	(void)arg;
+	return credit(db, store_is_postgres(db) ? START_MIN_GAP_SHARED : START_MIN_GAP, "start-up", e);
 }
 
 static int liveness_job(struct store *db, void *arg, struct lx_err *e)

@@ -299,6 +299,14 @@ int store_release(struct store *db, struct lx_err *e)
 	return run_simple(db, SQL_RELEASE, e);
 }
 
+int store_release_savepoint(struct store *db, struct lx_err *e)
+{
+	if (store_is_pg(db)) /* one round trip for both */
+		return store_exec(db, "RELEASE job; SAVEPOINT job", e);
+	int rc = run_simple(db, SQL_RELEASE, e);
+	return rc ? rc : run_simple(db, SQL_SAVEPOINT, e);
+}
+
 void store_rollback_to(struct store *db)
 {
 	run_simple(db, SQL_ROLLBACK_TO, NULL);

@@ -44,6 +44,8 @@ void store_rollback(struct store *db);
 /* Nested: a savepoint inside a transaction (used per job by the writer). */
 int store_savepoint(struct store *db, struct lx_err *e);
 int store_release(struct store *db, struct lx_err *e);
+/* store_release, then store_savepoint for the next job (PostgreSQL: one round trip). */
+int store_release_savepoint(struct store *db, struct lx_err *e);
 void store_rollback_to(struct store *db);
 /* Read transaction: one consistent snapshot for a report's several reads. */
 int store_read_begin(struct store *db, struct lx_err *e);

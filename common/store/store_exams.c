@@ -7,6 +7,7 @@
 
 #include "mem.h"
 #include "roles.h"
+#include "buf.h"
 #include "store_int.h"
 
 void exam_row_free(struct exam_row *r)
@@ -364,6 +365,66 @@ int store_aq_insert(struct store *db, int64_t attempt_id, int position, int sect
 	st_bind_int(st, 6, points2);
 	st_bind_text(st, 7, perm, -1);
 	return store_step_done(db, st, e, "attempt question");
+}
+
+/* One element of a PostgreSQL array literal: "{" before the first, "," before the others;
+ * text always quoted ("…", with " and \ escaped). The caller closes with "}". */
+static void pg_array_next(struct buf *b)
+{
+	buf_addc(b, b->len ? ',' : '{');
+}
+
+static void pg_array_text(struct buf *b, const char *s)
+{
+	pg_array_next(b);
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+static void pg_array_int(struct buf *b, int64_t v)
+{
+	pg_array_next(b);
+	buf_printf(b, "%lld", (long long)v);
+}
+
+int store_aq_insert_many(struct store *db, int64_t attempt_id, const struct aq_new *rows, size_t n,
+			 struct lx_err *e)
+{
+	int rc = LX_OK;
+	if (!store_is_pg(db)) {
+		for (size_t i = 0; i < n && rc == LX_OK; i++)
+			rc = store_aq_insert(db, attempt_id, rows[i].position, rows[i].section_idx, rows[i].section_title,
+					     rows[i].version_id, rows[i].points2, rows[i].perm, e);
+		return rc;
+	}
+	if (!n)
+		return LX_OK;
+	STMT(st, "INSERT INTO attempt_questions(attempt_id, position, section_idx, section_title, version_id,"
+		 " points2, perm) SELECT ?1, * FROM unnest(CAST(?2 AS bigint[]), CAST(?3 AS bigint[]),"
+		 " CAST(?4 AS text[]), CAST(?5 AS bigint[]), CAST(?6 AS bigint[]), CAST(?7 AS text[]))");
+	struct buf col[6];
+	for (int c = 0; c < 6; c++)
+		buf_init(&col[c], 0);
+	for (size_t i = 0; i < n; i++) {
+		pg_array_int(&col[0], rows[i].position);
+		pg_array_int(&col[1], rows[i].section_idx);
+		pg_array_text(&col[2], rows[i].section_title);
+		pg_array_int(&col[3], rows[i].version_id);
+		pg_array_int(&col[4], rows[i].points2);
+		pg_array_text(&col[5], rows[i].perm);
+	}
+	st_bind_int(st, 1, attempt_id);
+	for (int c = 0; c < 6; c++) {
+		buf_addc(&col[c], '}');
+		st_bind_text(st, c + 2, buf_str(&col[c]), -1);
+		buf_free(&col[c]);
+	}
+	return store_step_done(db, st, e, "attempt questions");
 }
 
 int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,

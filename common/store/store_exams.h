@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "lx_limits.h"
 #include "model.h"
 
 struct store;
@@ -94,6 +95,16 @@ struct aq_row {
 int store_aq_insert(struct store *db, int64_t attempt_id, int position, int section_idx,
 		    const char *section_title, int64_t version_id, int points2, const char *perm,
 		    struct lx_err *e);
+/* A drawn paper's questions at once (one statement on PostgreSQL: a start is one round trip
+ * for the paper, not one per question). */
+struct aq_new {
+	int position, section_idx, points2;
+	const char *section_title;
+	int64_t version_id;
+	char perm[LX_MAX_OPTIONS + 1];
+};
+int store_aq_insert_many(struct store *db, int64_t attempt_id, const struct aq_new *rows, size_t n,
+			 struct lx_err *e);
 /* The type ("single"…) and option permutation of one drawn question (a point lookup, for saves).
  * LX_ERR_NOTFOUND when the attempt has no such position. */
 int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,

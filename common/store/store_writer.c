@@ -44,13 +44,19 @@ static void run_batch(struct store_writer *w, struct job *batch)
 	struct job *j;
 
 	if (rc == LX_OK) {
+		int open = 0; /* the job's savepoint is open already (made with the last release) */
 		for (j = batch; j; j = j->next) {
 			memset(&j->err, 0, sizeof j->err);
-			j->rc = store_savepoint(w->db, &j->err);
+			j->rc = open ? LX_OK : store_savepoint(w->db, &j->err);
+			open = 0;
 			if (j->rc == LX_OK) {
 				j->rc = j->fn(w->db, j->arg, &j->err);
-				if (j->rc == LX_OK)
+				if (j->rc == LX_OK && j->next) {
+					j->rc = store_release_savepoint(w->db, &j->err);
+					open = j->rc == LX_OK;
+				} else if (j->rc == LX_OK) {
 					j->rc = store_release(w->db, &j->err);
+				}
 			}
 			if (j->rc == LX_OK)
 				continue;
