@@ -603,7 +603,8 @@ class Connection:
         self._begin_if_needed(sql)
         total = 0
         split = _values_split(self._overriding(sql) if _INSERT.match(sql) else sql)
-        if split and not re.search(r"\bRETURNING\b", _code_only(sql), re.I):
+        if split and not re.search(r"\bRETURNING\b", _code_only(sql), re.I) \
+                and "?" not in _code_only(split[0] + split[2]):
             head, row, tail = split  # one INSERT of up to 500 rows at a time
             for i in range(0, len(seq), 500):
                 _, _, count = self._query(head + ",".join(bind(row, p) for p in seq[i:i + 500]) + tail)

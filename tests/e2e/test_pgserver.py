@@ -109,6 +109,11 @@ class PgServerTest(unittest.TestCase):
         self.assertEqual(row, [(1, "o'brien ?1 --", b"\0\xff", 1, 7, 0.5, None, 1)])
         self.assertEqual(con.execute("SELECT count(*), max(id) FROM users").fetchone(), (1202, 1210))
         self.assertEqual([t for (t,) in con.execute("SELECT tag FROM tags ORDER BY tag")], ["乙", "甲"])  # bytewise
+        con.execute("CREATE TABLE kv(k text PRIMARY KEY, n integer)")
+        con.executemany("INSERT INTO kv(k, n) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET n = ?2",
+                        [("a", 1), ("a", 2), ("b", 3)])
+        con.commit()
+        self.assertEqual(con.execute("SELECT k, n FROM kv ORDER BY k").fetchall(), [("a", 2), ("b", 3)])
         self.assertEqual(con.execute("UPDATE users SET n = n + ?2 WHERE id < ?1", (12, 1)).rowcount, 3)
         con.commit()
         self.assertEqual(con.execute("SELECT n FROM users WHERE id = 11").fetchone(), (12,))
