@@ -1,6 +1,7 @@
 /* routes.c — the API's route table (SPEC §6). Order matters only for identical patterns. */
 #include "routes.h"
 
+#include "metrics.h"
 #include "roles.h"
 
 #define GET EVHTTP_REQ_GET
@@ -42,6 +43,9 @@ const struct route routes[] = {
 	{GET, "/api/v1/reports/*/certificates.pdf", h_report_certificates, ROLE_HR | ROLE_ADMIN, 0},
 	/* No login: the QR code on a certificate points here. */
 	{GET, "/verify/*", h_verify, 0, 0},
+	/* Operations: Prometheus text; who may read it is checked in http.c (R_OPS). */
+	{GET, "/metrics", h_metrics, 0, R_OPS},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];
+_Static_assert(sizeof routes / sizeof routes[0] <= METRICS_ROUTES_MAX, "raise METRICS_ROUTES_MAX (metrics.h)");

@@ -12,6 +12,8 @@ enum {
 	R_PWCHANGE_OK = 1 << 0, /* allowed while a password change is pending */
 	R_NO_CSRF = 1 << 2,     /* login: no session yet */
 	R_ANY_USER = 1 << 3,    /* any logged-in user, whatever the roles */
+	R_OPS = 1 << 4,         /* operations (/metrics): a loopback peer (unless --metrics-token-only) or an
+				 * administrator's API token; anyone else gets the 404 of an unknown page */
 };
 
 struct route {
@@ -60,6 +62,9 @@ void h_reports_exams(struct hctx *c);
 void h_report_pass_rates(struct hctx *c);
 void h_report_results(struct hctx *c);
 void h_report_items(struct hctx *c);
+
+/* metrics.c */
+void h_metrics(struct hctx *c);
 
 /* h_paper.c (PDFs and certificate verification) */
 void h_attempt_certificate(struct hctx *c);

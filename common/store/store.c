@@ -43,8 +43,9 @@ int store_latest_version(void)
 
 int store_fail(struct store *db, int src, struct lx_err *e, const char *what)
 {
-	store_stats_error();
-	return db->drv->fail(db, src, e, what);
+	int rc = db->drv->fail(db, src, e, what);
+	store_stats_error(rc); /* metrics: store errors by kind (store_stats.h) */
+	return rc;
 }
 
 int store_exec(struct store *db, const char *sql, struct lx_err *e)
@@ -96,7 +97,7 @@ struct stmt *store_stmt(struct store *db, const char *sql, struct lx_err *e)
 	st->db = db;
 	st->sql = sql;
 	if (db->drv->prepare(st, e) != LX_OK) {
-		store_stats_error();
+		store_stats_error(e ? e->code : LX_ERR_STORAGE);
 		free(st);
 		return NULL;
 	}

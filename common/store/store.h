@@ -84,6 +84,8 @@ void store_writer_stop(struct store_writer *w);
 uint64_t store_writer_batches(struct store_writer *w);
 uint64_t store_writer_jobs(struct store_writer *w);
 uint64_t store_writer_checkpoints(struct store_writer *w); /* checkpoints run off the writer */
+/* Jobs queued and not yet taken into a batch (metrics); any thread. */
+size_t store_writer_queue_depth(struct store_writer *w);
 /* Runs fn synchronously in its own transaction on db (the CLI's path; same semantics). */
 int store_run(struct store *db, store_job_fn fn, void *arg, struct lx_err *e);
 

@@ -212,6 +212,9 @@ MATRIX = [
     ("GET", "/api/v1/receipts/*", "/api/v1/receipts/{RB}", None,                     U, OK, N, P, OK, OK, OK, OK),
     # The public verify page: an unknown number is a 404 HTML page for everyone.
     ("GET", "/verify/*", "/verify/AAAAAAAAAAAAAAAA", None,                           NH, NH, NH, NH, NH, NH, NH, NH),
+    # Operations: every request here comes from 127.0.0.1, which may read it without
+    # credentials; with --metrics-token-only only an admin's token may (test_metrics.py).
+    ("GET", "/metrics", "/metrics", None,                                            OK, OK, OK, OK, OK, OK, OK, OK),
     ("GET", None, "/", None,                                                         OK, OK, OK, OK, OK, OK, OK, OK),
 ]
 FRESH_SESSION_ROWS = {("POST", "/api/v1/logout")}
