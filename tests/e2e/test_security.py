@@ -34,7 +34,6 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import statistics
 import time
 import unittest
@@ -106,9 +105,9 @@ def sha256(s):
 
 
 def db_connect(srv):
-    """A second connection to the server's database (WAL: it may write beside the server),
-    closed at the end of the with block; autocommit."""
-    return contextlib.closing(sqlite3.connect(srv.db, timeout=15, isolation_level=None))
+    """A second connection to the server's database (SQLite in WAL mode or PostgreSQL: it
+    may write beside the server), closed at the end of the with block; autocommit."""
+    return contextlib.closing(L.connect(srv, autocommit=True))
 
 
 def check(res):
