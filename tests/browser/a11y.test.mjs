@@ -1,0 +1,207 @@
+// a11y.test.mjs — every page of the app through axe-core (WCAG 2.1 A/AA rules; zero violations
+// of impact serious or critical), at desktop and phone sizes, in the states a person meets:
+// login, the forced and the voluntary password change, my exams (with and without exams, the
+// start dialog), the exam page mid-exam (answered, flagged, the submit and logout dialogs),
+// the result with its receipt, the review and the review-not-open page, every admin tab (with
+// an upload's error list and the pasted-text mode), the exam detail with its live monitor, the
+// HR picker and report (by unit and by category), and the not-found and no-access pages.
+// The last test reads the route table of web/js/app.js and fails when a route was not visited,
+// so a new page cannot be added without being checked here.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {Env, demoExam, VIEWPORTS, SOURCE_DIR} from './harness.mjs';
+import {checkA11y} from './a11y.mjs';
+import {openQuestion, answerCurrent, waitSaved} from './exam-helpers.mjs';
+
+const env = new Env('a11y');
+const visited = new Set(); // the paths of the hashes checked
+let firstPassword;
+let badBank;
+
+before(async () => {
+  env.init();
+  const r = env.admin(['user', 'add', 'a0001', '--name', '周新', '--org', '珠晖区/区司法局/普法股', '--category', 'general']);
+  firstPassword = /initial password[^:]*:\s*(\S+)/.exec(r.stdout)[1];
+  env.addUser('a0002', {name: '陈静', org: '珠晖区/区司法局/普法股'});
+  env.addUser('a0003', {name: '林峰', org: '珠晖区/区财政局', category: 'leader'});
+  env.addUser('a0004', {name: '黄河', org: '珠晖区/区审计局'}); // no exam in their unit
+  env.addUser('admin1', {name: '王管理', org: '珠晖区/区司法局', roles: 'admin'});
+  env.addUser('hr1', {name: '人事科', org: '珠晖区/区委组织部', roles: 'hr'});
+  for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
+  env.createExam(demoExam('demo', {org_scope: ['珠晖区/区司法局', '珠晖区/区财政局']}));
+  env.createExam(demoExam('no-review', {title: '解析不开放的考试', review: 'never', results: 'after_close',
+    org_scope: ['珠晖区/区财政局']}));
+  badBank = join(env.dir, 'bad-bank.csv');
+  writeFileSync(badBank, '\ufeff编号,题型,题干,选项A,选项B,答案\r\nX-1,单选,题干一,甲,乙,C\r\nX-2,判断,题干二,,,也许\r\n');
+  await env.start();
+});
+
+after(async () => {
+  await env.stop();
+});
+
+/** Checks the page at its current hash (after `ready` is visible) under the name `name`. */
+async function check(page, name, ready) {
+  if (ready) await ready.waitFor();
+  await page.waitForTimeout(150); // focus moves and transitions settle
+  const path = new URL(page.url()).hash.replace(/^#/, '').split('?')[0];
+  visited.add(path);
+  await checkA11y(page, `${name} (#${path})`);
+}
+
+async function context(viewport) {
+  const isPhone = viewport === VIEWPORTS.phone;
+  return env.browserContext({viewport, bypassCSP: true, ...(isPhone ? {isMobile: true, hasTouch: true} : {})});
+}
+
+for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {
+  test(`examinee pages pass axe (${vpName})`, async () => {
+    const ctx = await context(viewport);
+    const page = await env.newPage(ctx, {allowHttp: ['403 GET /api/v1/attempts/']}); // review not open
+    await page.goto('/#/login');
+    await check(page, 'login', page.getByRole('button', {name: '登录'}));
+    // an error message on the login page
+    page.allowHttp('401 POST /api/v1/login');
+    await page.getByLabel('工号').fill('a0002');
+    await page.getByLabel('密码', {exact: true}).fill('wrong-password-1');
+    await page.getByRole('button', {name: '登录'}).click();
+    await check(page, 'login, wrong password', page.getByRole('alert'));
+
+    if (vpName === 'desktop') {
+      // forced password change (first login), with an error shown
+      await env.login(page, 'a0001', firstPassword);
+      await page.waitForURL(/#\/password$/);
+      await check(page, 'forced password change', page.getByRole('heading', {name: /修改初始密码/}));
+      await page.getByRole('button', {name: '确认修改'}).click();
+      await check(page, 'forced password change, error', page.getByRole('alert'));
+      await page.getByRole('button', {name: '退出'}).click();
+      await page.waitForURL(/#\/login$/);
+    }
+
+    await env.login(page, vpName === 'desktop' ? 'a0002' : 'a0003');
+    await page.waitForURL(/#\/exams$/);
+    const card = page.locator('.exam-card', {hasText: '学法考法'});
+    await check(page, 'my exams', card.getByRole('button', {name: '开始考试'}));
+    await card.getByRole('button', {name: '开始考试'}).click();
+    await check(page, 'start dialog', page.getByRole('dialog', {name: '开始考试'}));
+    await page.getByRole('button', {name: '开始答题'}).click();
+    await page.waitForURL(/#\/exam\/\d+$/);
+    const attemptId = /#\/exam\/(\d+)$/.exec(page.url())[1];
+    await page.locator('.question-card').waitFor();
+    await check(page, 'exam, first question', page.locator('.question-card[data-pos="1"]'));
+    for (const pos of [1, 5, 8]) {
+      await openQuestion(page, pos);
+      await answerCurrent(page, pos);
+    }
+    await page.getByRole('button', {name: /标记/}).click();
+    await waitSaved(page);
+    await check(page, 'exam, judge question answered and flagged', page.locator('.nav-q.flagged'));
+    await env.shot(page, `${vpName}-exam-mid`, {fullPage: false});
+    await openQuestion(page, 5);
+    await check(page, 'exam, multiple choice answered', page.locator('.question-card[data-pos="5"]'));
+    await page.getByRole('button', {name: '退出'}).click();
+    await check(page, 'exam, logout dialog', page.getByRole('dialog', {name: '退出登录？'}));
+    await page.getByRole('button', {name: '继续考试'}).click();
+    await page.locator('.exam-bar').getByRole('button', {name: '交卷'}).click();
+    const dlg = page.getByRole('dialog', {name: '确认交卷'});
+    await check(page, 'exam, submit dialog', dlg);
+    await dlg.getByRole('button', {name: '确认交卷'}).click();
+    await page.waitForURL(new RegExp(`#/result/${attemptId}$`));
+    await check(page, 'result with receipt', page.locator('.receipt-code'));
+    await page.getByRole('link', {name: '查看答题解析'}).click();
+    await page.waitForURL(new RegExp(`#/review/${attemptId}$`));
+    await check(page, 'review', page.locator('.review-item').first());
+
+    if (vpName === 'desktop') {
+      // voluntary password change, a page that does not exist, one the user may not open
+      await page.goto('/#/password');
+      await check(page, 'password change', page.getByRole('heading', {name: '修改密码'}));
+      await page.goto('/#/no-such-page');
+      await check(page, 'not found', page.getByRole('heading', {name: '页面不存在'}));
+      await page.goto('/#/admin');
+      await check(page, 'no access', page.getByRole('heading', {name: '无权访问'}));
+    } else {
+      // the second exam: results after the close, no review
+      await page.goto('/#/exams');
+      const other = page.locator('.exam-card', {hasText: '解析不开放'});
+      await other.getByRole('button', {name: '开始考试'}).click();
+      await page.getByRole('button', {name: '开始答题'}).click();
+      await page.waitForURL(/#\/exam\/\d+$/);
+      const id2 = /#\/exam\/(\d+)$/.exec(page.url())[1];
+      await page.locator('.exam-bar').getByRole('button', {name: '交卷'}).click();
+      await page.getByRole('dialog', {name: '确认交卷'}).getByRole('button', {name: '确认交卷'}).click();
+      await page.waitForURL(new RegExp(`#/result/${id2}$`));
+      await check(page, 'result, score not yet published', page.getByRole('heading', {name: '已交卷'}));
+      await page.goto(`/#/review/${id2}`);
+      await check(page, 'review not open', page.getByRole('heading', {name: '答题解析暂未开放'}));
+      await page.goto('/#/exams');
+      await check(page, 'my exams, after both', page.locator('.exam-card').getByRole('link', {name: '查看结果'}).first());
+    }
+    assert.deepEqual(page.problems, []);
+    await ctx.close();
+  });
+}
+
+test('an examinee with no exam passes axe', async () => {
+  const ctx = await context(VIEWPORTS.desktop);
+  const page = await env.newPage(ctx);
+  await env.login(page, 'a0004');
+  await page.waitForURL(/#\/exams$/);
+  await check(page, 'my exams, empty', page.getByText('目前没有分配给您的考试'));
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
+for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {
+  test(`admin and HR pages pass axe (${vpName})`, async () => {
+    const ctx = await context(viewport);
+    const page = await env.newPage(ctx, {allowHttp: ['422 POST /api/v1/admin/banks']}); // the bad bank, on purpose
+    await env.login(page, 'admin1');
+    await page.waitForURL(/#\/admin$/);
+    await check(page, 'admin overview', page.locator('.tile-grid'));
+    await page.goto('/#/admin/banks');
+    await check(page, 'admin banks', page.locator('#bank-file'));
+    await page.locator('#bank-file').setInputFiles(badBank);
+    await page.getByLabel('题库代码').fill('bad-bank');
+    await page.getByLabel('题库名称').fill('有错误的题库');
+    await page.getByLabel('科目').fill('test');
+    await page.getByRole('button', {name: '检查文件（不导入）'}).click();
+    await check(page, 'admin banks, error list', page.locator('.error-row').first());
+    await page.getByRole('radio', {name: '粘贴文本'}).check();
+    await page.locator('#bank-text').fill('一、单选题\n1. 宪法是国家的（ ）。\nA. 根本法 B. 普通法\n答案：A\n');
+    await page.getByRole('button', {name: '预览（不导入）'}).click();
+    await check(page, 'admin banks, pasted text preview', page.locator('.reading-q').first());
+    await page.goto('/#/admin/staff');
+    await check(page, 'admin staff', page.locator('#staff-file'));
+    await page.goto('/#/admin/exams');
+    await check(page, 'admin exams', page.getByRole('link', {name: 'demo'}));
+    await page.goto('/#/admin/exams/demo');
+    await check(page, 'admin exam detail', page.locator('.stat-value[data-key="assigned"]', {hasText: /\d/}));
+    await page.goto('/#/hr');
+    await check(page, 'hr picker (admin)', page.locator('#hr-code'));
+    await page.getByRole('button', {name: '退出'}).click();
+    await page.waitForURL(/#\/login$/);
+
+    await env.login(page, 'hr1');
+    await page.waitForURL(/#\/hr$/);
+    await check(page, 'hr picker', page.locator('#hr-code'));
+    await page.goto('/#/hr/demo');
+    await check(page, 'hr report by unit', page.locator('#rates-table'));
+    await page.getByRole('button', {name: '按人员类别'}).click();
+    await check(page, 'hr report by category', page.locator('#rates-table', {hasText: '一般工作人员'}));
+    await page.locator('#f-status').selectOption('submitted');
+    await check(page, 'hr report filtered', page.locator('#results-table'));
+    assert.deepEqual(page.problems, []);
+    await ctx.close();
+  });
+}
+
+test('every route of web/js/app.js was checked', () => {
+  const src = readFileSync(join(SOURCE_DIR, 'web', 'js', 'app.js'), 'utf8');
+  const patterns = [...src.matchAll(/^\s*\[\/(\^.*?\$)\/,/gm)].map((m) => new RegExp(m[1]));
+  assert.ok(patterns.length >= 10, `read ${patterns.length} routes from app.js`);
+  const missed = patterns.filter((re) => ![...visited].some((p) => re.test(p))).map(String);
+  assert.deepEqual(missed, [], `routes not checked by a11y.test.mjs (visited: ${[...visited].join(' ')})`);
+});
