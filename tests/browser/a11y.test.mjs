@@ -27,6 +27,7 @@ before(async () => {
   env.addUser('a0002', {name: '陈静', org: '珠晖区/区司法局/普法股'});
   env.addUser('a0003', {name: '林峰', org: '珠晖区/区财政局', category: 'leader'});
   env.addUser('a0004', {name: '黄河', org: '珠晖区/区审计局'}); // no exam in their unit
+  env.addUser('a0005', {name: '欧阳明月', org: '珠晖区/区司法局/普法股'});
   env.addUser('admin1', {name: '王管理', org: '珠晖区/区司法局', roles: 'admin'});
   env.addUser('hr1', {name: '人事科', org: '珠晖区/区委组织部', roles: 'hr'});
   for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
@@ -197,6 +198,50 @@ for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {
     await ctx.close();
   });
 }
+
+/* WCAG 1.4.10 (reflow): at 320 CSS px — a 1280 px window zoomed to 400 % — nothing needs
+ * scrolling sideways except the data tables, which scroll inside their own frame. */
+test('pages reflow at 320 CSS px without sideways scrolling', async () => {
+  const ctx = await env.browserContext({viewport: {width: 320, height: 640}, isMobile: true, hasTouch: true});
+  const page = await env.newPage(ctx);
+  const wide = [];
+  const reflows = async (name, ready) => {
+    await ready.waitFor();
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (over > 0) wide.push(`${name}: ${over}px wider than 320`);
+  };
+  await page.goto('/#/login');
+  await reflows('login', page.getByRole('button', {name: '登录'}));
+  await env.login(page, 'a0005');
+  await reflows('my exams', page.locator('.exam-card').getByRole('button', {name: '开始考试'}));
+  await page.locator('.exam-card').getByRole('button', {name: '开始考试'}).click();
+  await reflows('start dialog', page.getByRole('dialog', {name: '开始考试'}));
+  await page.getByRole('button', {name: '开始答题'}).click();
+  await reflows('exam', page.locator('.question-card'));
+  await openQuestion(page, 5);
+  await answerCurrent(page, 5);
+  await reflows('exam, multiple choice', page.locator('.nav-q[data-pos="5"].answered'));
+  await page.locator('.exam-bar').getByRole('button', {name: '交卷'}).click();
+  await reflows('submit dialog', page.getByRole('dialog', {name: '确认交卷'}));
+  await page.getByRole('dialog', {name: '确认交卷'}).getByRole('button', {name: '确认交卷'}).click();
+  await reflows('result', page.locator('.receipt-code'));
+  await page.getByRole('link', {name: '查看答题解析'}).click();
+  await reflows('review', page.locator('.review-item').first());
+  await page.getByRole('button', {name: '退出'}).click();
+  await page.waitForURL(/#\/login$/);
+  await page.getByRole('button', {name: '登录'}).waitFor();
+  await env.login(page, 'admin1');
+  await page.waitForURL(/#\/admin$/);
+  for (const [name, hash, ready] of [['admin overview', '/#/admin', '.tile-grid'], ['admin banks', '/#/admin/banks', '#bank-file'],
+    ['admin staff', '/#/admin/staff', '#staff-file'], ['admin exams', '/#/admin/exams', '.data-table'],
+    ['admin exam detail', '/#/admin/exams/demo', '.stat-grid'], ['hr report', '/#/hr/demo', '#results-table']]) {
+    await page.goto(hash);
+    await reflows(name, page.locator(ready).first());
+  }
+  assert.deepEqual(wide, []);
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
 
 test('every route of web/js/app.js was checked', () => {
   const src = readFileSync(join(SOURCE_DIR, 'web', 'js', 'app.js'), 'utf8');

@@ -239,3 +239,28 @@ test('a whole exam with the keyboard alone, scored as the chosen answers are wor
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });
+
+test('跳到主要内容: the first stop of the page, shown when focused, moves focus into <main>', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'k0001');
+  await page.waitForURL(/#\/exams$/);
+  await page.locator('.exam-card').waitFor();
+  await page.waitForFunction(() => document.activeElement && document.activeElement.matches('h1'));
+  // back to the top: the skip link is the first control of the document
+  await tabTo(page, '#skip-link', {shift: true, max: 12});
+  const first = await page.evaluate(() => {
+    const all = Array.from(document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])'));
+    return all.find((el) => el.getClientRects().length > 0 || el.id === 'skip-link').id;
+  });
+  assert.equal(first, 'skip-link');
+  const box = await page.locator('#skip-link').boundingBox();
+  assert.ok(box && box.y >= 0, `the focused skip link is on screen (y ${box && box.y})`);
+  await page.keyboard.press('Enter');
+  assert.ok(await focusedMatches(page, '#main'), 'Enter on the skip link focuses <main>');
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => document.getElementById('main').contains(document.activeElement)),
+    'the next Tab stays in <main>');
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
