@@ -11,7 +11,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {Env, demoExam, VIEWPORTS, SOURCE_DIR} from './harness.mjs';
+import {Env, demoExam, VIEWPORTS, SOURCE_DIR, waitFor} from './harness.mjs';
 import {checkA11y} from './a11y.mjs';
 import {openQuestion, answerCurrent, waitSaved} from './exam-helpers.mjs';
 
@@ -28,6 +28,7 @@ before(async () => {
   env.addUser('a0003', {name: '林峰', org: '珠晖区/区财政局', category: 'leader'});
   env.addUser('a0004', {name: '黄河', org: '珠晖区/区审计局'}); // no exam in their unit
   env.addUser('a0005', {name: '欧阳明月', org: '珠晖区/区司法局/普法股'});
+  env.addUser('a0006', {name: '司马光', org: '珠晖区/区司法局/普法股'});
   env.addUser('admin1', {name: '王管理', org: '珠晖区/区司法局', roles: 'admin'});
   env.addUser('hr1', {name: '人事科', org: '珠晖区/区委组织部', roles: 'hr'});
   for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
@@ -239,6 +240,38 @@ test('pages reflow at 320 CSS px without sideways scrolling', async () => {
     await reflows(name, page.locator(ready).first());
   }
   assert.deepEqual(wide, []);
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
+/* WCAG 4.1.3 (status messages): a save that fails is announced once, and so is its recovery;
+ * a save that simply succeeds is not announced (the indicator is not a live region). */
+test('a failing save and its recovery are announced to screen readers', async () => {
+  const ctx = await context(VIEWPORTS.desktop);
+  const page = await env.newPage(ctx, {allowHttp: ['503 PUT /api/v1/attempts/']});
+  await env.login(page, 'a0006');
+  await page.locator('.exam-card').getByRole('button', {name: '开始考试'}).click();
+  await page.getByRole('button', {name: '开始答题'}).click();
+  await page.locator('.question-card').waitFor();
+  const live = page.locator('main .sr-only[role="status"][aria-live="polite"]');
+  assert.equal(await live.count(), 1, 'one live region for the save state');
+  await answerCurrent(page, 1);
+  await waitSaved(page);
+  assert.equal(await live.textContent(), '', 'an ordinary save is not announced');
+  let refused = 0;
+  await page.route('**/api/v1/attempts/*/answers', async (route) => {
+    refused++;
+    await route.fulfill({status: 503, contentType: 'application/json',
+      body: JSON.stringify({error: {code: 'storage_unavailable', message: '服务器暂时无法保存，请稍候'}})});
+  });
+  await openQuestion(page, 2);
+  await answerCurrent(page, 2);
+  await page.locator('.save-state', {hasText: '保存失败'}).waitFor();
+  await waitFor(() => live.textContent().then((t) => /保存失败，正在自动重试/.test(t)), {what: 'the failure announced'});
+  await page.unroute('**/api/v1/attempts/*/answers');
+  await waitSaved(page, 15000);
+  assert.equal(await live.textContent(), '答案已全部保存。', 'the recovery announced');
+  assert.ok(refused >= 1);
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });
