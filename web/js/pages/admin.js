@@ -483,7 +483,7 @@ function examsTable(exams) {
     {key: 'duration_minutes', label: '时长', num: true, fmt: (v) => (v ? v + ' 分钟' : '—')},
     {key: '_st', label: '状态', fmt: (v) => h('span', {class: 'chip chip-' + (v[1] === 'open' ? 'success' : v[1] === 'upcoming' ? 'info' : 'muted')}, v[0])},
   ], rows);
-  return tableWrap('考试列表', table);
+  return tableWrap('考试列表（表格）', table);
 }
 
 const TYPE_NAMES = {single: '单选题', multiple: '多选题', judge: '判断题'};

@@ -14,12 +14,12 @@ import {createAnswerCard} from '../exam/answercard.js';
 import {createSubmitter} from '../exam/submit.js';
 import {createCreditNote} from '../exam/credits.js';
 
-/** The sticky bar: title and progress, time left and save state, answer card and 交卷. */
+/** The sticky bar: title (the page's h1) and progress, time left and save state, answer card and 交卷. */
 function examBar(attempt, {timer, save, card, openSubmit}) {
   const submitBtn = h('button', {type: 'button', class: 'btn btn-primary btn-submit', onclick: () => openSubmit()}, '交卷');
   return h('div', {class: 'exam-bar'},
     h('div', {class: 'exam-bar-inner'},
-      h('div', {class: 'exam-bar-title'}, h('span', {class: 'exam-name'}, attempt.exam_title || attempt.exam_code), card.progress),
+      h('div', {class: 'exam-bar-title'}, h('h1', {class: 'exam-name'}, attempt.exam_title || attempt.exam_code), card.progress),
       h('div', {class: 'exam-bar-status'}, timer.el, save.el),
       h('div', {class: 'exam-bar-actions'}, card.button, submitBtn)),
     timer.warning);
