@@ -290,3 +290,29 @@ void h_admin_question_answer(struct hctx *c)
 	json_decref(body);
 	http_write(c, act_job, act_done);
 }
+
+/* GET /admin/exams/{code}/attempts?login=L: one person's attempts, exemption and retakes. */
+void h_admin_exam_person(struct hctx *c)
+{
+	const char *login = http_query(c, "login");
+	struct user u = {0};
+	struct lx_err e = {0};
+	json_t *out = NULL;
+	int rc;
+
+	if (!login || !*login) {
+		http_error(c, 422, "bad_login", "请填写工号 login");
+		return;
+	}
+	if (strlen(login) > 256 || store_user_by_login(c->th->rd, login, &u, NULL) != LX_OK || !scope_covers(c, u.org)) {
+		user_free(&u);
+		http_error(c, 404, "unknown_user", "用户不存在，请核对工号");
+		return;
+	}
+	rc = exam_person_json(c->th->rd, c->params[0], &u, &out, &e);
+	user_free(&u);
+	if (rc)
+		act_fail(c, rc, &e);
+	else
+		http_json(c, 200, out);
+}

@@ -40,6 +40,7 @@ const struct route routes[] = {
 	{POST, "/api/v1/admin/attempts/*/extend", h_admin_attempt_extend, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/attempts/*/force-submit", h_admin_attempt_force_submit, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/attempts/*/void", h_admin_attempt_void, ROLES_STAFF_ADMIN, 0},
+	{GET, "/api/v1/admin/exams/*/attempts", h_admin_exam_person, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/exams/*/retakes", h_admin_exam_retake, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/exams/*/exemptions", h_admin_exam_exempt, ROLES_STAFF_ADMIN, 0},
 	{DELETE, "/api/v1/admin/exams/*/exemptions/*", h_admin_exam_unexempt, ROLES_STAFF_ADMIN, 0},

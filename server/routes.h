@@ -50,6 +50,7 @@ void h_admin_attempt_extend(struct hctx *c);
 void h_admin_attempt_force_submit(struct hctx *c);
 void h_admin_attempt_void(struct hctx *c);
 void h_admin_exam_retake(struct hctx *c);
+void h_admin_exam_person(struct hctx *c);
 void h_admin_exam_exempt(struct hctx *c);
 void h_admin_exam_unexempt(struct hctx *c);
 void h_admin_exam_regrade(struct hctx *c);

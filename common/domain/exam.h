@@ -123,6 +123,11 @@ int exam_key_set(struct store *db, const struct exam_actor *who, const char *ban
 /* The attempt for an administrator: owner, status, times, credits, and per question the
  * options as shown, the response and key (shown and original), stored and current credit. */
 int exam_attempt_admin_json(struct store *db, int64_t attempt_id, int64_t now, json_t **out, struct lx_err *e);
+/* One person's standing in an exam: {"exam","login","name","org","exempt","assigned",
+ * "attempts_allowed","retakes","attempts":[{"attempt_id","attempt_no","status","started_at",
+ * "deadline","submitted_at","submit_reason","result"}]} (voided ones included). */
+int exam_person_json(struct store *db, const char *exam_code, const struct user *u, json_t **out,
+		     struct lx_err *e);
 /* exam_regrade as {"exam","dry_run","changed","flips","changes":[{"login","attempt_id","old",
  * "new","flip","old_passed","new_passed"}]}; audited when applied. */
 int exam_regrade_json(struct store *db, const struct exam_actor *who, const char *exam_code, int dry_run,

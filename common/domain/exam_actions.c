@@ -497,3 +497,45 @@ int exam_regrade_json(struct store *db, const struct exam_actor *who, const char
 	json_decref(changes);
 	return rc;
 }
+
+/* --- one person's standing in one exam (the administrator's lookup by login) ------------- */
+
+struct person_attempts {
+	json_t *arr;
+};
+
+static void pa_cb(void *ctx, const struct attempt_row *a)
+{
+	struct person_attempts *p = ctx;
+	json_array_append_new(
+		p->arr, json_pack("{s:I,s:i,s:s,s:o,s:o,s:o,s:s,s:o}", "attempt_id", (json_int_t)a->id, "attempt_no",
+				  a->attempt_no, "status", attempt_status_name(a->status), "started_at",
+				  exam_time_json(a->started_at), "deadline", exam_time_json(a->deadline), "submitted_at",
+				  a->submitted_at ? exam_time_json(a->submitted_at) : json_null(), "submit_reason",
+				  a->reason, "result",
+				  a->status == AST_SUBMITTED ? exam_result_json(a) : json_null()));
+}
+
+int exam_person_json(struct store *db, const char *exam_code, const struct user *u, json_t **out, struct lx_err *e)
+{
+	struct exam_row x = {0};
+	struct person_attempts p = {json_array()};
+	int exempt = 0, assigned = 0, retakes = 0;
+	int rc = store_exam_by_code(db, exam_code, &x, e);
+
+	if (rc == LX_OK)
+		rc = store_attempts_of(db, x.id, u->id, pa_cb, &p, e);
+	if (rc == LX_OK)
+		rc = store_exemption_get(db, x.id, u->id, &exempt, e);
+	if (rc == LX_OK)
+		rc = store_exam_assigned(db, x.id, u->id, &assigned, e);
+	if (rc == LX_OK)
+		rc = store_retakes(db, x.id, u->id, &retakes, e);
+	if (rc == LX_OK)
+		*out = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:i,s:i,s:O}", "exam", x.code, "login", u->login, "name",
+				 u->name, "org", u->org, "exempt", exempt, "assigned", assigned || exempt,
+				 "attempts_allowed", x.max_attempts + retakes, "retakes", retakes, "attempts", p.arr);
+	json_decref(p.arr);
+	exam_row_free(&x);
+	return rc;
+}
