@@ -716,7 +716,7 @@ export async function renderExamDetail(main, params, ctx) {
   const st = windowStatus(ex);
   /* live monitor */
   const tiles = {};
-  const tileBox = h('div', {class: 'stat-grid'});
+  const tileBox = h('div', {class: 'stat-grid stat-grid-5'});
   for (const k of ['assigned', 'not_started', 'in_progress', 'submitted', 'exempt']) {
     tiles[k] = h('span', {class: 'stat-value', dataset: {key: k}}, '—');
     tileBox.appendChild(h('div', {class: 'stat stat-' + k}, h('span', {class: 'stat-label'}, label(k)), tiles[k]));
