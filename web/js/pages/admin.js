@@ -705,6 +705,7 @@ export async function renderExams(main) {
 export async function renderExamDetail(main, params, ctx) {
   const code = params[0];
   const exams = listOf(await api('GET', '/admin/exams'), 'exams');
+  if (!ctx.isCurrent()) return null; /* a newer navigation drew the page meanwhile */
   const ex = exams.filter((e) => e.code === code)[0];
   main.appendChild(pageTitle(ex ? ex.title || code : code, '考试编号：' + code));
   main.appendChild(adminTabs('exams'));

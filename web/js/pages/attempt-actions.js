@@ -169,12 +169,14 @@ export function personLookup(code) {
 }
 
 /** #/admin/attempts/{id}: the attempt with the person's answers, the keys and the credit. */
-export async function renderAttemptDetail(main, params) {
+export async function renderAttemptDetail(main, params, ctx) {
   const id = params[0];
   let a;
   try {
     a = await api('GET', '/admin/attempts/' + encodeURIComponent(id));
+    if (ctx && !ctx.isCurrent()) return null; /* a newer navigation drew the page meanwhile */
   } catch (e) {
+    if (ctx && !ctx.isCurrent()) return null;
     main.appendChild(pageTitle('答卷详情'));
     main.appendChild(h('section', {class: 'card'}, alertBox('error', e.message)));
     return null;
@@ -182,7 +184,7 @@ export async function renderAttemptDetail(main, params) {
   main.appendChild(pageTitle('答卷详情：' + a.name + '（' + a.login + '）', a.exam_title + ' · 第 ' + a.attempt_no + ' 次作答'));
   const redraw = async () => {
     clear(main);
-    await renderAttemptDetail(main, params);
+    await renderAttemptDetail(main, params, null);
   };
   const facts = [
     ['单位', a.org], ['状态', STATUS_NAMES[a.status] || a.status],

@@ -30,7 +30,7 @@ function regradeLink(code, it) {
 }
 
 /** #/admin/exams/{code}/items: the item analysis with suspect keys. */
-export async function renderItems(main, params) {
+export async function renderItems(main, params, ctx) {
   const code = params[0];
   main.appendChild(pageTitle('试题分析', '考试编号：' + code));
   main.appendChild(examLinks(code, 'items'));
@@ -38,9 +38,11 @@ export async function renderItems(main, params) {
   try {
     rep = await api('GET', '/reports/' + encodeURIComponent(code) + '/items');
   } catch (e) {
+    if (ctx && !ctx.isCurrent()) return null;
     main.appendChild(h('section', {class: 'card'}, alertBox('error', e.message)));
     return null;
   }
+  if (ctx && !ctx.isCurrent()) return null;
   const items = rep.items || [];
   const suspects = items.filter((it) => it.suspect_key);
   main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'sus-title'},
