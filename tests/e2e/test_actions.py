@@ -6,11 +6,15 @@ out of 应考人数 in the pass rates as JSON, CSV and XLSX, status exempt in th
 the monitor, 403 on start), every bad input refused with a Chinese message and nothing
 changed, every action in the audit log with its reason; the key edit, the regrade dry run
 listing exactly the changed scores and flips, then applied; the item analysis flagging the
-deliberately wrong key."""
+deliberately wrong key.
+
+With LAWEXAM_E2E_PG set to the libpq URI of an empty PostgreSQL database, the same tests run
+with lawexamd and lawexam-admin on it (SPEC §11: every rule holds on both backends)."""
 
 import csv
 import io
 import json
+import os
 import sqlite3
 import time
 
@@ -71,10 +75,20 @@ def displayed(q, original):
     return [o["key"] for o in q["options"] if o["text"] == text][0]
 
 
+PG_URI = os.environ.get("LAWEXAM_E2E_PG")
+
+
 class ActionsTest(L.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = srv = cls.start_server(*FAST)
+        if PG_URI:
+            srv = cls.start_server(*FAST, init=False, start=False)
+            srv.db = PG_URI
+            admin_ok(srv, "init")
+            srv.start()
+        else:
+            srv = cls.start_server(*FAST)
+        cls.srv = srv
         import_bank(srv, make_bank("actb", 8, 8))
         import_bank(srv, rg_bank())
         logins = ["ax%02d" % i for i in range(1, 13)] + list(RG_PLAN)
@@ -103,21 +117,30 @@ class ActionsTest(L.TestCase):
         self.assertStatus(r, expect)
         return r.body
 
-    def attempt_row(self, aid):
+    def sql(self, query, params):
+        """Rows of a read-only query on the server's database (SQLite or PostgreSQL)."""
+        if PG_URI:
+            import psycopg2
+            db = psycopg2.connect(PG_URI)
+            try:
+                cur = db.cursor()
+                cur.execute(query.replace("?", "%s"), params)
+                return [tuple(r) for r in cur.fetchall()]
+            finally:
+                db.close()
         db = sqlite3.connect(self.srv.db)
         try:
-            return db.execute("SELECT status, deadline, submit_reason, voided_at, void_reason FROM attempts"
-                              " WHERE id = ?", (aid,)).fetchone()
+            return db.execute(query, params).fetchall()
         finally:
             db.close()
 
+    def attempt_row(self, aid):
+        return self.sql("SELECT status, deadline, submit_reason, voided_at, void_reason FROM attempts"
+                        " WHERE id = ?", (aid,))[0]
+
     def audit(self, action):
-        db = sqlite3.connect(self.srv.db)
-        try:
-            return [r[0] for r in db.execute("SELECT detail FROM audit_log WHERE action = ? AND actor = ?"
-                                             " ORDER BY id", (action, "act-admin"))]
-        finally:
-            db.close()
+        return [r[0] for r in self.sql("SELECT detail FROM audit_log WHERE action = ? AND actor = ? ORDER BY id",
+                                       (action, "act-admin"))]
 
     def assertChinese(self, r):
         msg = r.body["error"]["message"]
