@@ -258,6 +258,8 @@ class ActionsTest(L.TestCase):
         s = self.who("ax06").put("/api/v1/attempts/%d/answers" % att["id"], json={"answers": [
             {"position": 1, "response": "", "seq": 1}]})
         self.assertStatus(s, 409, "attempt_closed")
+        self.assertStatus(self.who("ax06").post("/api/v1/attempts/%d/submit" % att["id"]), 409, "attempt_closed")
+        self.assertEqual(self.attempt_row(att["id"])[2], None, "a voided attempt is never graded")
         fresh = self.start("ax06")
         self.assertNotEqual(fresh["id"], att["id"])
         self.assertEqual(fresh["status"], "in_progress")
