@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Env, VIEWPORTS, waitFor} from './harness.mjs';
+import {answerCurrent, remainingSeconds, waitSaved} from './exam-helpers.mjs';
 
 const env = new Env('actions');
 const EXAM = 'act-web';
@@ -37,7 +38,7 @@ function shown(q, original) {
 before(async () => {
   env.init();
   env.addUser('admin1', {name: '王管理', org: '珠晖区/区司法局', roles: 'admin'});
-  for (const [login, name] of [['p1', '张延时'], ['p2', '李交卷'], ['p3', '赵免考']]) env.addUser(login, {name});
+  for (const [login, name] of [['p1', '张延时'], ['p2', '李交卷'], ['p3', '赵免考'], ['p4', '孙答题']]) env.addUser(login, {name});
   for (const login of Object.keys(PLAN)) env.addUser(login, {name: '考生' + login});
   const bank = {format: 'lawexam-bank/1', bank: {code: BANK, title: '阅卷题库', subject: '阅卷'},
     questions: KEYS.map((key, i) => ({id: `${BANK}-s${String(i).padStart(4, '0')}`, type: 'single',
@@ -50,7 +51,7 @@ before(async () => {
     papers: [{categories: ['leader', 'enforcement', 'general'], sections: [
       {title: '单选', bank: BANK, type: 'single', count: 5, points: 2}]}]});
   await env.start();
-  for (const login of ['admin1', 'p1', 'p2', 'p3', ...Object.keys(PLAN)]) apis[login] = await env.apiAs(login);
+  for (const login of ['admin1', 'p1', 'p2', 'p3', 'p4', ...Object.keys(PLAN)]) apis[login] = await env.apiAs(login);
   for (const [login, [answers]] of Object.entries(PLAN)) {
     const a = await (await apis[login].raw('POST', `/exams/${EXAM}/attempts`)).json();
     const items = a.questions.map((q) => ({position: q.position, response: shown(q, answers[qIndex(q)]), seq: 1}));
@@ -181,6 +182,32 @@ test('the attempt detail page shows answers, keys and credit (phone)', async () 
   const table = page.getByRole('region', {name: '逐题作答与得分'});
   assert.equal(await table.locator('tbody tr').count(), 5);
   await env.shot(page, 'phone-01-attempt');
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
+test('the examinee sees an extension on the next save (desktop)', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx);
+  await env.login(page, 'p4');
+  await page.locator('.exam-card').getByRole('button', {name: '开始考试'}).click();
+  await page.getByRole('button', {name: '开始答题'}).click();
+  await page.waitForURL(/#\/exam\/\d+$/);
+  await page.locator('.question-card').first().waitFor();
+  const id = /#\/exam\/(\d+)$/.exec(page.url())[1];
+  const before = await remainingSeconds(page);
+  assert.equal(await page.locator('.credit-note').isVisible(), false);
+
+  const r = await apis.admin1.raw('POST', `/admin/attempts/${id}/extend`, {data: {minutes: 20, reason: '网络故障补时'}});
+  assert.equal(r.status(), 200);
+  // The next save's reply carries the moved deadline: the page fetches the attempt at once.
+  await answerCurrent(page, 1);
+  await waitSaved(page);
+  await page.locator('.credit-note', {hasText: '考试管理员已为您延长考试时间 20 分钟'}).waitFor({timeout: 5000});
+  // (the countdown redraws on its next tick)
+  await waitFor(async () => (await remainingSeconds(page)) > before + 20 * 60 - 30,
+    {timeout: 5000, what: `the countdown to move by 20 minutes from ${before}s`});
+  await env.shot(page, 'desktop-06-examinee-extended');
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });
