@@ -90,7 +90,8 @@ struct exam_actor {
 	int64_t now;
 };
 struct attempt_row;
-/* A reason: 1..EXAM_REASON_MAX characters of UTF-8, not only spaces. */
+/* A reason: 1..EXAM_REASON_MAX characters of UTF-8 on one line (no control characters), not
+ * only spaces. */
 int exam_reason_check(const char *reason, struct lx_err *e);
 /* The attempt and its owner (for the caller's scope check). Caller frees u with user_free(). */
 int exam_attempt_owner(struct store *db, int64_t attempt_id, struct attempt_row *a, struct user *u,

@@ -30,8 +30,11 @@ int exam_reason_check(const char *reason, struct lx_err *e)
 	len = strlen(reason);
 	if (!text_utf8_valid(reason, len))
 		return err_tag(e, LX_ERR_INVALID, "bad_reason", "原因不是有效的 UTF-8 文本");
-	for (p = reason; *p; p++) /* valid UTF-8: count the bytes that start a character */
+	for (p = reason; *p; p++) { /* valid UTF-8: count the bytes that start a character */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) /* one audit line: no line breaks */
+			return err_tag(e, LX_ERR_INVALID, "bad_reason", "原因请写在一行内，不能包含换行等控制字符");
 		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	}
 	{
 		char *t = text_trim(reason);
 		int empty = !t || !*t;

@@ -191,6 +191,7 @@ class ActionsTest(L.TestCase):
             ({"minutes": 10, "reason": ""}, 422, "bad_reason"),
             ({"minutes": 10, "reason": "　 "}, 422, "bad_reason"),
             ({"minutes": 10, "reason": 7}, 422, "bad_reason"),
+            ({"minutes": 10, "reason": "两行\n原因"}, 422, "bad_reason"),
             ({"minutes": 10, "reason": "长" * 501}, 422, "bad_reason"),
         ]
         for body, status, code in cases:

@@ -22,7 +22,7 @@ function askReason(title, desc, withMinutes) {
     const minutes = withMinutes ? field('延长分钟数（1–600）',
       h('input', {type: 'number', min: '1', max: '600', step: '1', value: '10', required: true, name: 'minutes'})) : null;
     const reason = field('原因（必填，最多 ' + REASON_MAX + ' 字，记入操作日志）',
-      h('textarea', {rows: '3', maxlength: String(REASON_MAX), required: true, name: 'reason'}));
+      h('input', {type: 'text', maxlength: String(REASON_MAX), required: true, name: 'reason', autocomplete: 'off'}));
     const dlg = h('dialog', {class: 'dialog', 'aria-labelledby': titleId});
     const done = (v) => {
       dlg.close();
