@@ -644,6 +644,11 @@ static void test_items(void **state)
 	assert_int_equal(it[1].drawn, 2);
 	assert_int_equal(it[1].chosen[8], 1);     /* T */
 	assert_int_equal(it[1].chosen[9], 1);     /* F */
+	/* the upper group (attempt 21) chose B on Q1 and F on Q2: a distractor over the key */
+	assert_int_equal(it[0].upper_chosen[0], 0);
+	assert_int_equal(it[0].upper_chosen[1], 1);
+	assert_int_equal(it[1].upper_chosen[8], 0);
+	assert_int_equal(it[1].upper_chosen[9], 1);
 
 	assert_int_equal(report_make(f->db, &req, &d, &e), LX_OK);
 	j = json_loadb(d.data, d.len, 0, NULL);
@@ -655,6 +660,11 @@ static void test_items(void **state)
 	assert_true(json_real_value(json_object_get(q1, "facility")) == 0.4);
 	assert_true(json_real_value(json_object_get(q1, "discrimination")) == -1.0);
 	assert_string_equal(json_string_value(json_object_get(q1, "flag")), "negative_discrimination");
+	assert_string_equal(json_string_value(json_object_get(q1, "answer")), "A");
+	assert_true(json_is_true(json_object_get(q1, "suspect_key")));
+	assert_string_equal(json_string_value(json_object_get(q1, "suspect_option")), "B");
+	assert_int_equal(json_array_size(json_object_get(q1, "flags")), 2); /* negative, distractor */
+	assert_string_equal(json_string_value(json_object_get(q2, "suspect_option")), "F");
 	json_t *opts = json_object_get(q1, "options");
 	assert_int_equal(json_array_size(opts), 3);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(opts, 0), "text")), "人民");
