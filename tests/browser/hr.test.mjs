@@ -93,7 +93,7 @@ async function ratesTable(page) {
 
 function expectRates(json, name) {
   const row = (r, g) => [g, String(r.assigned), String(r.took), String(r.not_taken), String(r.passed), String(r.failed),
-    rate(r.participation_rate), rate(r.pass_rate), avg(r.avg_score)];
+    rate(r.participation_rate), rate(r.pass_rate), avg(r.avg_score), String(r.exempt)];
   return {rows: json.rows.map((r) => row(r, name(r))), total: row(json.total, '合计')};
 }
 

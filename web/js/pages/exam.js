@@ -56,6 +56,9 @@ export async function render(main, params, ctx) {
   main.appendChild(h('div', {class: 'exam-layout'}, area.el, card.el));
 
   const unsubscribe = save.start();
+  const unsubscribeDeadline = queue.subscribe((st, q) => {
+    if (q.deadline) timer.noteDeadline(q.deadline);
+  });
   if (queue.size()) queue.flush();
   timer.start();
   area.show(state.current(), false);
@@ -67,6 +70,7 @@ export async function render(main, params, ctx) {
   return () => {
     timer.stop();
     unsubscribe();
+    unsubscribeDeadline();
     submitter.dispose();
     document.body.classList.remove('exam-mode');
   };
