@@ -305,6 +305,14 @@ const struct store_migration store_migrations[] = {
 		"  reason TEXT NOT NULL, actor TEXT NOT NULL, at BIGINT NOT NULL,"
 		"  PRIMARY KEY(exam_id, user_id));",
 	},
+	{
+		/* 8: the order categories were made in, for reports by category (SQLite's rowid
+		 * before; PostgreSQL has none): a number kept with the row. */
+		"ALTER TABLE categories ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;"
+		"UPDATE categories SET ord = rowid;",
+		/* PostgreSQL */
+		"ALTER TABLE categories ADD COLUMN ord BIGINT NOT NULL DEFAULT 0;",
+	},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];
