@@ -285,6 +285,14 @@ const struct store_migration store_migrations[] = {
 		"CREATE TABLE question_review(question_id BIGINT PRIMARY KEY REFERENCES questions(id),"
 		"  law TEXT NOT NULL, label TEXT NOT NULL, law_version BIGINT NOT NULL, since BIGINT NOT NULL);",
 	},
+	{
+		/* 8: unit administrators (单位管理员, SPEC §12). users.scope is the org path a user
+		 * administers or reports on; NULL means the default (user_scope(): a unit_admin's own
+		 * unit, everything for admin and hr). */
+		"ALTER TABLE users ADD COLUMN scope TEXT;",
+		/* PostgreSQL */
+		"ALTER TABLE users ADD COLUMN scope TEXT;",
+	},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];
