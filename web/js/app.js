@@ -15,6 +15,7 @@ import * as resultPage from './pages/result.js';
 import * as adminPage from './pages/admin.js';
 import * as hrPage from './pages/hr.js';
 import * as lawsPage from './pages/laws.js';
+import * as unitPage from './pages/unit.js';
 
 /* [pattern, handler, role needed (null = any signed-in user), nav area] */
 addRoutes([
@@ -29,6 +30,9 @@ addRoutes([
   [/^\/admin\/staff$/, adminPage.renderStaff, 'admin', 'admin'],
   [/^\/admin\/exams$/, adminPage.renderExams, 'admin', 'admin'],
   [/^\/admin\/exams\/([^/]+)$/, adminPage.renderExamDetail, 'admin', 'admin'],
+  [/^\/unit$/, unitPage.renderHome, 'unit', 'unit'],
+  [/^\/unit\/staff$/, unitPage.renderStaff, 'unit', 'unit'],
+  [/^\/unit\/exams\/([^/]+)$/, unitPage.renderExam, 'unit', 'unit'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],
   [/^\/hr\/([^/]+)$/, hrPage.renderReport, 'hr', 'hr'],
   [/^\/laws$/, lawsPage.renderList, null, 'laws'],

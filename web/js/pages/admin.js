@@ -429,7 +429,7 @@ function listOf(data, key) {
 
 function adminTabs(active) {
   const items = [['#/admin', '概览', 'home'], ['#/admin/banks', '题库', 'banks'], ['#/admin/staff', '人员名单', 'staff'],
-    ['#/admin/exams', '考试', 'exams']];
+    ['#/admin/exams', '考试', 'exams'], ['#/unit/staff', '人员管理', 'people']];
   return h('nav', {class: 'subnav', 'aria-label': '考试管理'}, h('ul', null, items.map((i) =>
     h('li', null, h('a', {href: i[0], class: i[2] === active ? 'active' : null, 'aria-current': i[2] === active ? 'page' : null}, i[1])))));
 }
@@ -731,7 +731,8 @@ export async function renderExamDetail(main, params, ctx) {
       h('span', {class: 'live-dot', 'aria-hidden': 'true'}), h('span', {class: 'muted'}, '每 5 秒自动刷新')),
     tileBox,
     h('div', {class: 'progress-row'}, h('label', {for: 'mon-progress'}, '交卷进度'), progress, progressText),
-    monMsg, h('div', {class: 'form-actions'}, refreshBtn, h('a', {href: '#/hr/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '查看统计报表')),
+    monMsg, h('div', {class: 'form-actions'}, refreshBtn, h('a', {href: '#/hr/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '查看统计报表'),
+      h('a', {href: '#/unit/exams/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '按单位查看人员')),
     updated));
   main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'def-title'},
     h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'def-title'}, '考试设置'),
