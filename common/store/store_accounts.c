@@ -338,12 +338,12 @@ int store_user_search(struct store *db, const char *scope, const char *org, cons
 		      void (*fn)(void *ctx, const struct user_brief *u), void *ctx, int *more, struct lx_err *e)
 {
 /* The unit paths ?1 (the scope) and ?2 (a unit filter) each cover o.path; NULL covers everything. */
-#define SQL_UNDER_1 " AND (?1 IS NULL OR o.path = ?1 OR substr(o.path, 1, length(?1) + 1) = ?1 || '/')"
-#define SQL_UNDER_2 " AND (?2 IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
+#define SQL_UNDER_1 " AND (CAST(?1 AS TEXT) IS NULL OR o.path = ?1 OR substr(o.path, 1, length(?1) + 1) = ?1 || '/')"
+#define SQL_UNDER_2 " AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
 	STMT(st, "SELECT u.login, u.name, o.path, u.category, u.roles, u.disabled, u.must_change_password,"
 		 " (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id)"
 		 " FROM users u JOIN org_units o ON o.id = u.org_id WHERE 1 = 1" SQL_UNDER_1 SQL_UNDER_2
-		 " AND (?3 IS NULL OR u.login LIKE ?3 ESCAPE '!' OR u.name LIKE ?3 ESCAPE '!')"
+		 " AND (CAST(?3 AS TEXT) IS NULL OR u.login LIKE ?3 ESCAPE '!' OR u.name LIKE ?3 ESCAPE '!')"
 		 " ORDER BY o.path, u.login LIMIT ?4");
 #undef SQL_UNDER_1
 #undef SQL_UNDER_2
@@ -445,7 +445,9 @@ int store_session_delete(struct store *db, const uint8_t hash[32], struct lx_err
 
 int store_session_delete_user(struct store *db, int64_t user_id, const uint8_t *keep, struct lx_err *e)
 {
-	STMT(st, "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)");
+	/* PostgreSQL cannot type a parameter that first appears in "IS NULL": it is cast there. */
+	STMT2(st, "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)",
+	      "DELETE FROM sessions WHERE user_id = ?1 AND (CAST(?2 AS BYTEA) IS NULL OR token_hash <> ?2)");
 	st_bind_int(st, 1, user_id);
 	if (keep)
 		st_bind_blob(st, 2, keep, 32);

@@ -170,8 +170,8 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 }
 
 /* The unit path ?2 (the scope) and ?3 (a unit filter) each cover o.path; NULL covers everything. */
-#define SQL_UNDER_2 " AND (?2 IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
-#define SQL_UNDER_3 " AND (?3 IS NULL OR o.path = ?3 OR substr(o.path, 1, length(?3) + 1) = ?3 || '/')"
+#define SQL_UNDER_2 " AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
+#define SQL_UNDER_3 " AND (CAST(?3 AS TEXT) IS NULL OR o.path = ?3 OR substr(o.path, 1, length(?3) + 1) = ?3 || '/')"
 
 int store_exam_people(struct store *db, int64_t exam_id, const char *scope, const char *org, const char *login,
 		      exam_person_fn fn, void *ctx, struct lx_err *e)
@@ -183,7 +183,7 @@ int store_exam_people(struct store *db, int64_t exam_id, const char *scope, cons
 		 " LEFT JOIN attempts a ON a.id = (SELECT x.id FROM attempts x WHERE x.exam_id = ?1 AND x.user_id = u.id"
 		 "   ORDER BY CASE x.status WHEN 'in_progress' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END,"
 		 "   coalesce(x.score2, 0) DESC, x.submitted_at, x.id LIMIT 1)"
-		 " WHERE" SQL_ASSIGNED SQL_UNDER_2 SQL_UNDER_3 " AND (?4 IS NULL OR u.login = ?4)"
+		 " WHERE" SQL_ASSIGNED SQL_UNDER_2 SQL_UNDER_3 " AND (CAST(?4 AS TEXT) IS NULL OR u.login = ?4)"
 		 " ORDER BY o.path, u.login");
 	struct exam_person p;
 	int rc = LX_OK, src;
