@@ -22,12 +22,13 @@
 #define STAFF_LIST_MAX 500   /* rows of one staff search */
 #define STAFF_QUERY_MAX 64   /* bytes of a search text */
 
-/* GET /api/v1/admin/exams/{code}/monitor: the counts over the principal's scope, and per unit. */
+/* GET /api/v1/admin/exams/{code}/monitor?units=1: the counts over the principal's scope,
+ * with units=1 also per unit (the drill-down's first level). */
 void h_admin_exam_monitor(struct hctx *c)
 {
 	json_t *out = NULL;
 	struct lx_err e = {0};
-	const char *scope;
+	const char *scope, *units;
 	int rc;
 
 	scope_sql_prefix(c, &scope);
@@ -35,7 +36,13 @@ void h_admin_exam_monitor(struct hctx *c)
 		http_error(c, 404, "not_found", "没有这场考试");
 		return;
 	}
-	rc = exam_monitor_scoped_json(c->th->rd, c->params[0], scope, clock_now(), &out, &e);
+	units = http_query(c, "units");
+	if (units && strcmp(units, "0") != 0 && strcmp(units, "1") != 0) {
+		http_error(c, 400, "bad_request", "units 只能是 1（按单位列出）或 0");
+		return;
+	}
+	rc = exam_monitor_scoped_json(c->th->rd, c->params[0], scope, units && strcmp(units, "1") == 0, clock_now(),
+				      &out, &e);
 	if (rc == LX_ERR_NOTFOUND)
 		http_error(c, 404, "not_found", e.msg[0] ? e.msg : "没有这场考试");
 	else if (rc)

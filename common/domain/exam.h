@@ -106,11 +106,11 @@ int exam_submit_json(struct store *db, int64_t attempt_id, json_t **out, struct 
 int exam_list_json(struct store *db, const struct user *u, int64_t now, int grace, json_t **out,
 		   struct lx_err *e);
 int exam_monitor_json(struct store *db, const char *exam_code, int64_t now, json_t **out, struct lx_err *e);
-/* The monitor of a unit administrator or a scoped administrator (SPEC §12): the same
- * counts over the people in scope (NULL: everyone), plus "units": one row per unit with
- * assigned people, {org, assigned, not_started, in_progress, submitted}, in path order. */
-int exam_monitor_scoped_json(struct store *db, const char *exam_code, const char *scope, int64_t now, json_t **out,
-			     struct lx_err *e);
+/* The monitor over a scope (SPEC §12; NULL: everyone): the same counts over the people in
+ * scope, plus "scope", and with units != 0 "units": one row per unit with assigned people,
+ * {org, assigned, not_started, in_progress, submitted}, in path order. */
+int exam_monitor_scoped_json(struct store *db, const char *exam_code, const char *scope, int units, int64_t now,
+			     json_t **out, struct lx_err *e);
 /* GET /admin/exams/{code}/people: {"exam","server_time","rows":[{login, name, org, category,
  * status, attempt_id, started_at, deadline, remaining_seconds, score, passed, last_seen}]}
  * for the people in scope and under org (each NULL: no limit) whose status bit

@@ -1,6 +1,6 @@
 /* exam_people.c — who stands where in an exam, person by person and unit by unit: the
- * people list behind the monitor's drill-down and the scoped monitor (SPEC §12). One pass
- * of store_exam_people() over the people in scope; reads only. Whether the caller may see
+ * people list behind the monitor's drill-down (one pass of store_exam_people()) and the
+ * scoped monitor (counts per unit, grouped by the store); reads only. Whether the caller may see
  * that scope is the server's business (server/scope.c). */
 #include "exam.h"
 
@@ -25,21 +25,19 @@ struct mon {
 	int64_t total[3];
 };
 
-static int mon_cb(void *ctx, const struct exam_person *p)
+static void mon_cb(void *ctx, const char *org, const int64_t n[3])
 {
 	struct mon *m = ctx;
-	/* Rows come in unit path order: a unit's people are consecutive. */
-	if (!m->n || strcmp(m->u[m->n - 1].org, p->org) != 0) {
-		if (m->n == m->cap) {
-			m->cap = m->cap ? m->cap * 2 : 32;
-			m->u = lx_realloc(m->u, m->cap * sizeof *m->u);
-		}
-		memset(&m->u[m->n], 0, sizeof m->u[m->n]);
-		m->u[m->n++].org = lx_strdup(p->org);
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 32;
+		m->u = lx_realloc(m->u, m->cap * sizeof *m->u);
 	}
-	m->u[m->n - 1].n[p->status]++;
-	m->total[p->status]++;
-	return 0;
+	m->u[m->n].org = lx_strdup(org);
+	for (int i = 0; i < 3; i++) {
+		m->u[m->n].n[i] = n[i];
+		m->total[i] += n[i];
+	}
+	m->n++;
 }
 
 static json_t *counts_json(const int64_t n[3])
@@ -49,32 +47,43 @@ static json_t *counts_json(const int64_t n[3])
 			 (json_int_t)n[AST_SUBMITTED]);
 }
 
-int exam_monitor_scoped_json(struct store *db, const char *exam_code, const char *scope, int64_t now, json_t **out,
-			     struct lx_err *e)
+int exam_monitor_scoped_json(struct store *db, const char *exam_code, const char *scope, int units, int64_t now,
+			     json_t **out, struct lx_err *e)
 {
 	struct exam_row x = {0};
 	struct mon m = {0};
-	char t[40];
-	int rc = store_read_begin(db, e);
+	json_t *arr = NULL;
+	int rc;
+
+	if (!scope && !units) { /* everyone, counts only: the one-row count of the plain monitor */
+		rc = exam_monitor_json(db, exam_code, now, out, e);
+		if (rc == LX_OK)
+			json_object_set_new(*out, "scope", json_null());
+		return rc;
+	}
+	rc = store_read_begin(db, e);
 	if (rc)
 		return rc;
 	rc = store_exam_by_code(db, exam_code, &x, e);
 	if (rc == LX_OK)
-		rc = store_exam_people(db, x.id, scope, NULL, NULL, mon_cb, &m, e);
+		rc = store_exam_monitor_units(db, x.id, scope, mon_cb, &m, e);
 	store_read_end(db);
 	if (rc == LX_OK) {
-		json_t *units = json_array();
-		for (size_t i = 0; i < m.n; i++) {
-			json_t *o = counts_json(m.u[i].n);
-			json_object_set_new(o, "org", json_string(m.u[i].org));
-			json_array_append_new(units, o);
-		}
+		char t[40];
 		*out = counts_json(m.total);
 		json_object_set_new(*out, "exam", json_string(x.code));
 		json_object_set_new(*out, "title", json_string(x.title));
 		json_object_set_new(*out, "server_time", json_string(rfc3339_format(now, t, sizeof t)));
 		json_object_set_new(*out, "scope", scope ? json_string(scope) : json_null());
-		json_object_set_new(*out, "units", units);
+		if (units) {
+			arr = json_array();
+			for (size_t i = 0; i < m.n; i++) {
+				json_t *o = counts_json(m.u[i].n);
+				json_object_set_new(o, "org", json_string(m.u[i].org));
+				json_array_append_new(arr, o);
+			}
+			json_object_set_new(*out, "units", arr);
+		}
 	}
 	for (size_t i = 0; i < m.n; i++)
 		free(m.u[i].org);
@@ -124,7 +133,7 @@ int exam_people_json(struct store *db, const char *exam_code, const char *scope,
 	}
 	rc = store_exam_by_code(db, exam_code, &x, e);
 	if (rc == LX_OK)
-		rc = store_exam_people(db, x.id, scope, org, NULL, people_cb, &pl, e);
+		rc = store_exam_people(db, x.id, scope, org, NULL, 1, people_cb, &pl, e);
 	store_read_end(db);
 	if (rc == LX_OK) {
 		*out = json_pack("{s:s,s:s,s:o}", "exam", x.code, "server_time", rfc3339_format(now, t, sizeof t),

@@ -173,18 +173,24 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 #define SQL_UNDER_2 " AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
 #define SQL_UNDER_3 " AND (CAST(?3 AS TEXT) IS NULL OR o.path = ?3 OR substr(o.path, 1, length(?3) + 1) = ?3 || '/')"
 
+#define SQL_EXAM_PEOPLE(last_seen)                                                                       \
+	"SELECT u.login, u.name, o.path, u.category, a.id, a.status, a.started_at, a.deadline,"            \
+	" a.submitted_at, a.score2, a.max_score2, a.passed, " last_seen                                      \
+	" FROM users u JOIN org_units o ON o.id = u.org_id"                                                 \
+	" LEFT JOIN attempts a ON a.id = (SELECT x.id FROM attempts x WHERE x.exam_id = ?1 AND x.user_id = u.id" \
+	"   ORDER BY CASE x.status WHEN 'in_progress' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END,"           \
+	"   coalesce(x.score2, 0) DESC, x.submitted_at, x.id LIMIT 1)"                                     \
+	" WHERE" SQL_ASSIGNED SQL_UNDER_2 SQL_UNDER_3 " AND (CAST(?4 AS TEXT) IS NULL OR u.login = ?4)"    \
+	" ORDER BY o.path, u.login"
+/* The people list wants each person's last activity; the monitor's counts do not (the
+ * sessions lookup per person is left out of the statement it polls every few seconds). */
+#define SQL_PEOPLE_FULL SQL_EXAM_PEOPLE("(SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id)")
+#define SQL_PEOPLE_COUNTS SQL_EXAM_PEOPLE("NULL")
+
 int store_exam_people(struct store *db, int64_t exam_id, const char *scope, const char *org, const char *login,
-		      exam_person_fn fn, void *ctx, struct lx_err *e)
+		      int last_seen, exam_person_fn fn, void *ctx, struct lx_err *e)
 {
-	STMT(st, "SELECT u.login, u.name, o.path, u.category, a.id, a.status, a.started_at, a.deadline,"
-		 " a.submitted_at, a.score2, a.max_score2, a.passed,"
-		 " (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id)"
-		 " FROM users u JOIN org_units o ON o.id = u.org_id"
-		 " LEFT JOIN attempts a ON a.id = (SELECT x.id FROM attempts x WHERE x.exam_id = ?1 AND x.user_id = u.id"
-		 "   ORDER BY CASE x.status WHEN 'in_progress' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END,"
-		 "   coalesce(x.score2, 0) DESC, x.submitted_at, x.id LIMIT 1)"
-		 " WHERE" SQL_ASSIGNED SQL_UNDER_2 SQL_UNDER_3 " AND (CAST(?4 AS TEXT) IS NULL OR u.login = ?4)"
-		 " ORDER BY o.path, u.login");
+	STMT(st, last_seen ? SQL_PEOPLE_FULL : SQL_PEOPLE_COUNTS);
 	struct exam_person p;
 	int rc = LX_OK, src;
 
@@ -230,6 +236,48 @@ int store_exam_people(struct store *db, int64_t exam_id, const char *scope, cons
 out:
 	st_reset(st);
 	return rc;
+}
+
+int store_exam_monitor_units(struct store *db, int64_t exam_id, const char *scope,
+			     void (*fn)(void *ctx, const char *org, const int64_t n[3]), void *ctx, struct lx_err *e)
+{
+	/* One row per (unit, status): each person's status is worked out once, then counted. */
+	STMT(st, "SELECT o.path, t.st, count(*) FROM ("
+		 "  SELECT u.org_id AS oid,"
+		 "   CASE WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
+		 "                     AND a.status = 'in_progress') THEN 1"
+		 "        WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
+		 "                     AND a.status = 'submitted') THEN 2 ELSE 0 END AS st"
+		 "  FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED SQL_UNDER_2
+		 " ) t JOIN org_units o ON o.id = t.oid GROUP BY o.path, t.st ORDER BY o.path");
+	int64_t n[3] = {0, 0, 0};
+	char *org = NULL;
+	int src;
+
+	st_bind_int(st, 1, exam_id);
+	if (scope)
+		st_bind_text(st, 2, scope, -1);
+	else
+		st_bind_null(st, 2);
+	while ((src = st_step(st)) == ST_ROW) {
+		const char *path = col_text(st, 0);
+		int64_t k = col_int(st, 1);
+		if (org && strcmp(org, path) != 0) {
+			fn(ctx, org, n);
+			free(org);
+			org = NULL;
+			n[0] = n[1] = n[2] = 0;
+		}
+		if (!org)
+			org = lx_strdup(path);
+		if (k >= 0 && k <= 2)
+			n[k] += col_int(st, 2);
+	}
+	st_reset(st);
+	if (src == ST_DONE && org)
+		fn(ctx, org, n);
+	free(org);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "monitor units");
 }
 
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e)

@@ -266,14 +266,24 @@ class ScopeDataTest(ScopeCase):
 
     def test_monitor_and_people(self):
         ua = self.login("sc-ua")
-        mon = ua.get("/api/v1/admin/exams/%s/monitor" % EXAM).body
+        mon = ua.get("/api/v1/admin/exams/%s/monitor?units=1" % EXAM).body
         self.assertEqual(mon["scope"], S)
         self.assertEqual(mon["assigned"], len(ASSIGNED_IN_S))
         self.assertEqual((mon["in_progress"], mon["submitted"], mon["not_started"]), (1, 1, 1))
         self.assertEqual(sorted(u["org"] for u in mon["units"]), sorted([S, S2]))
-        full = self.login("sc-admin").get("/api/v1/admin/exams/%s/monitor" % EXAM).body
+        self.assertEqual(sum(u["assigned"] for u in mon["units"]), mon["assigned"])
+        plain = ua.get("/api/v1/admin/exams/%s/monitor" % EXAM).body
+        self.assertEqual((plain["assigned"], plain["scope"]), (mon["assigned"], S))
+        self.assertNotIn("units", plain)
+        adm = self.login("sc-admin")
+        full = adm.get("/api/v1/admin/exams/%s/monitor?units=1" % EXAM).body
         self.assertEqual(full["assigned"], len(ASSIGNED_IN_S | ASSIGNED_IN_E) + 1)  # + t-c1
         self.assertIn(TRAP, [u["org"] for u in full["units"]])
+        counts = ("assigned", "not_started", "in_progress", "submitted")
+        fast = adm.get("/api/v1/admin/exams/%s/monitor" % EXAM).body  # the unscoped one-row count
+        self.assertEqual([fast[k] for k in counts], [full[k] for k in counts])
+        self.assertIsNone(fast["scope"])
+        self.assertStatus(adm.get("/api/v1/admin/exams/%s/monitor?units=yes" % EXAM), 400, "bad_request")
 
         rows = ua.get("/api/v1/admin/exams/%s/people" % EXAM).body["rows"]
         self.assert_only([r["login"] for r in rows], ASSIGNED_IN_S, "people")

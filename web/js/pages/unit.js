@@ -105,7 +105,7 @@ export async function renderExam(main, params, ctx) {
 
   async function refresh() {
     try {
-      const m = await api('GET', '/admin/exams/' + enc(code) + '/monitor');
+      const m = await api('GET', '/admin/exams/' + enc(code) + '/monitor?units=1');
       clear(msg);
       for (const k of Object.keys(tiles)) tiles[k].textContent = m[k] === undefined ? '—' : String(m[k]);
       clear(unitsBox);
