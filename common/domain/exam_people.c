@@ -133,7 +133,7 @@ int exam_people_json(struct store *db, const char *exam_code, const char *scope,
 	}
 	rc = store_exam_by_code(db, exam_code, &x, e);
 	if (rc == LX_OK)
-		rc = store_exam_people(db, x.id, scope, org, NULL, 1, people_cb, &pl, e);
+		rc = store_exam_people(db, x.id, scope, org, NULL, people_cb, &pl, e);
 	store_read_end(db);
 	if (rc == LX_OK) {
 		*out = json_pack("{s:s,s:s,s:o}", "exam", x.code, "server_time", rfc3339_format(now, t, sizeof t),

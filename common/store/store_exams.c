@@ -173,24 +173,18 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 #define SQL_UNDER_2 " AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
 #define SQL_UNDER_3 " AND (CAST(?3 AS TEXT) IS NULL OR o.path = ?3 OR substr(o.path, 1, length(?3) + 1) = ?3 || '/')"
 
-#define SQL_EXAM_PEOPLE(last_seen)                                                                       \
-	"SELECT u.login, u.name, o.path, u.category, a.id, a.status, a.started_at, a.deadline,"            \
-	" a.submitted_at, a.score2, a.max_score2, a.passed, " last_seen                                      \
-	" FROM users u JOIN org_units o ON o.id = u.org_id"                                                 \
-	" LEFT JOIN attempts a ON a.id = (SELECT x.id FROM attempts x WHERE x.exam_id = ?1 AND x.user_id = u.id" \
-	"   ORDER BY CASE x.status WHEN 'in_progress' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END,"           \
-	"   coalesce(x.score2, 0) DESC, x.submitted_at, x.id LIMIT 1)"                                     \
-	" WHERE" SQL_ASSIGNED SQL_UNDER_2 SQL_UNDER_3 " AND (CAST(?4 AS TEXT) IS NULL OR u.login = ?4)"    \
-	" ORDER BY o.path, u.login"
-/* The people list wants each person's last activity; the monitor's counts do not (the
- * sessions lookup per person is left out of the statement it polls every few seconds). */
-#define SQL_PEOPLE_FULL SQL_EXAM_PEOPLE("(SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id)")
-#define SQL_PEOPLE_COUNTS SQL_EXAM_PEOPLE("NULL")
-
 int store_exam_people(struct store *db, int64_t exam_id, const char *scope, const char *org, const char *login,
-		      int last_seen, exam_person_fn fn, void *ctx, struct lx_err *e)
+		      exam_person_fn fn, void *ctx, struct lx_err *e)
 {
-	STMT(st, last_seen ? SQL_PEOPLE_FULL : SQL_PEOPLE_COUNTS);
+	STMT(st, "SELECT u.login, u.name, o.path, u.category, a.id, a.status, a.started_at, a.deadline,"
+		 " a.submitted_at, a.score2, a.max_score2, a.passed,"
+		 " (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id)"
+		 " FROM users u JOIN org_units o ON o.id = u.org_id"
+		 " LEFT JOIN attempts a ON a.id = (SELECT x.id FROM attempts x WHERE x.exam_id = ?1 AND x.user_id = u.id"
+		 "   ORDER BY CASE x.status WHEN 'in_progress' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END,"
+		 "   coalesce(x.score2, 0) DESC, x.submitted_at, x.id LIMIT 1)"
+		 " WHERE" SQL_ASSIGNED SQL_UNDER_2 SQL_UNDER_3 " AND (CAST(?4 AS TEXT) IS NULL OR u.login = ?4)"
+		 " ORDER BY o.path, u.login");
 	struct exam_person p;
 	int rc = LX_OK, src;
 

@@ -50,11 +50,10 @@ struct exam_person {
 };
 typedef int (*exam_person_fn)(void *ctx, const struct exam_person *p);
 /* The assigned people of exam_id in unit path order, then login. scope and org (NULL: no
- * limit) each keep a unit and its sub-units; login (NULL: all) keeps one person; last_seen
- * 0 leaves exam_person.last_seen 0 (cheaper: the monitor's counts). A non-zero return of fn
- * stops the walk and is returned. */
+ * limit) each keep a unit and its sub-units; login (NULL: all) keeps one person. A non-zero
+ * return of fn stops the walk and is returned. */
 int store_exam_people(struct store *db, int64_t exam_id, const char *scope, const char *org, const char *login,
-		      int last_seen, exam_person_fn fn, void *ctx, struct lx_err *e);
+		      exam_person_fn fn, void *ctx, struct lx_err *e);
 
 /* The monitor's counts per unit over scope (NULL: everything), in unit path order: n[] by
  * enum attempt_status (in progress while any attempt is, else submitted when one is). */
