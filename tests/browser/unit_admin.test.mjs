@@ -112,7 +112,18 @@ test('unit administrator: only the scope, drill-down, password reset, results fi
   await c.dispose();
   await assert.rejects(env.apiAs('u003', PASSWORD), /401/, 'the old password no longer works');
 
-  await env.shot(page, 'desktop-05-end');
+  // The reports entry of the navigation: the HR report over the scope only.
+  await nav.getByRole('link', {name: '统计报表'}).click();
+  await page.waitForURL(/#\/hr$/);
+  await page.getByLabel('考试编号').fill(EXAM);
+  await page.getByRole('button', {name: '查看报表'}).click();
+  await page.waitForURL(new RegExp(`#/hr/${EXAM}$`));
+  await page.locator('#results-table tbody tr').first().waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#results-table tbody tr').length >= 3);
+  const reported = await page.locator('#results-table tbody tr').evaluateAll((rows) =>
+    rows.map((r) => r.cells[0].textContent.trim()));
+  assert.deepEqual(reported.sort(), MINE.map((m) => m[0]).sort(), 'the report holds the scope only');
+  await env.shot(page, 'desktop-05-report');
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });
