@@ -160,13 +160,13 @@ char *report_filter_zh(const struct report_filter *f)
 	if (f->scope) {
 		buf_adds(&b, "管理范围：");
 		buf_adds(&b, f->scope);
-		buf_adds(&b, "（含下级单位）；");
+		buf_adds(&b, "（含下级单位）");
 	}
 	if (f->org) {
-		buf_adds(&b, "单位：");
+		buf_adds(&b, f->scope ? "；单位：" : "单位：");
 		buf_add(&b, f->org, org_len(f->org));
 		buf_adds(&b, "（含下级单位）");
-	} else {
+	} else if (!f->scope) {
 		buf_adds(&b, "全部单位");
 	}
 	for (int st = AST_NOT_STARTED; st <= AST_SUBMITTED; st++)
