@@ -18,7 +18,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import unittest
 import urllib.parse
 
@@ -187,10 +186,8 @@ class ScopeCase(L.TestCase):
                 r = c.post("/api/v1/attempts/%d/submit" % r.body["id"])
                 assert r.status == 200, r.body
                 cls.receipt[login] = r.body["receipt"]
-        with sqlite3.connect(srv.db, timeout=15) as db:
-            db.execute("UPDATE attempts SET score2 = max_score2, passed = 1 WHERE id IN (?, ?)",
-                       (cls.att["s-a2"], cls.att["e-b1"]))
-        db.close()
+        L.sql(srv, "UPDATE attempts SET score2 = max_score2, passed = 1 WHERE id IN (?, ?)",
+              cls.att["s-a2"], cls.att["e-b1"])
 
     def login(self, login, password=PW):
         c = self.srv.client()
@@ -410,8 +407,7 @@ class ScopeCliTest(L.TestCase):
                         "--roles", "unit_admin", "--password-stdin", input=PW + "\n"))
         check(srv.admin("user", "add", "u2", "--name", "乙", "--org", S, "--category", "general",
                         "--roles", "单位管理员", "--scope", "珠晖区 / 区教育局", "--password-stdin", input=PW + "\n"))
-        with sqlite3.connect(srv.db) as db:
-            got = dict(db.execute("SELECT login, scope FROM users WHERE login IN ('u1', 'u2')").fetchall())
+        got = dict(L.sql(srv, "SELECT login, scope FROM users WHERE login IN ('u1', 'u2')"))
         self.assertEqual(got, {"u1": S, "u2": E})
         out = check(srv.admin("user", "scope", "u1", S2))
         self.assertIn(S2, out)
@@ -433,13 +429,11 @@ class ScopeCliTest(L.TestCase):
         self.assertIn("管理范围", out + err)
         check(srv.admin("staff", "import", write_file(srv, "ok.csv", roster(
             [("r1", "丁", S, "unit_admin", ""), ("r2", "戊", S, "unit_admin", E), ("r3", "己", S, "hr", E)]))))
-        with sqlite3.connect(srv.db) as db:
-            got = dict(db.execute("SELECT login, scope FROM users WHERE login LIKE 'r%'").fetchall())
+        got = dict(L.sql(srv, "SELECT login, scope FROM users WHERE login LIKE 'r%'"))
         self.assertEqual(got, {"r1": S, "r2": E, "r3": E})
         # re-import without a scope keeps the stored one
         check(srv.admin("staff", "import", write_file(srv, "ok2.csv", roster([("r2", "戊", S, "unit_admin", "")]))))
-        with sqlite3.connect(srv.db) as db:
-            self.assertEqual(db.execute("SELECT scope FROM users WHERE login = 'r2'").fetchone()[0], E)
+        self.assertEqual(L.sql(srv, "SELECT scope FROM users WHERE login = 'r2'")[0][0], E)
 
 
 if __name__ == "__main__":
