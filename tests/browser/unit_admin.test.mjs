@@ -6,6 +6,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {Env, demoExam, VIEWPORTS, PASSWORD} from './harness.mjs';
+import {checkA11y} from './a11y.mjs';
 
 const env = new Env('unit_admin');
 const EXAM = 'unit-2026';
@@ -73,7 +74,7 @@ test('unit administrator: only the scope, drill-down, password reset, results fi
   await env.shot(page, 'desktop-02-units');
 
   // Drill down: the people of the scope's own unit, u001 in progress with time left.
-  await page.getByRole('button', {name: `查看 ${SCOPE} 的人员`}).click();
+  await page.getByRole('button', {name: `查看人员：${SCOPE}`, exact: true}).click();
   await page.locator('#people-box table').waitFor();
   const people = await page.locator('#people-box tbody tr').evaluateAll((rows) =>
     rows.map((r) => Array.from(r.cells).map((c) => c.textContent.trim())));
@@ -102,7 +103,7 @@ test('unit administrator: only the scope, drill-down, password reset, results fi
   await page.getByLabel('姓名或工号').fill('黄强');
   await page.getByRole('button', {name: '查找'}).click();
   await page.waitForFunction(() => document.querySelectorAll('#staff-out tbody tr').length === 1);
-  await page.getByRole('button', {name: '重置 黄强（u003）的密码'}).click();
+  await page.getByRole('button', {name: '重置密码：黄强（u003）'}).click();
   const pw = (await page.locator('#new-password').textContent()).trim();
   assert.ok(pw.length >= 8, 'a generated password is shown');
   await env.shot(page, 'desktop-04-staff-reset');
@@ -128,17 +129,40 @@ test('unit administrator: only the scope, drill-down, password reset, results fi
   await ctx.close();
 });
 
-test('unit administrator pages on a phone', async () => {
-  const ctx = await env.browserContext({viewport: VIEWPORTS.phone});
-  const page = await env.newPage(ctx);
-  await env.login(page, 'ua1');
-  await page.waitForURL(/#\/unit$/);
-  await page.goto(`/#/unit/exams/${EXAM}`);
-  await page.locator('#units-box table').waitFor();
-  await env.shot(page, 'phone-01-units');
-  await page.goto('/#/unit/staff');
-  await page.locator('#staff-out table').waitFor();
-  await env.shot(page, 'phone-02-staff');
-  assert.deepEqual(page.problems, []);
-  await ctx.close();
-});
+/* axe-core (WCAG 2.1 A/AA) on every state of the 单位管理 pages, at both sizes; the routes are
+ * listed in a11y.test.mjs's CHECKED_ELSEWHERE. The context bypasses the CSP for axe's script,
+ * so this walk is separate from the test above, which watches for CSP violations. */
+for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {
+  test(`unit administrator pages pass axe (${vpName})`, async () => {
+    const isPhone = viewport === VIEWPORTS.phone;
+    const ctx = await env.browserContext({viewport, bypassCSP: true, ...(isPhone ? {isMobile: true, hasTouch: true} : {})});
+    const page = await env.newPage(ctx);
+    page.on('dialog', (d) => d.accept());
+    await env.login(page, 'ua1');
+    await page.waitForURL(/#\/unit$/);
+    await page.getByRole('link', {name: EXAM}).waitFor();
+    await checkA11y(page, `unit home (${vpName})`);
+    await env.shot(page, `${vpName}-a11y-01-home`);
+    await page.goto(`/#/unit/exams/${EXAM}`);
+    await page.locator('#units-box table').waitFor();
+    await checkA11y(page, `unit exam progress (${vpName})`);
+    await page.getByRole('button', {name: `查看人员：${SCOPE}/普法股`}).click();
+    await page.locator('#people-box table').waitFor();
+    await checkA11y(page, `unit exam people (${vpName})`);
+    await env.shot(page, `${vpName}-a11y-02-people`);
+    await page.goto('/#/unit/staff');
+    await page.locator('#staff-out table').waitFor();
+    await checkA11y(page, `unit staff (${vpName})`);
+    await page.getByRole('button', {name: '重置密码：陈明（u001）'}).click();
+    await page.locator('#new-password').waitFor();
+    await checkA11y(page, `unit staff, new password shown (${vpName})`);
+    await page.getByRole('button', {name: '停用：陈明（u001）'}).click();
+    await page.getByRole('button', {name: '启用：陈明（u001）'}).waitFor();
+    await checkA11y(page, `unit staff, after disabling (${vpName})`);
+    await page.getByRole('button', {name: '启用：陈明（u001）'}).click();
+    await page.getByRole('button', {name: '停用：陈明（u001）'}).waitFor();
+    await env.shot(page, `${vpName}-a11y-03-staff`);
+    assert.deepEqual(page.problems, []);
+    await ctx.close();
+  });
+}

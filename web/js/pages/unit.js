@@ -115,7 +115,7 @@ export async function renderExam(main, params, ctx) {
         {key: 'assigned', label: '应考', num: true}, {key: 'not_started', label: '未开始', num: true},
         {key: 'in_progress', label: '答题中', num: true}, {key: 'submitted', label: '已交卷', num: true},
         {key: 'org', label: '人员', fmt: (v) => h('button', {type: 'button', class: 'btn btn-small btn-secondary',
-          'aria-label': '查看 ' + v + ' 的人员', onclick: () => openUnit(v)}, '查看人员')},
+          'aria-label': '查看人员：' + v, onclick: () => openUnit(v)}, '查看人员')},
       ], units, {compact: true})) : h('p', {class: 'muted'}, '您的管理范围内没有参加这场考试的人员。'));
       updated.textContent = '更新于 ' + fmtClock(serverNow());
       await loadPeople();
@@ -193,10 +193,10 @@ export async function renderStaff(main) {
     const manageable = isAdmin || (r.roles.length === 1 && r.roles[0] === 'examinee');
     if (!manageable || (session.user && r.login === session.user.login)) return '—';
     const reset = h('button', {type: 'button', class: 'btn btn-small btn-secondary',
-      'aria-label': '重置 ' + r.name + '（' + r.login + '）的密码'}, '重置密码');
+      'aria-label': '重置密码：' + r.name + '（' + r.login + '）'}, '重置密码');
     reset.addEventListener('click', () => act(r, 'password', reset));
     const toggle = h('button', {type: 'button', class: 'btn btn-small ' + (r.disabled ? 'btn-secondary' : 'btn-danger'),
-      'aria-label': (r.disabled ? '启用 ' : '停用 ') + r.name + '（' + r.login + '）'}, r.disabled ? '启用' : '停用');
+      'aria-label': (r.disabled ? '启用：' : '停用：') + r.name + '（' + r.login + '）'}, r.disabled ? '启用' : '停用');
     toggle.addEventListener('click', () => act(r, r.disabled ? 'enable' : 'disable', toggle));
     return h('span', {class: 'row-actions'}, reset, ' ', toggle);
   }
