@@ -495,7 +495,7 @@ int store_token_list(struct store *db, const char *login,
 			return store_fail(db, src, e, "token list");
 	}
 	STMT(st, "SELECT t.id, u.login, t.created_at, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id"
-		 " WHERE ?1 IS NULL OR u.login = ?1 ORDER BY t.id");
+		 " WHERE CAST(?1 AS TEXT) IS NULL OR u.login = ?1 ORDER BY t.id");
 	int src;
 	if (login)
 		st_bind_text(st, 1, login, -1);
