@@ -30,8 +30,15 @@ int exam_create(struct store *db, const struct exam_def *def, const char *fname,
 /* Start or resume (writer). *created = 1 for a new attempt. Draws from the connection's start
  * cache (parsed definition, candidate lists), checked against the database's content stamp on
  * every call (one lookup), so bank or exam changes by any program are seen at once. */
+/* A prerequisite not met (403 prerequisite_not_met, SPEC §13): the practice answers the exam
+ * requires and those the person has given. */
+struct exam_prereq {
+	int64_t needed, done;
+};
+/* prereq (may be NULL) is filled when the start fails with the tag prerequisite_not_met.
+ * A mock exam (kind "mock") has no limit on attempts. */
 int exam_start(struct store *db, const char *exam_code, const struct user *u, int64_t now, int grace,
-	       int64_t *attempt_id, int *created, struct lx_err *e);
+	       int64_t *attempt_id, int *created, struct exam_prereq *prereq, struct lx_err *e);
 
 struct save_item {
 	int position;
