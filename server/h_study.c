@@ -139,6 +139,18 @@ out:
 	json_decref(body);
 }
 
+/* GET /api/v1/practice/banks: what may be practised (the practice page's choice). */
+void h_practice_banks(struct hctx *c)
+{
+	json_t *out = NULL;
+	struct lx_err e = {0};
+	int rc = study_banks_json(c->th->rd, &out, &e);
+	if (rc)
+		fail(c, rc, &e);
+	else
+		http_json(c, 200, out);
+}
+
 /* GET /api/v1/practice/{id}: my set again (a page reloaded), without keys. */
 void h_practice_get(struct hctx *c)
 {

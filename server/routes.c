@@ -24,6 +24,7 @@ const struct route routes[] = {
 	{GET, "/api/v1/receipts/*", h_receipt_get, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{GET, "/api/v1/attempts/*/certificate.pdf", h_attempt_certificate, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{POST, "/api/v1/practice", h_practice_create, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/practice/banks", h_practice_banks, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/practice/*", h_practice_get, ROLE_EXAMINEE, 0},
 	{PUT, "/api/v1/practice/*/answers/*", h_practice_answer, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/me/mistakes", h_me_mistakes, ROLE_EXAMINEE, 0},

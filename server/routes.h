@@ -58,6 +58,7 @@ void h_upload_delete(struct hctx *c);
 /* h_study.c (学法: practice, 错题本, study records, reading pings) */
 void h_practice_create(struct hctx *c);
 void h_practice_get(struct hctx *c);
+void h_practice_banks(struct hctx *c);
 void h_practice_answer(struct hctx *c);
 void h_me_mistakes(struct hctx *c);
 void h_me_study(struct hctx *c);

@@ -377,6 +377,23 @@ out:
 	return rc;
 }
 
+static void banks_cb(void *ctx, const char *code, const char *title, int64_t n)
+{
+	json_array_append_new(ctx, json_pack("{s:s,s:s,s:I}", "code", code, "title", title, "questions", (json_int_t)n));
+}
+
+int study_banks_json(struct store *db, json_t **out, struct lx_err *e)
+{
+	json_t *arr = json_array();
+	int rc = store_practice_banks(db, banks_cb, arr, e);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "banks", arr);
+	return LX_OK;
+}
+
 /* --- study records ---------------------------------------------------------------------- */
 
 struct me_ctx {

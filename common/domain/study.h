@@ -38,6 +38,9 @@ int study_practice_create(struct store *db, int64_t user_id, const char *bank, i
  * no keys. Another person's set: LX_ERR_NOTFOUND. New reference in *out. */
 int study_practice_json(struct store *db, int64_t set_id, int64_t user_id, json_t **out, struct lx_err *e);
 
+/* {"banks":[{"code","title","questions"}]}: the banks one may practise (active questions). */
+int study_banks_json(struct store *db, json_t **out, struct lx_err *e);
+
 /* Answers one position of a practice set (writer). response: the displayed keys, sorted
  * ("B", "ACD", "T"). The first answer of a position counts (practice counts, mistakes);
  * another answer of the same position changes nothing and gets the first one's feedback.

@@ -145,6 +145,18 @@ int store_study_count(struct store *db, int64_t user_id, const char *bank, int64
 	return store_step_done(db, st, e, "study seen");
 }
 
+int store_practice_banks(struct store *db, void (*fn)(void *ctx, const char *code, const char *title, int64_t n),
+			 void *ctx, struct lx_err *e)
+{
+	STMT(st, "SELECT b.code, b.title, count(*) FROM banks b JOIN questions q ON q.bank = b.code AND q.active = 1"
+		 " GROUP BY b.code, b.title ORDER BY b.code");
+	int src;
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_text(st, 0), col_text(st, 1), col_int(st, 2));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "practice banks");
+}
+
 int store_mistake_wrong(struct store *db, int64_t user_id, int64_t question_id, const char *response,
 			int64_t now, struct lx_err *e)
 {

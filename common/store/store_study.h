@@ -53,6 +53,10 @@ int store_practice_answer(struct store *db, int64_t set_id, int position, const 
 int store_study_count(struct store *db, int64_t user_id, const char *bank, int64_t question_id, int correct,
 		      struct lx_err *e);
 
+/* Banks with at least one active question: fn(code, title, active questions), by code. */
+int store_practice_banks(struct store *db, void (*fn)(void *ctx, const char *code, const char *title, int64_t n),
+			 void *ctx, struct lx_err *e);
+
 /* --- mistakes (错题本) --- */
 /* A wrong answer: the question enters (or stays in) the mistakes, wrong_count + 1, streak 0. */
 int store_mistake_wrong(struct store *db, int64_t user_id, int64_t question_id, const char *response,

@@ -14,6 +14,7 @@ import * as examPage from './pages/exam.js';
 import * as resultPage from './pages/result.js';
 import * as adminPage from './pages/admin.js';
 import * as hrPage from './pages/hr.js';
+import * as studyPage from './pages/study.js';
 
 /* [pattern, handler, role needed (null = any signed-in user), nav area] */
 addRoutes([
@@ -23,12 +24,17 @@ addRoutes([
   [/^\/exam\/([^/]+)$/, examPage.render, 'examinee', 'exams'],
   [/^\/result\/([^/]+)$/, resultPage.renderResult, 'examinee', 'exams'],
   [/^\/review\/([^/]+)$/, resultPage.renderReview, 'examinee', 'exams'],
+  [/^\/practice$/, studyPage.renderPractice, 'examinee', 'study'],
+  [/^\/practice\/(\d+)$/, studyPage.renderPracticeSet, 'examinee', 'study'],
+  [/^\/mistakes$/, studyPage.renderMistakes, 'examinee', 'study'],
+  [/^\/study$/, studyPage.renderStudy, 'examinee', 'study'],
   [/^\/admin$/, adminPage.renderHome, 'admin', 'admin'],
   [/^\/admin\/banks$/, adminPage.renderBanks, 'admin', 'admin'],
   [/^\/admin\/staff$/, adminPage.renderStaff, 'admin', 'admin'],
   [/^\/admin\/exams$/, adminPage.renderExams, 'admin', 'admin'],
   [/^\/admin\/exams\/([^/]+)$/, adminPage.renderExamDetail, 'admin', 'admin'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],
+  [/^\/hr-study$/, hrPage.renderStudyReport, 'hr', 'hr'],
   [/^\/hr\/([^/]+)$/, hrPage.renderReport, 'hr', 'hr'],
 ]);
 setShell(renderShell);
