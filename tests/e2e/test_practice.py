@@ -7,6 +7,7 @@ with needed/done, then allowed); my study records and reading pings (one counted
 the study report by unit and by category, in JSON, CSV and XLSX, whose totals are the sums
 computed here."""
 
+import collections
 import csv
 import io
 import json
@@ -240,9 +241,11 @@ class PracticeTest(L.TestCase):
         db.close()
         m = self.mistakes(c)
         self.assertEqual({x["stem"] for x in m.values()}, set(stems_now) | set(stems_after))
-        self.assertTrue(all(x["wrong_count"] == 1 for x in m.values()))
+        counts = collections.Counter(stems_now + stems_after)  # both exams may have drawn one question
+        self.assertEqual({x["stem"]: x["wrong_count"] for x in m.values()}, dict(counts))
         self.assertEqual(len(self.mistakes(c)), len(m), "taken in once")
-        self.assertFalse({x["stem"] for x in m.values()} & set(stems_never))
+        # (the book equals exactly the wrong answers of st-now and st-after: a question also
+        # answered wrong in st-never is there only because one of those had it wrong too)
 
     # --- mock exams ------------------------------------------------------------------------
 
