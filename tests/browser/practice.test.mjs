@@ -3,7 +3,8 @@
 // (verdict, key, explanation, basis); the one answered wrong is in the 错题本; two right
 // answers in a row in 错题练习 clear it; a mock exam (模拟考试) taken on the exam page is
 // absent from the HR officer's report list while the real exam is there; the HR study report
-// shows the API's figures with a bar chart.
+// shows the API's figures with a bar chart. An exam requiring 11 practice answers shows the
+// progress and 去练习 first, then 开始考试 once they are done.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {writeFileSync} from 'node:fs';
@@ -35,6 +36,7 @@ before(async () => {
   const paper = [{categories: ['general'], sections: [{title: '判断', bank: 'prac', type: 'judge', count: 3, points: 1}]}];
   env.createExam({code: 'real-1', title: '正式考试（练习测试）', papers: paper});
   env.createExam({code: 'mock-1', title: '模拟考试（练习测试）', kind: 'mock', papers: paper});
+  env.createExam({code: 'req-1', title: '考前须练习的考试', requires: {practice_answered: 11}, papers: paper});
   await env.start();
 });
 
@@ -77,6 +79,11 @@ test('practise 10 with feedback, clear a mistake, mock exam absent from HR repor
   assert.equal((await sum.locator('[data-stat="answered"]').innerText()).trim(), '0 题');
   assert.equal((await sum.locator('[data-stat="mistakes"]').innerText()).trim(), '0 道');
   await page.locator('.exam-card[data-code="mock-1"]').getByText('模拟考试', {exact: true}).waitFor();
+  const req = page.locator('.exam-card[data-code="req-1"]');
+  assert.equal(await req.locator('.prereq').getAttribute('data-done'), '0');
+  assert.match(await req.locator('.prereq').innerText(), /需完成 11 道练习题，已完成 0 道/);
+  assert.equal(await req.getByRole('link', {name: '去练习'}).count(), 1);
+  assert.equal(await req.getByRole('button', {name: '开始考试'}).count(), 0, 'no start before the practice');
   await env.shot(page, 'phone-01-home');
 
   // Ten questions in bank order, the first answered wrong.
@@ -132,6 +139,12 @@ test('practise 10 with feedback, clear a mistake, mock exam absent from HR repor
   assert.equal((await page.locator('#st-answered').innerText()).trim(), '12');
   assert.equal((await page.locator('#st-correct').innerText()).trim(), '11');
   await env.shot(page, 'phone-08-study');
+
+  // The prerequisite is met now: the card says so and offers 开始考试.
+  await page.goto('/#/exams');
+  await req.locator('.prereq[data-done="12"]').waitFor();
+  assert.match(await req.locator('.prereq').innerText(), /考前练习已完成/);
+  await req.getByRole('button', {name: '开始考试'}).waitFor();
 
   // A mock exam on the exam page: any number of attempts.
   for (let n = 1; n <= 2; n++) {
