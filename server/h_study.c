@@ -85,18 +85,20 @@ static void create_done(struct hctx *c, int rc, const struct lx_err *e)
 {
 	struct study_req *r = c->data;
 	struct lx_err re = {0};
-	json_t *out = NULL;
+	char *out = NULL;
+	size_t len = 0;
 	if (rc) {
 		fail(c, rc, e);
 		return;
 	}
-	rc = study_practice_json(c->th->rd, r->id, c->user.id, &out, &re);
+	/* bytes from the reader's paper cache, not a jansson tree (100 questions each) */
+	rc = study_practice_render(c->th->rd, r->id, c->user.id, study_mode_name(r->mode), &out, &len, &re);
 	if (rc) {
 		fail(c, rc, &re);
 		return;
 	}
-	json_object_set_new(out, "mode", json_string(study_mode_name(r->mode)));
-	http_json(c, 201, out);
+	http_reply(c, 201, "application/json; charset=utf-8", out, len);
+	free(out);
 }
 
 void h_practice_create(struct hctx *c)
@@ -154,14 +156,17 @@ void h_practice_banks(struct hctx *c)
 /* GET /api/v1/practice/{id}: my set again (a page reloaded), without keys. */
 void h_practice_get(struct hctx *c)
 {
-	json_t *out = NULL;
+	char *out = NULL;
+	size_t len = 0;
 	struct lx_err e = {0};
 	int64_t id = id_of(c->params[0]);
-	int rc = id ? study_practice_json(c->th->rd, id, c->user.id, &out, &e) : err_set(&e, LX_ERR_NOTFOUND, "练习不存在");
+	int rc = id ? study_practice_render(c->th->rd, id, c->user.id, NULL, &out, &len, &e)
+		    : err_set(&e, LX_ERR_NOTFOUND, "练习不存在");
 	if (rc)
 		fail(c, rc, &e);
 	else
-		http_json(c, 200, out);
+		http_reply(c, 200, "application/json; charset=utf-8", out, len);
+	free(out);
 }
 
 /* --- PUT /api/v1/practice/{id}/answers/{position} ---------------------------------------- */

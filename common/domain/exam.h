@@ -96,6 +96,14 @@ int exam_review_json(struct store *db, int64_t attempt_id, int64_t user_id, int6
  * bytes plus a NUL; caller frees *out with free(). */
 int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, char **out,
 			size_t *len, struct lx_err *e);
+/* The same fragments for practice sets (study.c), options in the bank's order (no
+ * permutation): exam_versions_begin checks db's paper cache against the content stamp (once
+ * per reply); exam_version_append then appends ',"type":T,"stem":S,"options":[{"key","text"}…]'
+ * of a version to b. *shown = 0 (nothing appended) for a version that does not exist or whose
+ * type or stem is not UTF-8. */
+struct buf;
+int exam_versions_begin(struct store *db, struct lx_err *e);
+int exam_version_append(struct store *db, int64_t version_id, struct buf *b, int *shown, struct lx_err *e);
 /* The paper cache of a connection, for tests and diagnostics. */
 struct exam_paper_cache_stats {
 	size_t entries, bytes;           /* now held */

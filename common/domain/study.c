@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "exam.h"
 #include "lx_limits.h"
 #include "mem.h"
 #include "model.h"
@@ -307,6 +309,90 @@ int study_practice_json(struct store *db, int64_t set_id, int64_t user_id, json_
 	}
 	*out = json_pack("{s:I,s:s,s:o}", "id", (json_int_t)set_id, "bank", x.bank_buf, "questions", x.questions);
 	return LX_OK;
+}
+
+/* --- the set as bytes (the reply of a new set and of GET /practice/{id}) ------------------- */
+
+struct render_ctx {
+	struct store *db;
+	struct buf b;
+	int64_t owner;
+	char bank[64];
+	int first, rc;
+	struct lx_err *e;
+};
+
+/* Appends s as a JSON string (jansson's encoding); 0 if jansson refuses it (not UTF-8). */
+static int put_json_str(struct buf *b, const char *s)
+{
+	json_t *v = json_string(s);
+	char *enc = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+	json_decref(v);
+	if (!enc)
+		return 0;
+	buf_adds(b, enc);
+	free(enc);
+	return 1;
+}
+
+static void render_cb(void *ctx, const struct practice_item *it)
+{
+	struct render_ctx *r = ctx;
+	size_t mark = r->b.len;
+	char head[48];
+	int shown = 0;
+
+	r->owner = it->user_id;
+	snprintf(r->bank, sizeof r->bank, "%s", it->bank);
+	if (r->rc)
+		return;
+	snprintf(head, sizeof head, "%s{\"position\":%d,\"question_id\":", r->first ? "" : ",", it->position);
+	buf_adds(&r->b, head);
+	if (put_json_str(&r->b, it->qid))
+		r->rc = exam_version_append(r->db, it->version_id, &r->b, &shown, r->e);
+	if (!shown) { /* json_pack would have refused it: the tree leaves the question out */
+		r->b.len = mark;
+		return;
+	}
+	buf_addc(&r->b, '}');
+	r->first = 0;
+}
+
+int study_practice_render(struct store *db, int64_t set_id, int64_t user_id, const char *mode, char **out, size_t *len,
+			  struct lx_err *e)
+{
+	struct render_ctx r = {.db = db, .first = 1, .e = e};
+	struct buf head;
+	int rc;
+
+	buf_init(&r.b, 0);
+	buf_init(&head, 0);
+	rc = exam_versions_begin(db, e);
+	if (rc == LX_OK)
+		rc = store_practice_items(db, set_id, 0, render_cb, &r, e);
+	if (rc == LX_OK)
+		rc = r.rc;
+	if (rc == LX_OK && r.owner != user_id)
+		rc = err_set(e, LX_ERR_NOTFOUND, "练习不存在");
+	if (rc == LX_OK) {
+		char id[48];
+		snprintf(id, sizeof id, "{\"id\":%lld,\"bank\":", (long long)set_id);
+		buf_adds(&head, id);
+		if (!put_json_str(&head, r.bank))
+			buf_adds(&head, "\"\"");
+		if (mode) {
+			buf_adds(&head, ",\"mode\":");
+			put_json_str(&head, mode);
+		}
+		buf_adds(&head, ",\"questions\":[");
+		buf_add(&head, buf_str(&r.b), r.b.len);
+		buf_adds(&head, "]}");
+		*len = head.len;
+		*out = buf_detach(&head);
+	}
+	buf_free(&r.b);
+	buf_free(&head);
+	return rc;
 }
 
 static void one_cb(void *ctx, const struct practice_item *it)

@@ -41,6 +41,12 @@ int study_practice_json(struct store *db, int64_t set_id, int64_t user_id, json_
 /* {"banks":[{"code","title","questions"}]}: the banks one may practise (active questions). */
 int study_banks_json(struct store *db, json_t **out, struct lx_err *e);
 
+/* The same JSON (and "mode" after "bank" when mode is not NULL) written as bytes from the
+ * connection's paper cache (exam_version_append): what the event loop sends. On LX_OK *out
+ * holds *len bytes plus a NUL; caller frees *out with free(). */
+int study_practice_render(struct store *db, int64_t set_id, int64_t user_id, const char *mode, char **out, size_t *len,
+			  struct lx_err *e);
+
 /* Answers one position of a practice set (writer). response: the displayed keys, sorted
  * ("B", "ACD", "T"). The first answer of a position counts (practice counts, mistakes);
  * another answer of the same position changes nothing and gets the first one's feedback.

@@ -75,15 +75,23 @@ int store_practice_item_insert(struct store *db, int64_t set_id, int position, i
 int store_practice_items(struct store *db, int64_t set_id, int position,
 			 void (*fn)(void *ctx, const struct practice_item *it), void *ctx, struct lx_err *e)
 {
-	STMT(st, "SELECT s.user_id, i.question_id, i.version_id, i.position, q.bank, q.qid, v.type, v.stem,"
-		 " v.options, v.answer, v.explanation, v.basis, i.response, coalesce(i.correct, -1)"
-		 " FROM practice_sets s JOIN practice_items i ON i.set_id = s.id"
-		 " JOIN questions q ON q.id = i.question_id JOIN question_versions v ON v.id = i.version_id"
-		 " WHERE s.id = ?1 AND (?2 = 0 OR i.position = ?2) ORDER BY i.position");
+#define SQL_PRACTICE_ITEMS(where)                                                                   \
+	"SELECT s.user_id, i.question_id, i.version_id, i.position, q.bank, q.qid, v.type, v.stem,"  \
+	" v.options, v.answer, v.explanation, v.basis, i.response, coalesce(i.correct, -1)"          \
+	" FROM practice_sets s JOIN practice_items i ON i.set_id = s.id"                             \
+	" JOIN questions q ON q.id = i.question_id JOIN question_versions v ON v.id = i.version_id"  \
+	" WHERE s.id = ?1 " where " ORDER BY i.position"
+	/* one position (an answer): a primary-key lookup, not a walk over the set */
+	static const char SQL_ITEMS_ONE[] = SQL_PRACTICE_ITEMS("AND i.position = ?2");
+	static const char SQL_ITEMS_ALL[] = SQL_PRACTICE_ITEMS("");
+	struct stmt *st = store_stmt(db, position ? SQL_ITEMS_ONE : SQL_ITEMS_ALL, e);
 	struct practice_item it;
 	int src, n = 0;
+	if (!st)
+		return e ? e->code : LX_ERR_STORAGE;
 	st_bind_int(st, 1, set_id);
-	st_bind_int(st, 2, position);
+	if (position)
+		st_bind_int(st, 2, position);
 	while ((src = st_step(st)) == ST_ROW) {
 		it.user_id = col_int(st, 0);
 		it.question_id = col_int(st, 1);

@@ -223,6 +223,54 @@ static void test_answer_refusals(void **state)
 	assert_int_equal(store_run(f->db, answer_job, &p, &e), LX_ERR_NOTFOUND);
 }
 
+/* The bytes written from the paper cache (study_practice_render, what the server sends) are
+ * the JSON tree's (study_practice_json), for every mode; "mode" only when asked for; another
+ * person's set is not found either way; a changed stem is seen at once (the content stamp). */
+static void test_render_equals_tree(void **state)
+{
+	struct fx *f = *state;
+	struct lx_err e = {0};
+	static const enum practice_mode modes[] = {PRACTICE_SEQUENTIAL, PRACTICE_RANDOM};
+	for (size_t m = 0; m < 2; m++) {
+		int64_t set = practise(f, f->u.id, modes[m], 8);
+		json_t *tree = NULL, *bytes;
+		char *out = NULL, *dumped;
+		size_t len = 0;
+		assert_int_equal(study_practice_json(f->db, set, f->u.id, &tree, &e), LX_OK);
+		assert_int_equal(study_practice_render(f->db, set, f->u.id, NULL, &out, &len, &e), LX_OK);
+		assert_int_equal(strlen(out), len);
+		bytes = json_loads(out, 0, NULL);
+		assert_non_null(bytes);
+		assert_true(json_equal(tree, bytes));
+		assert_int_equal(json_array_size(json_object_get(bytes, "questions")), 8);
+		dumped = json_dumps(bytes, JSON_COMPACT);
+		assert_null(strstr(dumped, "\"answer\""));
+		free(dumped);
+		json_decref(bytes);
+		free(out);
+		assert_int_equal(study_practice_render(f->db, set, f->u.id, "random", &out, &len, &e), LX_OK);
+		bytes = json_loads(out, 0, NULL);
+		assert_string_equal(json_string_value(json_object_get(bytes, "mode")), "random");
+		json_decref(bytes);
+		free(out);
+		out = NULL;
+		assert_int_equal(study_practice_render(f->db, set, f->other.id, NULL, &out, &len, &e), LX_ERR_NOTFOUND);
+		assert_null(out);
+		json_decref(tree);
+	}
+	{
+		int64_t set = practise(f, f->u.id, PRACTICE_SEQUENTIAL, 1); /* j1 first? not necessarily: any */
+		char *out = NULL;
+		size_t len = 0;
+		assert_int_equal(study_practice_render(f->db, set, f->u.id, NULL, &out, &len, &e), LX_OK);
+		free(out);
+		raw_exec(f->path, "UPDATE question_versions SET stem = stem || '（改）'");
+		assert_int_equal(study_practice_render(f->db, set, f->u.id, NULL, &out, &len, &e), LX_OK);
+		assert_non_null(strstr(out, "（改）"));
+		free(out);
+	}
+}
+
 /* --- exam attempts ---------------------------------------------------------------------- */
 
 static void make_exam(struct fx *f, const char *code, const char *review, int max_attempts, int64_t closes)
@@ -420,6 +468,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_enters_two_right_leave, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_first_answer_counts, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_refusals, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_render_equals_tree, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exam_mistakes_when_review_allowed, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exam_mistakes_not_during_another_attempt, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_practice_during_exam, setup, fx_teardown),
