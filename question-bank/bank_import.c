@@ -10,6 +10,7 @@
 
 #include "mem.h"
 #include "store_banks.h"
+#include "store_laws.h"
 
 static char *strv_json(char *const *v, size_t n)
 {
@@ -145,6 +146,10 @@ int bank_import_progress(struct store *db, const struct bank_doc *doc, int dry_r
 					rc = store_version_update(db, x->version_id, &v, e);
 				if (!dry_run && rc == LX_OK)
 					rc = store_question_set(db, x->question_id, vid, 1, (int)i, e);
+				if (!dry_run && rc == LX_OK) { /* re-imported with a change: reviewed (SPEC §13) */
+					int was;
+					rc = store_review_clear(db, x->question_id, &was, e);
+				}
 			}
 		}
 		free(opts);

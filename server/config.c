@@ -1,6 +1,7 @@
 /* config.c — lawexamd flags, table-driven (see config.h). */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 #include "log.h"
 #include "text.h"
 
-enum opt_kind { OPT_STR, OPT_INT, OPT_LEVEL };
+enum opt_kind { OPT_STR, OPT_INT, OPT_LEVEL, OPT_FLAG /* no value: sets an int to 1 */ };
 
 struct opt {
 	const char *name;
@@ -43,6 +44,8 @@ static const struct opt opts[] = {
 	{"--throttle-address", OPT_INT, OFF(throttle_address), 1, 1000000, "failed logins per client address per window (default 100)"},
 	{"--header-timeout", OPT_INT, OFF(header_timeout), 1, 3600, "seconds a client may take to send a request, or stay idle (default 30)"},
 	{"--organiser", OPT_STR, OFF(organiser), 0, 0, "the organiser named on certificates (合格证明; default 本单位)"},
+	{"--node", OPT_STR, OFF(node), 0, 0, "this node's name in the logs and /metrics: letters, digits, . _ : - (default HOSTNAME:PORT)"},
+	{"--metrics-token-only", OPT_FLAG, OFF(metrics_token_only), 0, 0, "/metrics only with an administrator's API token, also from 127.0.0.1 (behind a local proxy)"},
 	{"--max-connections", OPT_INT, OFF(max_connections), 1, 1000000, "open connections served at once; a request on one more gets 503 (default 16384, lowered to fit the open-file limit)"},
 };
 
@@ -106,6 +109,36 @@ static int split_listen(struct config *c, struct lx_err *e)
 	return LX_OK;
 }
 
+/* A node name goes unquoted into every log line and into a Prometheus label: a word. */
+static int node_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > LOG_PREFIX_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._:-", *s))
+			return 0;
+	return 1;
+}
+
+/* HOSTNAME:PORT, the host name cut to a word (characters a node name may not hold become
+ * '-'); "lawexamd:PORT" when the host has no name. */
+static void default_node(struct config *c)
+{
+	char host[256] = "";
+	size_t n;
+	if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+		snprintf(host, sizeof host, "lawexamd");
+	host[sizeof host - 1] = '\0';
+	for (char *p = host; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			*p = '-';
+	n = strlen(host);
+	if (n > LOG_PREFIX_MAX - 6)
+		host[LOG_PREFIX_MAX - 6] = '\0';
+	snprintf(c->node_buf, sizeof c->node_buf, "%s:%d", host, c->port);
+}
+
 int config_parse(struct config *c, int argc, char **argv, struct lx_err *e)
 {
 	for (int i = 1; i < argc; i++) {
@@ -124,6 +157,12 @@ int config_parse(struct config *c, int argc, char **argv, struct lx_err *e)
 				o = &opts[k];
 		if (!o)
 			return err_set(e, LX_ERR_INVALID, "unknown option '%s' (see --help)", arg);
+		if (o->kind == OPT_FLAG) {
+			if (eq)
+				return err_set(e, LX_ERR_INVALID, "option %s takes no value", o->name);
+			*(int *)((char *)c + o->off) = 1;
+			continue;
+		}
 		if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)
@@ -156,5 +195,13 @@ int config_parse(struct config *c, int argc, char **argv, struct lx_err *e)
 		return err_set(e, LX_ERR_INVALID, "--organiser must be UTF-8 of at most 200 bytes");
 	if ((c->cert == NULL) != (c->key == NULL))
 		return err_set(e, LX_ERR_INVALID, "--cert and --key go together");
-	return split_listen(c, e);
+	if (c->node && !node_name_ok(c->node))
+		return err_set(e, LX_ERR_INVALID, "--node must be 1..%d letters, digits or . _ : -", LOG_PREFIX_MAX);
+	if (split_listen(c, e) != LX_OK)
+		return e->code;
+	if (!c->node) {
+		default_node(c);
+		c->node = c->node_buf;
+	}
+	return LX_OK;
 }

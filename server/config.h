@@ -27,6 +27,9 @@ struct config {
 	int header_timeout;       /* seconds to send a whole request / idle keep-alive */
 	int max_connections;      /* open connections served; more get 503 overloaded */
 	const char *organiser;    /* named on certificates (--organiser, default 本单位) */
+	const char *node;         /* --node: in every log line and /metrics; default node_buf */
+	char node_buf[72];        /* HOSTNAME:PORT when --node is not given */
+	int metrics_token_only;   /* --metrics-token-only: /metrics needs an admin token even from 127.0.0.1 */
 };
 
 void config_defaults(struct config *c);

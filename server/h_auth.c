@@ -23,9 +23,18 @@
 /* A password may be 128 characters (pw_policy), up to 4 UTF-8 bytes each: login and the
  * old password of a change accept that many bytes, so every allowed password can log in. */
 
+/* 200 while this node can serve: its database answers (one trivial query on the loop's own
+ * connection; on PostgreSQL a round trip, which also reconnects a lost connection) and the
+ * writer's last liveness mark committed. Otherwise 503, so a load balancer takes the node out
+ * until the storage is back (SPEC §11). */
 void h_healthz(struct hctx *c)
 {
 	static const char ok[] = "{\"status\":\"ok\"}";
+	static const char down[] = "{\"status\":\"storage_unavailable\"}";
+	if (store_ping(c->th->rd, NULL) != LX_OK || atomic_load(&c->srv->liveness_failed)) {
+		http_reply(c, 503, "application/json; charset=utf-8", down, sizeof down - 1);
+		return;
+	}
 	http_reply(c, 200, "application/json; charset=utf-8", ok, sizeof ok - 1);
 }
 

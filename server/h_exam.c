@@ -36,7 +36,7 @@ static void fail(struct hctx *c, int rc, const struct lx_err *e)
 {
 	static const struct { const char *tag; int status; } tags[] = {
 		{"not_assigned", 403}, {"exam_not_open", 409}, {"no_attempts_left", 409},
-		{"attempt_closed", 409}, {"bad_response", 422}, {"review_not_available", 403},
+		{"attempt_closed", 409}, {"bad_response", 422}, {"review_not_available", 403}, {"exempt", 403},
 	};
 	if (e && e->tag) {
 		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
@@ -66,6 +66,7 @@ struct reply {
 	struct exam_def def;
 	int dry_run;
 	struct diag d;
+	struct diag held; /* exam create: sections that lost questions to review (SPEC §13) */
 	char text[192]; /* a reply already serialised (saves), sent as it is */
 	size_t text_len;
 };
@@ -78,6 +79,7 @@ static void reply_free(void *p)
 	free(r->items);
 	examdef_free(&r->def);
 	diag_free(&r->d);
+	diag_free(&r->held);
 	free(r);
 }
 
@@ -316,6 +318,9 @@ static int create_job(struct store *db, void *arg, struct lx_err *e)
 	struct hctx *c = arg;
 	struct reply *r = c->data;
 	int rc = exam_create(db, &r->def, "exam.json", r->dry_run, clock_now(), &r->d, e);
+	diag_free(&r->held);
+	if (rc == LX_OK)
+		rc = exam_create_held(db, &r->def, "exam.json", &r->held, e);
 	if (rc == LX_OK && !r->dry_run)
 		rc = store_audit(db, clock_now(), c->user.login, "exam_create", r->def.code, c->remote, e);
 	return rc;
@@ -337,6 +342,11 @@ static void create_done(struct hctx *c, int rc, const struct lx_err *e)
 
 	if (warning)
 		json_array_append_new(warnings, json_string(warning));
+	for (size_t i = 0; i < r->held.n; i++) {
+		char *w = lx_asprintf("%s: %s", r->held.items[i].where, r->held.items[i].message);
+		json_array_append_new(warnings, json_string(w));
+		free(w);
+	}
 	http_json(c, r->dry_run ? 200 : 201, json_pack("{s:s,s:b,s:b,s:o}", "exam", r->def.code, "dry_run", r->dry_run,
 						       "created", !r->dry_run, "warnings", warnings));
 }

@@ -3,6 +3,7 @@
  * one line per request and free the context. Static files are static.c. */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -18,6 +19,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "pool.h"
 #include "roles.h"
 #include "routes.h"
@@ -115,6 +117,7 @@ void http_reply(struct hctx *c, int status, const char *ctype, const void *data,
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
 	struct evbuffer *out = evbuffer_new();
 	struct srv_conn *cn = srv_conn_of(c->srv, c->req);
+	int64_t us;
 
 	security_headers(h);
 	if (ctype && !evhttp_find_header(h, "Content-Type"))
@@ -132,8 +135,10 @@ void http_reply(struct hctx *c, int status, const char *ctype, const void *data,
 		srv_conn_replied(cn); /* evhttp_send_reply only queues: the connection is still there */
 	if (out)
 		evbuffer_free(out);
+	us = now_us() - c->start_us;
+	metrics_request(&c->th->metrics, c->route, status, us); /* c->th's thread: see metrics.h */
 	LOG(LOG_INFO, "%s %s %d %lldus%s%s", c->method_name, log_safe(c->path, logpath, sizeof logpath), status,
-	    (long long)(now_us() - c->start_us), c->authed ? " user=" : "", c->authed ? c->user.login : "");
+	    (long long)us, c->authed ? " user=" : "", c->authed ? c->user.login : "");
 	if (c->async)
 		atomic_fetch_sub(&c->srv->pending, 1);
 	ctx_free(c);
@@ -321,8 +326,12 @@ static void touch_done(int rc, const struct lx_err *e, void *arg)
 	free(arg);
 }
 
-/* Returns 0 when authenticated, else answers and returns -1. */
-static int authenticate(struct hctx *c)
+/* Finds the user of the request's API token (Authorization: Bearer) or session cookie, into
+ * c->user. LX_OK; AUTH_NONE when the request carries neither; LX_ERR_NOTFOUND for an
+ * unknown, revoked or expired one, or a disabled user; another LX_ERR_* when the store
+ * failed. Answers nothing. */
+#define AUTH_NONE 1
+static int auth_user(struct hctx *c)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(c->req);
 	const char *authz = evhttp_find_header(in, "Authorization");
@@ -340,10 +349,8 @@ static int authenticate(struct hctx *c)
 	} else if (cookies) {
 		tok = cookie_value(cookies, "lawexam_session", &toklen);
 	}
-	if (!tok || toklen == 0 || toklen > 128) {
-		http_error(c, 401, "unauthenticated", "请先登录");
-		return -1;
-	}
+	if (!tok || toklen == 0 || toklen > 128)
+		return AUTH_NONE;
 	tok_hash(tok, toklen, c->session_hash);
 	if (c->via_token) {
 		rc = store_token_user(c->th->rd, c->session_hash, &uid, &e);
@@ -366,7 +373,20 @@ static int authenticate(struct hctx *c)
 			}
 		}
 	}
-	if (rc == LX_ERR_NOTFOUND || (rc == LX_OK && c->user.disabled)) {
+	if (rc == LX_OK && c->user.disabled)
+		rc = LX_ERR_NOTFOUND;
+	return rc;
+}
+
+/* Returns 0 when authenticated, else answers and returns -1. */
+static int authenticate(struct hctx *c)
+{
+	int rc = auth_user(c);
+	if (rc == AUTH_NONE) {
+		http_error(c, 401, "unauthenticated", "请先登录");
+		return -1;
+	}
+	if (rc == LX_ERR_NOTFOUND) {
 		http_error(c, 401, "unauthenticated", "登录已失效，请重新登录");
 		return -1;
 	}
@@ -376,6 +396,38 @@ static int authenticate(struct hctx *c)
 	}
 	c->authed = 1;
 	return 0;
+}
+
+/* The peer is this machine (127.0.0.1, ::1, or ::ffff:127.0.0.1 on a dual-stack socket). */
+static int peer_loopback(const char *addr)
+{
+	struct in6_addr a6;
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (strcmp(addr, "127.0.0.1") == 0)
+		return 1;
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return 0;
+	if (IN6_IS_ADDR_LOOPBACK(&a6))
+		return 1;
+	return memcmp(a6.s6_addr, mapped, 12) == 0 && a6.s6_addr[12] == 127 && a6.s6_addr[13] == 0 &&
+	       a6.s6_addr[14] == 0 && a6.s6_addr[15] == 1;
+}
+
+/* R_OPS (/metrics): a loopback peer, unless --metrics-token-only (behind a proxy on the same
+ * host every peer is 127.0.0.1); or an administrator's API token, from anywhere. Cookies do
+ * not count: scrapers send tokens. Anyone else gets exactly what an unknown page gets, so
+ * the route's existence is not revealed (a wrong token included). 0 = go on. */
+static int ops_access(struct hctx *c)
+{
+	const char *authz = evhttp_find_header(evhttp_request_get_input_headers(c->req), "Authorization");
+	if (!c->srv->cfg->metrics_token_only && peer_loopback(c->remote))
+		return 0;
+	if (authz && strncmp(authz, "Bearer ", 7) == 0 && auth_user(c) == LX_OK && (c->user.roles & ROLE_ADMIN)) {
+		c->authed = 1;
+		return 0;
+	}
+	static_serve(c); /* "/metrics" is no file of the web front end: the same 404 */
+	return -1;
 }
 
 /* --- dispatch ------------------------------------------------------------------- */
@@ -409,6 +461,8 @@ static int match(const char *pattern, const char *path, struct hctx *c)
 
 static int check_access(struct hctx *c, const struct route *r)
 {
+	if (r->flags & R_OPS)
+		return ops_access(c);
 	if (!r->roles && !(r->flags & R_ANY_USER))
 		return 0;
 	if (authenticate(c) != 0)
@@ -492,6 +546,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 	c->start_us = now_us();
 	c->method = evhttp_request_get_command(req);
 	c->method_name = method_name(c->method);
+	c->route = METRICS_ROUTE_OTHER;
 	TAILQ_INIT(&c->query);
 	atomic_fetch_add(&th->srv->requests, 1);
 	atomic_store(&th->srv->last_request_ms, (long long)(c->start_us / 1000));
@@ -532,6 +587,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 		if (routes[i].method == c->method ||
 		    (c->method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
 			r = &routes[i];
+			c->route = (int)i;
 			match(r->pattern, c->path, c);
 			break;
 		}
@@ -542,6 +598,7 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 		} else if (strncmp(c->path, "/api/", 5) == 0) {
 			http_error(c, 404, "not_found", "接口不存在");
 		} else if (c->method == EVHTTP_REQ_GET || c->method == EVHTTP_REQ_HEAD) {
+			c->route = METRICS_ROUTE_STATIC;
 			static_serve(c);
 		} else {
 			http_error(c, 405, "method_not_allowed", "不支持的请求方法");

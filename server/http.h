@@ -37,6 +37,7 @@ struct hctx {
 	uint8_t session_hash[32];
 	char csrf[64];
 	int async;
+	int route;                  /* metrics slot: the route table's row, METRICS_ROUTE_STATIC or _OTHER */
 	void *data;                 /* the handler's own state, freed by data_free at reply */
 	void (*data_free)(void *data);
 };

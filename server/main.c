@@ -26,5 +26,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_threshold = cfg.log_level;
+	log_set_prefix(cfg.node); /* every line names the node: grep one node's lines */
 	return srv_run(&cfg);
 }

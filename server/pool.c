@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -26,6 +27,7 @@ struct pool {
 	struct pjob *head, *tail;
 	int stopping;
 	int n;
+	atomic_int queued;        /* jobs waiting for a worker (metrics) */
 	pthread_t *tids;
 };
 
@@ -64,6 +66,7 @@ static void *worker(void *arg)
 			p->head = j->next;
 			if (!p->head)
 				p->tail = NULL;
+			atomic_fetch_sub(&p->queued, 1);
 		}
 		pthread_mutex_unlock(&p->mu);
 		if (!j)
@@ -98,8 +101,14 @@ void pool_submit(struct pool *p, void (*work)(void *arg), void *arg)
 	else
 		p->head = j;
 	p->tail = j;
+	atomic_fetch_add(&p->queued, 1);
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
+}
+
+int pool_queued(struct pool *p)
+{
+	return p ? atomic_load(&p->queued) : 0;
 }
 
 void pool_free(struct pool *p)

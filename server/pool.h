@@ -10,6 +10,8 @@ struct pool;
  * thread cannot be created (start-up). Free with pool_free(). */
 struct pool *pool_new(int threads);
 void pool_submit(struct pool *p, void (*work)(void *arg), void *arg);
+/* Jobs submitted and not yet taken by a worker (the /metrics gauge); any thread; 0 for NULL. */
+int pool_queued(struct pool *p);
 /* Runs what is queued, then joins and frees. */
 void pool_free(struct pool *p);
 

@@ -1,7 +1,9 @@
 /* routes.c — the API's route table (SPEC §6). Order matters only for identical patterns. */
 #include "routes.h"
 
+#include "metrics.h"
 #include "roles.h"
+#include "scope.h"
 
 #define GET EVHTTP_REQ_GET
 #define POST EVHTTP_REQ_POST
@@ -21,6 +23,9 @@ const struct route routes[] = {
 	{PUT, "/api/v1/attempts/*/answers", h_attempt_save, ROLE_EXAMINEE, 0},
 	{POST, "/api/v1/attempts/*/submit", h_attempt_submit, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/attempts/*/review", h_attempt_review, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/laws", h_laws_list, 0, R_ANY_USER},
+	{GET, "/api/v1/laws/*", h_law_get, 0, R_ANY_USER},
+	{GET, "/api/v1/laws/*/articles/*", h_law_article, 0, R_ANY_USER},
 	{GET, "/api/v1/receipts/*", h_receipt_get, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{GET, "/api/v1/attempts/*/certificate.pdf", h_attempt_certificate, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{POST, "/api/v1/practice", h_practice_create, ROLE_EXAMINEE, 0},
@@ -41,6 +46,18 @@ const struct route routes[] = {
 	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLE_ADMIN, 0},
+	/* Per-attempt and per-person actions (SPEC §12): the handler checks the person's scope. */
+	{GET, "/api/v1/admin/attempts/*", h_admin_attempt_get, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/attempts/*/extend", h_admin_attempt_extend, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/attempts/*/force-submit", h_admin_attempt_force_submit, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/attempts/*/void", h_admin_attempt_void, ROLES_STAFF_ADMIN, 0},
+	{GET, "/api/v1/admin/exams/*/attempts", h_admin_exam_person, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/exams/*/retakes", h_admin_exam_retake, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/exams/*/exemptions", h_admin_exam_exempt, ROLES_STAFF_ADMIN, 0},
+	{DELETE, "/api/v1/admin/exams/*/exemptions/*", h_admin_exam_unexempt, ROLES_STAFF_ADMIN, 0},
+	/* Exam-wide: everyone's scores and a bank's key. */
+	{POST, "/api/v1/admin/exams/*/regrade", h_admin_exam_regrade, ROLE_ADMIN, 0},
+	{PUT, "/api/v1/admin/banks/*/questions/*/answer", h_admin_question_answer, ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports", h_reports_exams, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/study", h_report_study, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLE_HR | ROLE_ADMIN, 0},
@@ -50,6 +67,9 @@ const struct route routes[] = {
 	{GET, "/api/v1/reports/*/certificates.pdf", h_report_certificates, ROLE_HR | ROLE_ADMIN, 0},
 	/* No login: the QR code on a certificate points here. */
 	{GET, "/verify/*", h_verify, 0, 0},
+	/* Operations: Prometheus text; who may read it is checked in http.c (R_OPS). */
+	{GET, "/metrics", h_metrics, 0, R_OPS},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];
+_Static_assert(sizeof routes / sizeof routes[0] <= METRICS_ROUTES_MAX, "raise METRICS_ROUTES_MAX (metrics.h)");

@@ -12,6 +12,8 @@ enum {
 	R_PWCHANGE_OK = 1 << 0, /* allowed while a password change is pending */
 	R_NO_CSRF = 1 << 2,     /* login: no session yet */
 	R_ANY_USER = 1 << 3,    /* any logged-in user, whatever the roles */
+	R_OPS = 1 << 4,         /* operations (/metrics): a loopback peer (unless --metrics-token-only) or an
+				 * administrator's API token; anyone else gets the 404 of an unknown page */
 };
 
 struct route {
@@ -24,6 +26,11 @@ struct route {
 
 extern const struct route routes[];
 extern const size_t n_routes;
+
+/* h_law.c */
+void h_laws_list(struct hctx *c);
+void h_law_get(struct hctx *c);
+void h_law_article(struct hctx *c);
 
 /* h_auth.c */
 void h_healthz(struct hctx *c);
@@ -43,6 +50,18 @@ void h_receipt_get(struct hctx *c);
 void h_admin_exams_create(struct hctx *c);
 void h_admin_exams_list(struct hctx *c);
 void h_admin_exam_monitor(struct hctx *c);
+
+/* h_actions.c (per-attempt and per-person actions, regrade, key edit) */
+void h_admin_attempt_get(struct hctx *c);
+void h_admin_attempt_extend(struct hctx *c);
+void h_admin_attempt_force_submit(struct hctx *c);
+void h_admin_attempt_void(struct hctx *c);
+void h_admin_exam_retake(struct hctx *c);
+void h_admin_exam_person(struct hctx *c);
+void h_admin_exam_exempt(struct hctx *c);
+void h_admin_exam_unexempt(struct hctx *c);
+void h_admin_exam_regrade(struct hctx *c);
+void h_admin_question_answer(struct hctx *c);
 
 /* h_admin.c (banks and rosters) */
 void h_admin_banks_import(struct hctx *c);
@@ -70,6 +89,9 @@ void h_report_pass_rates(struct hctx *c);
 void h_report_results(struct hctx *c);
 void h_report_items(struct hctx *c);
 void h_report_study(struct hctx *c);
+
+/* metrics.c */
+void h_metrics(struct hctx *c);
 
 /* h_paper.c (PDFs and certificate verification) */
 void h_attempt_certificate(struct hctx *c);

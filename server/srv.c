@@ -692,6 +692,7 @@ int srv_run(const struct config *cfg)
 	s.cfg = cfg;
 	s.listen_fd = -1;
 	s.conn_idx = -1;
+	s.started_at = (int64_t)time(NULL);
 	m.s = &s;
 	evthread_use_pthreads();
 	event_set_log_callback(libevent_log);
@@ -701,8 +702,8 @@ int srv_run(const struct config *cfg)
 	main_events(&m);
 	char shown[512];
 	store_target_redact(cfg->db_path, shown, sizeof shown);
-	LOG(LOG_INFO, "lawexamd listening on https://%s:%d/ (%d threads, db %s)", cfg->host, cfg->port,
-	    s.nthreads, shown);
+	LOG(LOG_INFO, "lawexamd listening on https://%s:%d/ (%d threads, db %s, node %s)", cfg->host, cfg->port,
+	    s.nthreads, shown, cfg->node ? cfg->node : "-");
 	printf("lawexamd listening on https://%s:%d/\n", cfg->host, cfg->port);
 	fflush(stdout);
 	event_base_dispatch(s.main_base);

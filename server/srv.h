@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "metrics.h"
 #include "store.h"
 
 struct pool;
@@ -39,6 +40,7 @@ struct srv_thread {
 	struct srv_posted *post_head, *post_tail;
 	int post_armed;            /* post_ev is active or scheduled: no need to wake the loop */
 	struct event *post_ev;
+	struct metrics_loop metrics; /* requests answered on this loop (written by it alone) */
 };
 
 struct srv {
@@ -75,6 +77,7 @@ struct srv {
 	int fd_ceiling;            /* connections at which accepting pauses (open-file limit) */
 	atomic_int connections;    /* accepted and not yet freed (TLS handshakes included) */
 	atomic_long conn_warned_ms; /* when "over the cap" was last logged (rate limit) */
+	int64_t started_at;        /* Unix seconds, for /metrics (process_start_time_seconds) */
 };
 
 /* Runs fn(arg) on th's loop, in order with th's other posted work; from any thread. */

@@ -18,6 +18,8 @@
 #define START_MIN_GAP 2       /* a stop of 2 s or more is credited, a graceful restart too; less
 				 * is a restart's own jitter of one clock second */
 #define RECOVER_MIN_GAP 15    /* a failed writer: more than the marks' own jitter */
+#define START_MIN_GAP_SHARED 12 /* PostgreSQL: other nodes may be marking (every 5 s) while this
+				 * one restarts, so a gap up to two marks long is no outage */
 
 static int autosubmit_job(struct store *db, void *arg, struct lx_err *e)
 {
@@ -50,7 +52,8 @@ static int credit(struct store *db, int min_gap, const char *why, struct lx_err 
 
 static int start_job(struct store *db, void *arg, struct lx_err *e)
 {
-	return credit(db, START_MIN_GAP, "start-up", e);
+	(void)arg;
+	return credit(db, store_is_postgres(db) ? START_MIN_GAP_SHARED : START_MIN_GAP, "start-up", e);
 }
 
 static int liveness_job(struct store *db, void *arg, struct lx_err *e)
@@ -99,7 +102,8 @@ void srv_tick(struct srv *s)
 {
 	int64_t now = clock_now();
 	if (now >= s->liveness_next && !atomic_load(&s->liveness_busy)) {
-		s->liveness_next = now + LIVENESS_EVERY;
+		/* After a failed mark, try every second: the mark that commits ends /healthz's 503. */
+		s->liveness_next = now + (atomic_load(&s->liveness_failed) ? 1 : LIVENESS_EVERY);
 		atomic_store(&s->liveness_busy, 1);
 		store_writer_submit(s->writer, liveness_job, liveness_done, s);
 	}

@@ -5,7 +5,8 @@ Usage:
     check_banks.py [--laws DIR] [--table] [--list-verbatim] FILE.json...
 
 Laws directory: --laws DIR, else the environment variable LAWEXAM_LAWS_DIR,
-else <dir of this script>/../../shared/laws (i.e. ../shared/laws relative to
+else the project's law library <repo>/question-bank/laws, else
+<dir of this script>/../../shared/laws (i.e. ../shared/laws relative to
 the repository root); if that does not exist, shared/laws in the nearest
 ancestor directory that has one (a worktree such as <top>/wt/NAME).
 
@@ -1282,6 +1283,10 @@ def default_laws_dir():
     if env:
         return env
     here = os.path.dirname(os.path.abspath(__file__))
+    # the law library shipped in the project (question-bank/laws, SPEC §13)
+    bundled = os.path.normpath(os.path.join(here, "..", "question-bank", "laws"))
+    if os.path.isfile(os.path.join(bundled, "constitution.md")):
+        return bundled
     default = os.path.normpath(os.path.join(here, "..", "..", "shared", "laws"))
     # a git worktree a level deeper (e.g. <top>/wt/NAME): the nearest ancestor's shared/laws
     d = os.path.dirname(os.path.dirname(here))
@@ -1299,7 +1304,7 @@ def main(argv=None):
         description="Check lawexam-bank/1 question banks against the bundled law texts.")
     ap.add_argument("--laws", metavar="DIR", default=None,
                     help="directory with the law texts (default: $LAWEXAM_LAWS_DIR or "
-                         "<repo>/../shared/laws)")
+                         "<repo>/question-bank/laws)")
     ap.add_argument("--table", action="store_true",
                     help="print only a Markdown table of the figures, one row per bank")
     ap.add_argument("--list-verbatim", action="store_true",

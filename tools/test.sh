@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # README command (b): installs what the tests need, then builds and runs every test:
-#   1. the normal build: unit, end-to-end (real lawexamd over HTTPS), bank checks, fuzz-corpus
-#      replays and the browser tests (headless Debian chromium through npm playwright-core);
-#   2. the same suite (browser tests aside) built with AddressSanitizer + UBSan;
+#   1. the normal build: unit, end-to-end (real lawexamd over HTTPS) on SQLite (label e2e) and
+#      again on a private PostgreSQL 15 (label e2e_pg, tests/e2e/pgserver.py), bank checks,
+#      fuzz-corpus replays and the browser tests (headless Debian chromium through npm
+#      playwright-core);
+#   2. the same suite (browser tests aside, both storage backends) built with AddressSanitizer + UBSan;
 #   3. with clang: each libFuzzer target for LAWEXAM_FUZZ_SECONDS (default 20) seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,6 +7,7 @@
 #include <time.h>
 
 int log_threshold = LOG_INFO;
+static char prefix[LOG_PREFIX_MAX + 2]; /* "NAME " or empty; set once at start-up */
 
 static const char *const names[] = {"error", "warn", "info", "debug"};
 
@@ -16,6 +17,16 @@ int log_parse_level(const char *s)
 		if (strcmp(s, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+void log_set_prefix(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n > LOG_PREFIX_MAX)
+		n = LOG_PREFIX_MAX;
+	memcpy(prefix, name ? name : "", n);
+	prefix[n] = n ? ' ' : '\0';
+	prefix[n + (n ? 1 : 0)] = '\0';
 }
 
 void log_write(int level, const char *fmt, ...)
@@ -29,7 +40,7 @@ void log_write(int level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ %-5s ", ts.tv_nsec / 1000000,
+	n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ %s%-5s ", ts.tv_nsec / 1000000, prefix,
 			      names[level < 0 ? 0 : level > 3 ? 3 : level]);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof line - n, fmt, ap);

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "mem.h"
 #include "store_exams.h"
+#include "store_laws.h"
 
 enum q_type exam_type_of(const char *s)
 {
@@ -153,9 +154,35 @@ int exam_candidates(struct store *db, const struct exam_section *s, struct cands
 	return store_candidates(db, s->bank, qtype_name(s->type), cand_cb, out, e);
 }
 
+struct held_ctx {
+	const struct exam_section *sec;
+	size_t n;
+};
+
+static void held_cb(void *ctx, int difficulty, const char *tags_json)
+{
+	struct held_ctx *h = ctx;
+	if (difficulty >= h->sec->dmin && difficulty <= h->sec->dmax && has_tags(tags_json, h->sec->tags, h->sec->n_tags))
+		h->n++;
+}
+
+int exam_candidates_held(struct store *db, const struct exam_section *s, size_t *held, struct lx_err *e)
+{
+	struct held_ctx h = {s, 0};
+	int rc = store_candidates_held(db, s->bank, qtype_name(s->type), held_cb, &h, e);
+	*held = h.n;
+	return rc;
+}
+
 void exam_attempts_sum_cb(void *ctx, const struct attempt_row *a)
 {
 	struct attempts_sum *s = ctx;
+	if (a->attempt_no > s->max_no)
+		s->max_no = a->attempt_no;
+	if (a->status == AST_VOIDED) {
+		s->voided++;
+		return;
+	}
 	s->total++;
 	s->last = *a;
 	s->has_last = 1;

@@ -63,11 +63,15 @@ struct cands {
 };
 /* Fills out (caller frees out->v, also on failure) with the candidates of section s. */
 int exam_candidates(struct store *db, const struct exam_section *s, struct cands *out, struct lx_err *e);
+/* How many questions section s would also match but that are in review (needs_review, SPEC §13). */
+int exam_candidates_held(struct store *db, const struct exam_section *s, size_t *held, struct lx_err *e);
 
 /* A person's attempts at one exam, summed up by exam_attempts_sum_cb (a store_attempts_of
  * callback; ctx is a zeroed struct attempts_sum). */
 struct attempts_sum {
-	int total;
+	int total;         /* attempts that count: voided ones (作废) are left out */
+	int voided;
+	int max_no;        /* the highest attempt_no, voided included (the next is max_no + 1) */
 	int64_t in_progress_id;
 	struct attempt_row in_progress, best, last;
 	int has_best, has_last;

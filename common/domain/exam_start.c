@@ -156,26 +156,40 @@ static int draw(struct store *db, const struct exam_row *x, const struct exam_pa
 		const struct cands *secs, struct attempt_row *a, struct lx_err *e)
 {
 	int position = 0, rc = LX_OK;
+	size_t total = 0, k = 0;
+	struct aq_new *rows;
+	for (size_t s = 0; s < paper->n_sections; s++)
+		total += (size_t)paper->sections[s].count;
+	rows = lx_calloc(total ? total : 1, sizeof *rows);
 	for (size_t s = 0; s < paper->n_sections && rc == LX_OK; s++) {
 		const struct exam_section *sec = &paper->sections[s];
 		const struct cands *cs = &secs[s];
 		struct paper_rng rng;
 		size_t *pick;
-		if (cs->n < (size_t)sec->count)
+		if (cs->n < (size_t)sec->count) {
+			free(rows);
 			return err_set(e, LX_ERR_CONFLICT, "section %s of %s cannot be filled (%zu of %d)", sec->title,
 				       x->code, cs->n, sec->count);
+		}
 		paper_rng_init(&rng, a->seed, s);
 		pick = lx_calloc((size_t)sec->count, sizeof *pick);
 		paper_pick(&rng, cs->n, (size_t)sec->count, pick);
-		for (int i = 0; i < sec->count && rc == LX_OK; i++) {
+		for (int i = 0; i < sec->count; i++) {
 			const struct cand *c = &cs->v[pick[i]];
-			char perm[LX_MAX_OPTIONS + 1] = "";
+			struct aq_new *r = &rows[k++];
 			if (sec->type != QT_JUDGE)
-				paper_perm(&rng, (size_t)c->n_options, perm);
-			rc = store_aq_insert(db, a->id, ++position, (int)s, sec->title, c->id, sec->points2, perm, e);
+				paper_perm(&rng, (size_t)c->n_options, r->perm);
+			r->position = ++position;
+			r->section_idx = (int)s;
+			r->section_title = sec->title;
+			r->version_id = c->id;
+			r->points2 = sec->points2;
 		}
 		free(pick);
 	}
+	if (rc == LX_OK)
+		rc = store_aq_insert_many(db, a->id, rows, k, e);
+	free(rows);
 	return rc;
 }
 
@@ -197,6 +211,14 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 	if (rc)
 		goto out;
 	if (!assigned) {
+		int exempt = 0;
+		rc = store_exemption_get(db, x.id, u->id, &exempt, e);
+		if (rc)
+			goto out;
+		if (exempt) {
+			rc = err_tag(e, LX_ERR_DENIED, "exempt", "您已获准免考本次考试，无需参加");
+			goto out;
+		}
 		rc = err_tag(e, LX_ERR_DENIED, "not_assigned", "您不在本次考试的参考范围内");
 		goto out;
 	}
@@ -249,7 +271,7 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 	}
 	a.exam_id = x.id;
 	a.user_id = u->id;
-	a.attempt_no = sum.total + 1;
+	a.attempt_no = sum.max_no + 1; /* a voided attempt keeps its number */
 	a.started_at = now;
 	a.deadline = now + x.duration_s < x.closes_at ? now + x.duration_s : x.closes_at;
 	a.max_score2 = examdef_max_score2(paper);

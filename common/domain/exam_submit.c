@@ -89,6 +89,8 @@ int exam_submit(struct store *db, int64_t attempt_id, int64_t user_id, int64_t n
 	int rc = exam_own_attempt(db, attempt_id, user_id, &a, e);
 	if (rc || a.status == AST_SUBMITTED)
 		return rc; /* idempotent */
+	if (a.status == AST_VOIDED) /* an administrator voided it (作废): nothing to grade */
+		return err_tag(e, LX_ERR_CONFLICT, "attempt_closed", "该答卷已被作废，无法交卷");
 	rc = store_exam_by_id(db, a.exam_id, &x, e);
 	if (rc == LX_OK)
 		rc = grade_attempt(db, &a, exam_scoring_of(&x), 1, &score2, e);
@@ -118,8 +120,12 @@ static void id_cb(void *ctx, int64_t id)
 int exam_autosubmit(struct store *db, int64_t now, int grace, int *count, struct lx_err *e)
 {
 	struct idvec ids = {0};
-	int rc = store_overdue_attempts(db, now - grace, id_cb, &ids, e);
+	int got = 0;
+	int rc = store_sweep_lock(db, &got, e);
 	*count = 0;
+	if (rc || !got)
+		return rc; /* another node sweeps this second */
+	rc = store_overdue_attempts(db, now - grace, id_cb, &ids, e);
 	for (size_t i = 0; rc == LX_OK && i < ids.n; i++) {
 		rc = exam_submit(db, ids.v[i], 0, now, "timeout", e);
 		if (rc == LX_OK)

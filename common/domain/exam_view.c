@@ -11,6 +11,7 @@
 #include "store_study.h"
 #include "clock.h"
 #include "grade.h"
+#include "lawlib.h"
 #include "mem.h"
 #include "paper.h"
 #include "receipt.h"
@@ -168,6 +169,14 @@ int exam_review_json(struct store *db, int64_t attempt_id, int64_t user_id, int6
 			     "您在本场考试还有一次作答正在进行，交卷后才能查看答案与解析");
 	if (rc == LX_OK)
 		rc = attempt_view(db, &a, &x, 1, now * 1000, out, e);
+	if (rc == LX_OK) { /* each basis as (law, article) for the link to the law page (SPEC §13) */
+		struct lawlib_res *r = lawlib_res_new();
+		json_t *q;
+		size_t i;
+		json_array_foreach(json_object_get(*out, "questions"), i, q)
+			json_object_set_new(q, "law", lawlib_basis_json(db, r, json_string_value(json_object_get(q, "basis"))));
+		lawlib_res_free(r);
+	}
 	exam_row_free(&x);
 	return rc;
 }
@@ -293,16 +302,16 @@ int exam_list_json(struct store *db, const struct user *u, int64_t now, int grac
 int exam_monitor_json(struct store *db, const char *exam_code, int64_t now, json_t **out, struct lx_err *e)
 {
 	struct exam_row x = {0};
-	int64_t assigned = 0, not_started = 0, in_progress = 0, submitted = 0;
+	int64_t assigned = 0, not_started = 0, in_progress = 0, submitted = 0, exempt = 0;
 	char t[40];
 	int rc = store_exam_by_code(db, exam_code, &x, e);
 	if (rc == LX_OK)
-		rc = store_exam_monitor(db, x.id, &assigned, &not_started, &in_progress, &submitted, e);
+		rc = store_exam_monitor(db, x.id, &assigned, &not_started, &in_progress, &submitted, &exempt, e);
 	if (rc == LX_OK)
-		*out = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s}", "exam", x.code, "title", x.title, "assigned",
+		*out = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s}", "exam", x.code, "title", x.title, "assigned",
 				 (json_int_t)assigned, "not_started", (json_int_t)not_started, "in_progress",
-				 (json_int_t)in_progress, "submitted", (json_int_t)submitted, "server_time",
-				 rfc3339_format(now, t, sizeof t));
+				 (json_int_t)in_progress, "submitted", (json_int_t)submitted, "exempt", (json_int_t)exempt,
+				 "server_time", rfc3339_format(now, t, sizeof t));
 	exam_row_free(&x);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "exam.h"
+#include "lawlib.h"
 #include "lx_limits.h"
 #include "mem.h"
 #include "model.h"
@@ -454,9 +455,15 @@ int study_practice_answer(struct store *db, int64_t set_id, int64_t user_id, int
 		if (rc)
 			goto out;
 	}
-	*out = json_pack("{s:b,s:s,s:s,s:s,s:n,s:s,s:b}", "correct", correct, "answer", x.answer, "explanation",
-			 x.explanation ? x.explanation : "", "basis", x.basis ? x.basis : "", "law", "response", response,
-			 "repeat", repeat);
+	{
+		/* the basis as (law, article) when it resolves ({"code","no","sub","ref"}), else null */
+		struct lawlib_res *lr = lawlib_res_new();
+		json_t *law = lawlib_basis_json(db, lr, x.basis ? x.basis : "");
+		lawlib_res_free(lr);
+		*out = json_pack("{s:b,s:s,s:s,s:s,s:o,s:s,s:b}", "correct", correct, "answer", x.answer, "explanation",
+				 x.explanation ? x.explanation : "", "basis", x.basis ? x.basis : "", "law", law, "response",
+				 response, "repeat", repeat);
+	}
 out:
 	free(x.explanation);
 	free(x.basis);

@@ -29,6 +29,8 @@ void store_target_redact(const char *target, char *out, size_t n)
 	snprintf(out, n, "%.*s:***%s", (int)(colon - target), target, at);
 }
 
+static int run_simple(struct store *db, const char *sql, struct lx_err *e);
+
 static const struct store_driver *driver_for(const char *target)
 {
 	return store_target_is_uri(target) ? &store_pg_driver : &store_sqlite_driver;
@@ -41,8 +43,9 @@ int store_latest_version(void)
 
 int store_fail(struct store *db, int src, struct lx_err *e, const char *what)
 {
-	store_stats_error();
-	return db->drv->fail(db, src, e, what);
+	int rc = db->drv->fail(db, src, e, what);
+	store_stats_error(rc); /* metrics: store errors by kind (store_stats.h) */
+	return rc;
 }
 
 int store_exec(struct store *db, const char *sql, struct lx_err *e)
@@ -94,7 +97,7 @@ struct stmt *store_stmt(struct store *db, const char *sql, struct lx_err *e)
 	st->db = db;
 	st->sql = sql;
 	if (db->drv->prepare(st, e) != LX_OK) {
-		store_stats_error();
+		store_stats_error(e ? e->code : LX_ERR_STORAGE);
 		free(st);
 		return NULL;
 	}
@@ -195,6 +198,11 @@ int store_open(const char *target, int flags, struct store **out, struct lx_err 
 	return LX_OK;
 }
 
+int store_ping(struct store *db, struct lx_err *e)
+{
+	return run_simple(db, "SELECT 1", e);
+}
+
 int store_is_postgres(const struct store *db)
 {
 	return store_is_pg(db);
@@ -290,6 +298,14 @@ int store_savepoint(struct store *db, struct lx_err *e)
 int store_release(struct store *db, struct lx_err *e)
 {
 	return run_simple(db, SQL_RELEASE, e);
+}
+
+int store_release_savepoint(struct store *db, struct lx_err *e)
+{
+	if (store_is_pg(db)) /* one round trip for both */
+		return store_exec(db, "RELEASE job; SAVEPOINT job", e);
+	int rc = run_simple(db, SQL_RELEASE, e);
+	return rc ? rc : run_simple(db, SQL_SAVEPOINT, e);
 }
 
 void store_rollback_to(struct store *db)

@@ -30,6 +30,8 @@ void store_close(struct store *db);
 int store_target_is_uri(const char *target);
 /* target for logs and messages: a URI's password replaced by "***". */
 void store_target_redact(const char *target, char *out, size_t n);
+/* One trivial query: LX_OK while the database answers (PostgreSQL: reconnects if it can). */
+int store_ping(struct store *db, struct lx_err *e);
 /* 1 when db is a PostgreSQL database (postgresql:// target), 0 for SQLite. */
 int store_is_postgres(const struct store *db);
 int store_schema_version(struct store *db);
@@ -42,6 +44,8 @@ void store_rollback(struct store *db);
 /* Nested: a savepoint inside a transaction (used per job by the writer). */
 int store_savepoint(struct store *db, struct lx_err *e);
 int store_release(struct store *db, struct lx_err *e);
+/* store_release, then store_savepoint for the next job (PostgreSQL: one round trip). */
+int store_release_savepoint(struct store *db, struct lx_err *e);
 void store_rollback_to(struct store *db);
 /* Read transaction: one consistent snapshot for a report's several reads. */
 int store_read_begin(struct store *db, struct lx_err *e);
@@ -80,6 +84,8 @@ void store_writer_stop(struct store_writer *w);
 uint64_t store_writer_batches(struct store_writer *w);
 uint64_t store_writer_jobs(struct store_writer *w);
 uint64_t store_writer_checkpoints(struct store_writer *w); /* checkpoints run off the writer */
+/* Jobs queued and not yet taken into a batch (metrics); any thread. */
+size_t store_writer_queue_depth(struct store_writer *w);
 /* Runs fn synchronously in its own transaction on db (the CLI's path; same semantics). */
 int store_run(struct store *db, store_job_fn fn, void *arg, struct lx_err *e);
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "lx_limits.h"
 #include "model.h"
 
 struct store;
@@ -32,14 +33,17 @@ int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *categ
 int store_exam_by_code(struct store *db, const char *code, struct exam_row *out, struct lx_err *e);
 int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct lx_err *e);
 int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), void *ctx, struct lx_err *e);
-/* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope. */
+/* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope, not
+ * exempt (免考). */
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e);
-/* Counts for the live monitor. */
+/* Counts for the live monitor: the assigned population without the exempt, who are counted
+ * apart (*exempt). Voided attempts do not count. */
 int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int64_t *not_started,
-		       int64_t *in_progress, int64_t *submitted, struct lx_err *e);
+		       int64_t *in_progress, int64_t *submitted, int64_t *exempt, struct lx_err *e);
 
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e);
-/* Active questions of bank whose current version has type: fn per candidate, in question order,
+/* Active questions of bank, not in review (store_laws.h), whose current version has type: fn
+ * per candidate, in question order,
  * with its number of options (counted by SQL; 0 when the stored options are not a JSON array). */
 int store_candidates(struct store *db, const char *bank, const char *type,
 		     void (*fn)(void *ctx, int64_t version_id, int difficulty, const char *tags_json,
@@ -59,7 +63,7 @@ int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *
 struct attempt_row {
 	int64_t id, exam_id, user_id;
 	int attempt_no;
-	enum attempt_status status; /* AST_IN_PROGRESS or AST_SUBMITTED */
+	enum attempt_status status; /* AST_IN_PROGRESS, AST_SUBMITTED or AST_VOIDED */
 	int64_t started_at, deadline, submitted_at;
 	char reason[16];
 	long score2, max_score2;
@@ -97,6 +101,16 @@ struct aq_row {
 int store_aq_insert(struct store *db, int64_t attempt_id, int position, int section_idx,
 		    const char *section_title, int64_t version_id, int points2, const char *perm,
 		    struct lx_err *e);
+/* A drawn paper's questions at once (one statement on PostgreSQL: a start is one round trip
+ * for the paper, not one per question). */
+struct aq_new {
+	int position, section_idx, points2;
+	const char *section_title;
+	int64_t version_id;
+	char perm[LX_MAX_OPTIONS + 1];
+};
+int store_aq_insert_many(struct store *db, int64_t attempt_id, const struct aq_new *rows, size_t n,
+			 struct lx_err *e);
 /* The type ("single"…) and option permutation of one drawn question (a point lookup, for saves).
  * LX_ERR_NOTFOUND when the attempt has no such position. */
 int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,
@@ -151,7 +165,21 @@ int store_attempt_credits(struct store *db, int64_t id,
 			  void (*fn)(void *ctx, int seconds, const char *reason, int64_t at), void *ctx,
 			  struct lx_err *e);
 
+/* Voids an attempt (sets voided_at and its reason; a no-op on one already voided) and revokes
+ * its certificate. A voided attempt is never in progress, submitted, graded or counted again. */
+int store_attempt_void(struct store *db, int64_t id, int64_t now, const char *reason, struct lx_err *e);
+/* Exemptions (免考): put (or replace the reason of) one, delete one (*deleted = 0 if there was
+ * none), ask whether one exists. */
+int store_exemption_put(struct store *db, int64_t exam_id, int64_t user_id, const char *reason, const char *actor,
+			int64_t at, struct lx_err *e);
+int store_exemption_delete(struct store *db, int64_t exam_id, int64_t user_id, int *deleted, struct lx_err *e);
+int store_exemption_get(struct store *db, int64_t exam_id, int64_t user_id, int *exempt, struct lx_err *e);
+
 int store_retakes(struct store *db, int64_t exam_id, int64_t user_id, int *granted, struct lx_err *e);
 int store_retake_grant(struct store *db, int64_t exam_id, int64_t user_id, struct lx_err *e);
+
+/* The auto-submit sweep's lock, held to the end of the transaction: *got = 0 when another
+ * node is sweeping now (PostgreSQL advisory lock; SQLite: always 1). */
+int store_sweep_lock(struct store *db, int *got, struct lx_err *e);
 
 #endif

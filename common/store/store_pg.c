@@ -60,6 +60,21 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* libpq's messages end in newlines and may continue on a tabbed line: one line instead. */
+static void one_line(char *m)
+{
+	char *o = m;
+	for (char *p = m; *p; p++) {
+		char c = *p == '\n' || *p == '\t' ? ' ' : *p;
+		if (c == ' ' && (o == m || o[-1] == ' '))
+			continue;
+		*o++ = c;
+	}
+	while (o > m && o[-1] == ' ')
+		o--;
+	*o = 0;
+}
+
 static void note(struct pg *p, const PGresult *r)
 {
 	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -68,9 +83,7 @@ static void note(struct pg *p, const PGresult *r)
 	if (!m || !*m)
 		m = PQerrorMessage(p->c);
 	snprintf(p->msg, sizeof p->msg, "%s", m && *m ? m : "connection lost");
-	size_t n = strlen(p->msg);
-	while (n && (p->msg[n - 1] == '\n' || p->msg[n - 1] == ' '))
-		p->msg[--n] = 0;
+	one_line(p->msg);
 }
 
 /* The connection is unusable (or the server is a standby after a failover). */
@@ -105,6 +118,7 @@ static PGconn *connect_to(const char *target, int flags, char *msg, size_t msgle
 	}
 	if (PQstatus(c) != CONNECTION_OK) {
 		snprintf(msg, msglen, "%s", PQerrorMessage(c));
+		one_line(msg);
 		PQfinish(c);
 		return NULL;
 	}

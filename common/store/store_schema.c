@@ -252,7 +252,61 @@ const struct store_migration store_migrations[] = {
 		"CREATE TABLE liveness(id BIGINT PRIMARY KEY CHECK(id = 1), at BIGINT NOT NULL);",
 	},
 	{
-		/* 7: study (学法, SPEC §13): exams.kind ('exam' or 'mock': mock exams are never in a
+		/* 6: the law library (SPEC §13). A law has numbered versions, each with all its
+		 * articles (art_no 0 is the 序言; art_sub the Y of 第X条之Y); laws.version is the
+		 * current one. questions.needs_review = 1 keeps a question out of new papers after an
+		 * article it cites changed (an UPDATE of questions, so content_gen changes with it);
+		 * question_review says which article of which law version put it there. */
+		"CREATE TABLE laws(code TEXT PRIMARY KEY, title TEXT NOT NULL, version INTEGER NOT NULL,"
+		"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+		"CREATE TABLE law_versions(law TEXT NOT NULL REFERENCES laws(code), version INTEGER NOT NULL,"
+		"  title TEXT NOT NULL, effective TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at INTEGER NOT NULL,"
+		"  PRIMARY KEY(law, version));"
+		"CREATE TABLE law_articles(law TEXT NOT NULL, version INTEGER NOT NULL, ord INTEGER NOT NULL,"
+		"  art_no INTEGER NOT NULL, art_sub INTEGER NOT NULL, label TEXT NOT NULL, chapter TEXT NOT NULL,"
+		"  body TEXT NOT NULL, PRIMARY KEY(law, version, art_no, art_sub),"
+		"  FOREIGN KEY(law, version) REFERENCES law_versions(law, version));"
+		"CREATE INDEX law_articles_ord ON law_articles(law, version, ord);"
+		"ALTER TABLE questions ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0;"
+		"CREATE TABLE question_review(question_id INTEGER PRIMARY KEY REFERENCES questions(id),"
+		"  law TEXT NOT NULL, label TEXT NOT NULL, law_version INTEGER NOT NULL, since INTEGER NOT NULL);",
+		/* PostgreSQL */
+		"CREATE TABLE laws(code TEXT PRIMARY KEY, title TEXT NOT NULL, version BIGINT NOT NULL,"
+		"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+		"CREATE TABLE law_versions(law TEXT NOT NULL REFERENCES laws(code), version BIGINT NOT NULL,"
+		"  title TEXT NOT NULL, effective TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at BIGINT NOT NULL,"
+		"  PRIMARY KEY(law, version));"
+		"CREATE TABLE law_articles(law TEXT NOT NULL, version BIGINT NOT NULL, ord BIGINT NOT NULL,"
+		"  art_no BIGINT NOT NULL, art_sub BIGINT NOT NULL, label TEXT NOT NULL, chapter TEXT NOT NULL,"
+		"  body TEXT NOT NULL, PRIMARY KEY(law, version, art_no, art_sub),"
+		"  FOREIGN KEY(law, version) REFERENCES law_versions(law, version));"
+		"CREATE INDEX law_articles_ord ON law_articles(law, version, ord);"
+		"ALTER TABLE questions ADD COLUMN needs_review BIGINT NOT NULL DEFAULT 0;"
+		"CREATE TABLE question_review(question_id BIGINT PRIMARY KEY REFERENCES questions(id),"
+		"  law TEXT NOT NULL, label TEXT NOT NULL, law_version BIGINT NOT NULL, since BIGINT NOT NULL);",
+	},
+	{
+		/* 7: per-attempt actions and exemptions (SPEC §12). A voided attempt (作废) keeps its
+		 * row and status and gets voided_at: the CHECK on attempts.status cannot change in
+		 * SQLite without rebuilding a table four others reference, so every query that counts
+		 * attempts also asks voided_at IS NULL, and the store reports the status "voided".
+		 * exemptions (免考) take a person out of an exam's assigned population. */
+		"ALTER TABLE attempts ADD COLUMN voided_at INTEGER;"
+		"ALTER TABLE attempts ADD COLUMN void_reason TEXT;"
+		"CREATE TABLE exemptions("
+		"  exam_id INTEGER NOT NULL REFERENCES exams(id), user_id INTEGER NOT NULL REFERENCES users(id),"
+		"  reason TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL,"
+		"  PRIMARY KEY(exam_id, user_id)) WITHOUT ROWID;",
+		/* PostgreSQL */
+		"ALTER TABLE attempts ADD COLUMN voided_at BIGINT;"
+		"ALTER TABLE attempts ADD COLUMN void_reason TEXT;"
+		"CREATE TABLE exemptions("
+		"  exam_id BIGINT NOT NULL REFERENCES exams(id), user_id BIGINT NOT NULL REFERENCES users(id),"
+		"  reason TEXT NOT NULL, actor TEXT NOT NULL, at BIGINT NOT NULL,"
+		"  PRIMARY KEY(exam_id, user_id));",
+	},
+	{
+		/* 8: study (学法, SPEC §13): exams.kind ('exam' or 'mock': mock exams are never in a
 		 * report); practice sets and their items (the version drawn, the first response and
 		 * whether it was right); per user and bank the practice answered and right; the
 		 * mistakes (错题本: in it while streak < 2, streak = right answers in a row in

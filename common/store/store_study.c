@@ -34,7 +34,7 @@ int store_practice_candidates(struct store *db, const char *bank, int64_t user_i
 		 " CASE WHEN EXISTS (SELECT 1 FROM study_seen s WHERE s.user_id = ?2 AND s.question_id = q.id)"
 		 " THEN 1 ELSE 0 END"
 		 " FROM questions q JOIN question_versions v ON v.id = q.current_version_id"
-		 " WHERE q.bank = ?1 AND q.active = 1 ORDER BY q.ord, q.id");
+		 " WHERE q.bank = ?1 AND q.active = 1 AND q.needs_review = 0 ORDER BY q.ord, q.id");
 	return cands(db, st, bank, user_id, fn, ctx, e);
 }
 
@@ -45,7 +45,7 @@ int store_practice_mistake_candidates(struct store *db, const char *bank, int64_
 	STMT(st, "SELECT q.id, v.id, v.tags, 1"
 		 " FROM mistakes m JOIN questions q ON q.id = m.question_id"
 		 " JOIN question_versions v ON v.id = q.current_version_id"
-		 " WHERE m.user_id = ?2 AND q.bank = ?1 AND q.active = 1 AND m.streak < 2"
+		 " WHERE m.user_id = ?2 AND q.bank = ?1 AND q.active = 1 AND q.needs_review = 0 AND m.streak < 2"
 		 " ORDER BY m.wrong_count DESC, m.updated_at DESC, q.ord, q.id");
 	return cands(db, st, bank, user_id, fn, ctx, e);
 }
@@ -156,7 +156,8 @@ int store_study_count(struct store *db, int64_t user_id, const char *bank, int64
 int store_practice_banks(struct store *db, void (*fn)(void *ctx, const char *code, const char *title, int64_t n),
 			 void *ctx, struct lx_err *e)
 {
-	STMT(st, "SELECT b.code, b.title, count(*) FROM banks b JOIN questions q ON q.bank = b.code AND q.active = 1"
+	STMT(st, "SELECT b.code, b.title, count(*) FROM banks b"
+		 " JOIN questions q ON q.bank = b.code AND q.active = 1 AND q.needs_review = 0"
 		 " GROUP BY b.code, b.title ORDER BY b.code");
 	int src;
 	while ((src = st_step(st)) == ST_ROW)
@@ -245,11 +246,11 @@ int store_mistake_pending(struct store *db, int64_t user_id, int64_t now, void (
 			  void *ctx, struct lx_err *e)
 {
 	STMT(st, "SELECT a.id FROM attempts a JOIN exams x ON x.id = a.exam_id"
-		 " WHERE a.user_id = ?1 AND a.status = 'submitted'"
+		 " WHERE a.user_id = ?1 AND a.status = 'submitted' AND a.voided_at IS NULL"
 		 " AND (x.review = 'immediate' OR (x.review = 'after_close' AND x.closes_at <= ?2))"
 		 " AND NOT EXISTS (SELECT 1 FROM mistake_attempts m WHERE m.attempt_id = a.id)"
 		 " AND NOT EXISTS (SELECT 1 FROM attempts b WHERE b.exam_id = a.exam_id AND b.user_id = a.user_id"
-		 "                 AND b.status = 'in_progress')"
+		 "                 AND b.status = 'in_progress' AND b.voided_at IS NULL)"
 		 " ORDER BY a.id");
 	st_bind_int(st, 1, user_id);
 	st_bind_int(st, 2, now);
@@ -338,7 +339,7 @@ int store_reading_add(struct store *db, int64_t user_id, const char *law, int se
 int store_exam_in_progress(struct store *db, int64_t user_id, int *yes, struct lx_err *e)
 {
 	STMT(st, "SELECT count(*) FROM attempts a JOIN exams x ON x.id = a.exam_id"
-		 " WHERE a.user_id = ?1 AND a.status = 'in_progress' AND x.kind = 'exam'");
+		 " WHERE a.user_id = ?1 AND a.status = 'in_progress' AND a.voided_at IS NULL AND x.kind = 'exam'");
 	int64_t n = 0;
 	int rc;
 	st_bind_int(st, 1, user_id);

@@ -13,7 +13,8 @@
 
 struct store;
 
-/* A practice candidate: an active question of a bank with its current version, in bank order.
+/* A practice candidate: an active question of a bank with its current version, in bank order,
+ * not in review (needs_review: an article it cites changed; not drawn, as for papers).
  * seen: the user has answered it in practice before (for "sequential"). */
 struct study_cand {
 	int64_t question_id, version_id;
@@ -73,7 +74,7 @@ int store_mistakes(struct store *db, int64_t user_id, void (*fn)(void *ctx, cons
 /* Mistakes of a user still in the book (streak < 2). */
 int store_mistakes_count(struct store *db, int64_t user_id, int64_t *n, struct lx_err *e);
 
-/* Submitted attempts of user whose wrong answers are not yet in the mistakes and whose review
+/* Submitted attempts of user (not voided) whose wrong answers are not yet in the mistakes and whose review
  * may be shown at now: review immediate, or after_close and closed; and no attempt of the
  * same user at the same exam in progress. */
 int store_mistake_pending(struct store *db, int64_t user_id, int64_t now, void (*fn)(void *ctx, int64_t attempt_id),
@@ -97,7 +98,7 @@ int store_reading_last(struct store *db, int64_t user_id, int64_t *at, struct lx
 /* Counts seconds of reading law for user at now (and now becomes the last counted ping). */
 int store_reading_add(struct store *db, int64_t user_id, const char *law, int seconds, int64_t now,
 		      struct lx_err *e);
-/* 1 if the user has a (real, not mock) exam attempt in progress. */
+/* 1 if the user has a (real, not mock) exam attempt in progress (not voided). */
 int store_exam_in_progress(struct store *db, int64_t user_id, int *yes, struct lx_err *e);
 
 /* The study report's population: active users with the examinee role and their figures. */

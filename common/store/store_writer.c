@@ -9,11 +9,13 @@
 #include "store_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "mem.h"
+#include "store_stats.h"
 
 #define WRITER_BATCH_MAX 256
 
@@ -33,6 +35,7 @@ struct store_writer {
 	pthread_cond_t cv;
 	struct job *head, *tail;
 	int stopping;
+	_Atomic size_t queued; /* metrics: jobs waiting, not yet taken into a batch */
 	uint64_t batches, jobs;
 	void *aux; /* the driver's work beside the writer (SQLite: the checkpointer) */
 };
@@ -44,13 +47,19 @@ static void run_batch(struct store_writer *w, struct job *batch)
 	struct job *j;
 
 	if (rc == LX_OK) {
+		int open = 0; /* the job's savepoint is open already (made with the last release) */
 		for (j = batch; j; j = j->next) {
 			memset(&j->err, 0, sizeof j->err);
-			j->rc = store_savepoint(w->db, &j->err);
+			j->rc = open ? LX_OK : store_savepoint(w->db, &j->err);
+			open = 0;
 			if (j->rc == LX_OK) {
 				j->rc = j->fn(w->db, j->arg, &j->err);
-				if (j->rc == LX_OK)
+				if (j->rc == LX_OK && j->next) {
+					j->rc = store_release_savepoint(w->db, &j->err);
+					open = j->rc == LX_OK;
+				} else if (j->rc == LX_OK) {
 					j->rc = store_release(w->db, &j->err);
+				}
 			}
 			if (j->rc == LX_OK)
 				continue;
@@ -102,12 +111,15 @@ static void *writer_main(void *arg)
 		batch = w->head;
 		if (batch) {
 			struct job *last = batch;
-			for (int n = 1; n < WRITER_BATCH_MAX && last->next; n++)
+			size_t n = 1;
+			for (; n < WRITER_BATCH_MAX && last->next; n++)
 				last = last->next;
 			w->head = last->next;
 			if (!w->head)
 				w->tail = NULL;
 			last->next = NULL;
+			atomic_fetch_sub(&w->queued, n); /* metrics: queue depth, batch size */
+			store_stats_batch(n);
 		}
 		if (!batch && w->stopping) {
 			pthread_mutex_unlock(&w->mu);
@@ -156,6 +168,7 @@ void store_writer_submit(struct store_writer *w, store_job_fn fn, store_done_fn 
 	else
 		w->head = j;
 	w->tail = j;
+	atomic_fetch_add(&w->queued, 1); /* metrics */
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 }
@@ -183,3 +196,4 @@ uint64_t store_writer_checkpoints(struct store_writer *w)
 {
 	return w->aux && w->db->drv->writer_checkpoints ? w->db->drv->writer_checkpoints(w->aux) : 0;
 }
+size_t store_writer_queue_depth(struct store_writer *w) { return atomic_load(&w->queued); } /* metrics */

@@ -21,6 +21,15 @@ Typical use::
 
 A failing test prints the tail of every server log it used. Set LAWEXAM_E2E_KEEP=1 to keep
 the temporary directories, LAWEXAM_E2E_VERBOSE=1 to run the server at --log-level info.
+
+The storage backend is a parameter of the harness, not of the tests:
+LAWEXAM_E2E_BACKEND=sqlite (the default) gives each Server a file DIR/lawexam.db;
+LAWEXAM_E2E_BACKEND=postgres gives each Server a fresh database on one private PostgreSQL 15
+per test process (pgserver.py) and `srv.db` is its `postgresql://` URI. Either way `srv.db`
+is what `--db` takes, for lawexamd and lawexam-admin alike. A test that reads or changes
+the database behind the server's back uses connect(srv) or sql(srv, ...), which speak
+sqlite3 or PostgreSQL accordingly (`?`/`?N` placeholders, SQL common to both); a test that
+is about the SQLite file itself is marked sqlite_only(why) and skipped on PostgreSQL.
 """
 
 import http.client
@@ -31,6 +40,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -38,6 +48,8 @@ import tempfile
 import time
 import unittest
 from collections import namedtuple
+
+import pgserver
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("LAWEXAM_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -47,6 +59,12 @@ LAWEXAM_ADMIN = os.environ.get("LAWEXAM_ADMIN") or os.path.join(BUILD_DIR, "lawe
 WEB_ROOT = os.path.join(SOURCE_DIR, "web")
 KEEP = os.environ.get("LAWEXAM_E2E_KEEP") == "1"
 VERBOSE = os.environ.get("LAWEXAM_E2E_VERBOSE") == "1"
+
+BACKEND = (os.environ.get("LAWEXAM_E2E_BACKEND") or "sqlite").strip().lower()
+BACKEND = {"pg": "postgres", "postgresql": "postgres"}.get(BACKEND, BACKEND)
+if BACKEND not in ("sqlite", "postgres"):
+    raise SystemExit("LAWEXAM_E2E_BACKEND must be sqlite or postgres, not %r" % BACKEND)
+ON_POSTGRES = BACKEND == "postgres"
 
 # Markers of AddressSanitizer / UndefinedBehaviorSanitizer / LeakSanitizer reports.
 SANITIZER_RE = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: \w+Sanitizer")
@@ -103,6 +121,80 @@ def free_port():
         return s.getsockname()[1]
 
 
+# --- the storage backend -------------------------------------------------------------------------
+
+
+def sqlite_only(why):
+    """Decorator for a test method or TestCase class about the SQLite file itself (its WAL,
+    file modes, a file system filling up, `lawexam-admin backup` to a file): skipped, with
+    why, when the suite runs on PostgreSQL, also under CI=true (there is nothing to test)."""
+    return unittest.skipIf(ON_POSTGRES, "SQLite only: " + why)
+
+
+def postgres_only(why):
+    """Decorator for a test about the PostgreSQL backend itself (its connection going away, a
+    schema in its lawexam_schema table, migrate --to): it runs as e2e_pg.<name>; in the SQLite
+    run it is skipped with why (the e2e_pg run is the one that tests it)."""
+    return unittest.skipUnless(ON_POSTGRES, "PostgreSQL only (runs as e2e_pg): " + why)
+
+
+def postgres():
+    """The process's private PostgreSQL (started on first use). When PostgreSQL cannot run
+    here the test is skipped, or fails under CI=true (require())."""
+    why = pgserver.missing()
+    require(why is None, "LAWEXAM_E2E_BACKEND=postgres: %s" % why)
+    try:
+        return pgserver.instance()
+    except pgserver.Unavailable as e:
+        require(False, "LAWEXAM_E2E_BACKEND=postgres: %s" % e)
+
+
+def new_database(directory, name="lawexam.db"):
+    """A fresh, empty database for `lawexam-admin init` (which the caller runs), as --db takes
+    it: on SQLite the path directory/name (not created), on PostgreSQL the URI of a new
+    database on the private instance."""
+    if ON_POSTGRES:
+        return postgres().create_database()
+    return os.path.join(directory, name)
+
+
+def drop_database(db):
+    """Frees a database of new_database() on PostgreSQL (a SQLite file goes with its folder)."""
+    pg = pgserver.current()
+    if pgserver.is_uri(db) and pg is not None:
+        pg.drop_database(db)
+
+
+def _db_of(where):
+    return where.db if hasattr(where, "db") else where
+
+
+def connect(where, readonly=False, autocommit=False):
+    """A second connection to a database (a Server or a --db value) beside lawexamd:
+    sqlite3.connect() for a file, a psql-backed connection with the same surface for a
+    PostgreSQL URI (pgserver.Connection). Transactions as Python's sqlite3: writes need
+    commit() (or `with con:`) unless autocommit; close() it when done."""
+    db = _db_of(where)
+    if pgserver.is_uri(db):
+        return pgserver.connect(db, autocommit=autocommit, readonly=readonly)
+    if readonly:
+        return sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=15,
+                               isolation_level=None if autocommit else "")
+    return sqlite3.connect(db, timeout=15, isolation_level=None if autocommit else "")
+
+
+def sql(where, statement, *params):
+    """Runs one statement on a database (a Server or a --db value) in its own committed
+    transaction; returns the rows (a list of tuples; empty for a statement without rows)."""
+    con = connect(where)
+    try:
+        rows = con.execute(statement, params).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
 def run_admin(db, *args, input=None, timeout=120):
     """Runs lawexam-admin --db DB ARGS…; returns (rc, stdout, stderr) as text."""
     p = subprocess.run([LAWEXAM_ADMIN, "--db", db] + [str(a) for a in args],
@@ -117,15 +209,21 @@ class ServerError(Exception):
 class Server:
     """One lawexamd over its own temporary directory DIR:
 
-    DIR/lawexam.db (made by `lawexam-admin init`), DIR/tls/ (the self-signed certificate the
-    server makes on first start), DIR/lawexamd.log (the server's stdout and stderr, appended
-    across restarts). `args` are extra server flags, e.g. ("--throttle-window", "3").
-    The port is chosen once and kept across restart(), so clients keep working.
+    .db, its database (made by `lawexam-admin init` unless init=False): DIR/lawexam.db, or
+    on PostgreSQL a fresh database's URI (new_database()); DIR/tls/ (the self-signed
+    certificate the server makes on first start), DIR/lawexamd.log (the server's stdout and
+    stderr, appended across restarts). `args` are extra server flags, e.g.
+    ("--throttle-window", "3"). The port is chosen once and kept across restart(), so clients
+    keep working.
     """
 
     def __init__(self, *args, web_root=None, init=True, log_level=None, name="lawexamd"):
         self.dir = tempfile.mkdtemp(prefix="lawexam-e2e-")
-        self.db = os.path.join(self.dir, "lawexam.db")
+        try:
+            self.db = new_database(self.dir)
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         self.tls_dir = os.path.join(self.dir, "tls")
         self.cert = os.path.join(self.tls_dir, "cert.pem")
         self.log_path = os.path.join(self.dir, name + ".log")
@@ -345,6 +443,7 @@ class Server:
             problem = None
         if not KEEP and not reports and not problem:
             shutil.rmtree(self.dir, ignore_errors=True)
+            drop_database(self.db)
         if problem:
             raise ServerError("%s; log %s:\n%s" % (problem, self.log_path, "\n".join(self._last_log.splitlines()[-60:])))
         return reports
@@ -591,6 +690,8 @@ class TestCase(unittest.TestCase):
         class_servers = list(type(self).__dict__.get("_class_servers", []))
         # Logs must be read before per-test cleanups remove the directories.
         self._log_snapshot = None
+        pg = pgserver.current()
+        self._pg_log_offset = pg.log_size() if pg else 0
         self.addCleanup(self._snapshot_logs, class_servers)
         out = super().run(result)
         if len(result.failures) + len(result.errors) > before and self._log_snapshot:
@@ -602,6 +703,11 @@ class TestCase(unittest.TestCase):
         parts = []
         for s in class_servers + self._test_servers:
             parts.append("-- %s (port %s)\n%s" % (s.log_path, s.port, s.log_tail()))
+        pg = pgserver.current()
+        if pg:
+            since = pg.log_since(self._pg_log_offset)
+            if since:
+                parts.append("-- %s (written during this test)\n%s" % (pg.log_path, since))
         self._log_snapshot = "\n".join(parts)
 
     # --- assertions shared by many tests ----------------------------------------------------

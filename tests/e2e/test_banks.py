@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import unittest
 import urllib.parse
@@ -265,7 +264,8 @@ class BankTestCase(L.TestCase):
     def fresh_db(self):
         d = tempfile.mkdtemp(prefix="lawexam-banks-")
         self.addCleanup(shutil.rmtree, d, True)
-        db = os.path.join(d, "lawexam.db")
+        db = L.new_database(d)
+        self.addCleanup(L.drop_database, db)
         self.admin_ok(db, "init")
         return d, db
 
@@ -281,7 +281,7 @@ class BankTestCase(L.TestCase):
         snap = {"list": self.admin_ok(db, "bank", "list")}
         for c in codes:
             snap["export " + c] = self.export(db, c)
-        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        con = L.connect(db, readonly=True)
         try:
             for t in ("banks", "questions", "question_versions"):
                 snap[t] = con.execute("SELECT * FROM %s ORDER BY 1" % t).fetchall()
@@ -294,7 +294,7 @@ class BankTestCase(L.TestCase):
 
     def versions(self, db, bank, qid):
         """(current_version_id, active, [(id, version, stem, options, answer)…]) of one question."""
-        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        con = L.connect(db, readonly=True)
         try:
             row = con.execute("SELECT id, current_version_id, active FROM questions WHERE bank = ? AND qid = ?",
                               (bank, qid)).fetchone()

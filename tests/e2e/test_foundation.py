@@ -938,6 +938,15 @@ class LifecycleTest(L.TestCase):
             self.assertIn(db, err)
             for suffix in ("", "-wal", "-shm", "-journal"):
                 self.assertFalse(os.path.exists(db + suffix), db + suffix)
+        if L.ON_POSTGRES:  # a PostgreSQL database that does not exist is not made either
+            missing = re.sub(r"/(\w+)\?", r"/\1_missing?", srv.db, count=1)
+            rc, out, err = self.run_lawexamd("--db", missing, "--listen", "127.0.0.1:%d" % L.free_port(),
+                                             "--tls-dir", srv.tls_dir, "--log-level", "warn")
+            self.assertEqual(rc, 1, err)
+            name = re.search(r"/(\w+)\?", missing).group(1)
+            self.assertIn(name, err)
+            self.assertEqual(L.postgres().psql("SELECT count(*) FROM pg_database WHERE datname = '%s'" % name).strip(),
+                             "0")
 
     def test_bad_certificate(self):
         srv = self.server(start=False)

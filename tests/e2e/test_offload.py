@@ -9,9 +9,9 @@ XlsxBombTest: an XLSX whose worksheet inflates to 250 MiB from a few hundred KB 
 with a 422 naming the file, by /admin/staff and /admin/banks, quickly and without the
 server's peak RSS (VmHWM) growing by more than a few tens of MiB.
 
-The population is written straight into the temporary database with sqlite3, as
-tools/bench/report_bench.py does (its populate() is reused: argon2 for 100,000 users through
-`user add` would take hours).
+The population is written straight into the temporary database (L.connect: SQLite or
+PostgreSQL), as tools/bench/report_bench.py does (its populate() is reused: argon2 for
+100,000 users through `user add` would take hours).
 """
 
 import http.client
@@ -85,7 +85,15 @@ class ReportOffloadTest(L.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = srv = cls.start_server(*FAST, start=False)
-        report_bench.populate(srv.db, 100000)  # explicit ids: before anyone else is added
+        # explicit ids: before anyone else is added
+        if L.ON_POSTGRES:
+            con = L.connect(srv)
+            try:
+                report_bench.populate(srv.db, 100000, con=con)
+            finally:
+                con.close()
+        else:
+            report_bench.populate(srv.db, 100000)
         for login in ("hr1", "hr2", "hr3"):
             srv.add_user(login, org="第0区", roles="hr", password=PW)
         srv.start()

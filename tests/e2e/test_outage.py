@@ -99,13 +99,16 @@ class OutageCreditTest(L.TestCase):
         rc, _ = srv.stop()
         self.assertEqual(rc, 0)
         stopped = time.time()
-        time.sleep(3)
+        # On PostgreSQL the mark is shared by the nodes and a start-up gap counts from 12 s on
+        # (docs/api.md, "Outage credit"); on SQLite from 2 s.
+        pause = 14 if L.ON_POSTGRES else 3
+        time.sleep(pause)
         srv.start()
         down = time.time() - stopped
         b1 = c1.get("/api/v1/attempts/%d" % a1["id"]).body
         moved = ts(b1["deadline"]) - ts(a1["deadline"])
         log("graceful restart: down %.1f s; deadline moved %d s; credits %r" % (down, moved, b1["credits"]))
-        self.assertGreaterEqual(moved, 3)
+        self.assertGreaterEqual(moved, pause)
         self.assertLessEqual(moved, down + 2)  # the stop marked the moment it stopped serving
         self.assertEqual([c["seconds"] for c in outage_credits(b1)], [moved])
 
@@ -150,6 +153,7 @@ class OutageAutosubmitTest(L.TestCase):
         return out
 
 
+@L.sqlite_only("fills the file system under the database file (after truncating its WAL) to make the writer fail")
 class StorageOutageCreditTest(TmpfsCase):
     """The writer fails (a full disk: storage_unavailable) for about 20 s while an attempt is in
     progress; the first liveness mark that commits once space returns credits the gap."""

@@ -14,7 +14,6 @@ import os
 import re
 import resource
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -159,7 +158,7 @@ class PaperTest(L.TestCase):
 
     @classmethod
     def populate(cls):
-        con = sqlite3.connect(cls.srv.db)
+        con = L.connect(cls.srv)
         cur = con.cursor()
         pw_hash = cur.execute("SELECT pw_hash FROM users WHERE login = 'hr1'").fetchone()[0]
         exam_id = dict(cur.execute("SELECT code, id FROM exams").fetchall())
@@ -261,7 +260,7 @@ class PaperTest(L.TestCase):
         r = self.ex["ex1"].get("/api/v1/attempts/%d/certificate.pdf" % self.attempt["ex1"],
                                headers={"Host": "exam.example.cn"})
         self.assertEqual(qr_codes(r.body), ["https://exam.example.cn/verify/" + number])
-        con = sqlite3.connect(self.srv.db)
+        con = L.connect(self.srv)
         self.assertEqual(con.execute("SELECT count(*) FROM certificates WHERE number = ?", (number,)).fetchone()[0], 1)
         con.close()
 
@@ -309,7 +308,7 @@ class PaperTest(L.TestCase):
         for bad in (number.lower(), number[:-1], number + "A", "%2e%2e", "0" * 16, "x" * 500):
             self.assertEqual(anon.get("/verify/" + bad).status, 404, bad)
         # revoked (a voided attempt, once voiding exists) shows 已撤销
-        con = sqlite3.connect(self.srv.db)
+        con = L.connect(self.srv)
         con.execute("UPDATE certificates SET revoked = 1 WHERE number = ?", (number,))
         con.commit()
         page = anon.get("/verify/" + number).body.decode("utf-8")
@@ -333,7 +332,7 @@ class PaperTest(L.TestCase):
             self.assertIn(p["name"], re.sub(r"\s", "", page))  # a long name wraps
             self.assertIn(org, page)
             self.assertIn(fmt_score2(p["score2"]), page)
-        con = sqlite3.connect(self.srv.db)
+        con = L.connect(self.srv)
         numbers = {n for (n,) in con.execute("SELECT number FROM certificates")}
         con.close()
         codes = qr_codes(r.body, 1, 3)
@@ -400,7 +399,7 @@ class PaperTest(L.TestCase):
         self.assertStatus(self.hr.get("/api/v1/reports/nope/sheet.pdf"), 404)
         self.assertStatus(self.hr.get("/api/v1/reports/%s/sheet.pdf?org=%s" % (EXAM, "x" * 2000)), 400)
         # the download is audited
-        con = sqlite3.connect(self.srv.db)
+        con = L.connect(self.srv)
         rows = con.execute("SELECT actor, detail FROM audit_log WHERE action = 'paper_download'").fetchall()
         con.close()
         self.assertIn(("hr1", "sheet %s org=甲区" % EXAM), rows)
@@ -503,7 +502,7 @@ class PaperTest(L.TestCase):
         self.assertStatus(self.hr.post("/api/v1/admin/slips", body=json.dumps(rows).encode()), 403)
         self.assertStatus(self.ex["ex1"].post("/api/v1/admin/slips", body=json.dumps(rows).encode()), 403)
         # nothing stored: no account made, the audit line has the count only, no password in the log
-        con = sqlite3.connect(self.srv.db)
+        con = L.connect(self.srv)
         self.assertEqual(con.execute("SELECT count(*) FROM users WHERE login LIKE 'W0%'").fetchone()[0], 0)
         audit = con.execute("SELECT detail FROM audit_log WHERE action = 'paper_download' AND actor = 'adm1'").fetchall()
         dump = "\n".join(con.iterdump())

@@ -11,7 +11,7 @@ import collections
 import csv
 import io
 import json
-import sqlite3
+import os
 import time
 import unittest
 
@@ -117,6 +117,33 @@ class PracticeTest(L.TestCase):
         self.assertStatus(g, 200)
         self.assertEqual([q["question_id"] for q in g.body["questions"]], [q["question_id"] for q in s["questions"]])
         self.assertNotIn("answer", json.dumps(g.body))
+
+    def test_feedback_law_when_the_basis_resolves(self):
+        """The basis resolves to (law, article) once the law is in the library (h/laws):
+        "law" is {"code","no",…}; otherwise null. Questions in review are not practised."""
+        srv = self.srv
+        rc, out, err = srv.admin("law", "import", os.path.join(L.SOURCE_DIR, "question-bank", "laws", "constitution.md"),
+                                 "--code", "constitution")
+        self.assertEqual(rc, 0, out + err)
+        doc = {"format": "lawexam-bank/1", "bank": {"code": "prac-law", "title": "依据题库", "subject": "宪法"},
+               "questions": [{"id": "L1", "type": "judge", "stem": "依据测试：国家实行依法治国。", "answer": "T",
+                              "explanation": "解析", "basis": "《中华人民共和国宪法》第五条"},
+                             {"id": "L2", "type": "judge", "stem": "依据测试：无依据。", "answer": "T",
+                              "explanation": "解析", "basis": "《测试法》第1条"}]}
+        import_bank(srv, doc)
+        c = self.person("p10")
+        s = self.practise(c, count=2, mode="sequential", bank="prac-law")
+        laws = {}
+        for q in s["questions"]:
+            r = c.put("/api/v1/practice/%d/answers/%d" % (s["id"], q["position"]), json={"response": "T"})
+            self.assertStatus(r, 200)
+            laws[q["question_id"]] = r.body["law"]
+        self.assertEqual((laws["L1"]["code"], laws["L1"]["no"]), ("constitution", 5))
+        self.assertIsNone(laws["L2"])
+        # a question in review (its article changed) is not drawn for practice
+        L.sql(srv, "UPDATE questions SET needs_review = 1 WHERE bank = 'prac-law' AND qid = 'L1'")
+        s = self.practise(c, count=5, mode="random", bank="prac-law")
+        self.assertEqual([q["question_id"] for q in s["questions"]], ["L2"])
 
     def test_sequential_and_tag(self):
         c = self.person("p02")
@@ -235,10 +262,7 @@ class PracticeTest(L.TestCase):
         row = next(iter(m.values()))
         self.assertEqual(row["last_response"], "F" if STEM_KEY[row["stem"]] == "T" else "T")
         # the after_close exam closes: its wrong answers enter on the next look, once
-        db = sqlite3.connect(srv.db)
-        with db:
-            db.execute("UPDATE exams SET closes_at = ? WHERE code = 'st-after'", (int(time.time()) - 1,))
-        db.close()
+        L.sql(srv, "UPDATE exams SET closes_at = ? WHERE code = 'st-after'", int(time.time()) - 1)
         m = self.mistakes(c)
         self.assertEqual({x["stem"] for x in m.values()}, set(stems_now) | set(stems_after))
         counts = collections.Counter(stems_now + stems_after)  # both exams may have drawn one question
@@ -317,10 +341,7 @@ class PracticeTest(L.TestCase):
         for _ in range(3):
             self.assertFalse(c.post("/api/v1/me/reading", json={"law": "xianfa"}).body["counted"])
         self.assertEqual(c.get("/api/v1/me/study").body["reading_seconds"], 30)
-        db = sqlite3.connect(self.srv.db)
-        with db:  # 31 s later
-            db.execute("UPDATE reading_last SET at = at - 31")
-        db.close()
+        L.sql(self.srv, "UPDATE reading_last SET at = at - 31")  # 31 s later
         self.assertTrue(c.post("/api/v1/me/reading", json={"law": "minfadian"}).body["counted"])
         self.assertEqual(c.get("/api/v1/me/study").body["reading_seconds"], 60)
 
@@ -346,11 +367,10 @@ class PracticeTest(L.TestCase):
         self.assertAlmostEqual(g["correct_rate"], 3 / 7)
         self.assertEqual(g["reading_minutes"], 0.5)
         # the total is the sum of the rows, whatever else the other tests did
-        db = sqlite3.connect(srv.db)
-        answered, correct = db.execute("SELECT coalesce(sum(answered),0), coalesce(sum(correct),0) FROM study_stats").fetchone()
-        reading = db.execute("SELECT coalesce(sum(seconds),0) FROM reading").fetchone()[0]
-        staff = db.execute("SELECT count(*) FROM users WHERE disabled = 0 AND roles & 1").fetchone()[0]
-        db.close()
+        answered, correct = (int(x) for x in L.sql(srv, "SELECT coalesce(sum(answered),0), coalesce(sum(correct),0)"
+                                                          " FROM study_stats")[0])
+        reading = int(L.sql(srv, "SELECT coalesce(sum(seconds),0) FROM reading")[0][0])
+        staff = int(L.sql(srv, "SELECT count(*) FROM users WHERE disabled = 0 AND (roles & 1) != 0")[0][0])
         t = r.body["total"]
         self.assertEqual((t["staff"], t["answered"], t["correct"]), (staff, answered, correct))
         self.assertEqual(t["reading_minutes"], reading / 60)

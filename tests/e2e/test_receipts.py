@@ -1,12 +1,11 @@
 """Answer receipts (回执, SPEC §12; docs/api.md "Receipts"): the submit reply, the Attempt once
 submitted and the HR results rows carry the same short code; GET /api/v1/receipts/{code} and
 `lawexam-admin receipt verify` check it against what is stored now. A stored answer or
-submission time changed behind the server's back (sqlite3 on its database) makes it
+submission time changed behind the server's back (L.connect on its database) makes it
 "valid": false; another examinee's code is not found (404)."""
 
 import json
 import re
-import sqlite3
 import unittest
 
 import lawexam_e2e as L
@@ -67,8 +66,7 @@ class ReceiptTest(L.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertTrue(json.loads(out)["valid"])
         # The secret is never sent: not in any reply above, not in the Attempt.
-        secret = sqlite3.connect(self.srv.db).execute(
-            "SELECT value FROM settings WHERE key = 'receipt_secret'").fetchone()[0]
+        secret = L.sql(self.srv, "SELECT value FROM settings WHERE key = 'receipt_secret'")[0][0]
         self.assertEqual(len(secret), 64)
         self.assertNotIn(secret, json.dumps(got) + json.dumps(sub) + out)
 
@@ -76,7 +74,7 @@ class ReceiptTest(L.TestCase):
         c, aid, sub = self.submit("rc02", answers=3)
         code = sub["receipt"]
         self.assertTrue(c.get("/api/v1/receipts/" + code).body["valid"])
-        db = sqlite3.connect(self.srv.db)
+        db = L.connect(self.srv)
         with db:
             pos, resp = db.execute("SELECT position, response FROM answers WHERE attempt_id = ? ORDER BY position",
                                    (aid,)).fetchone()
@@ -90,7 +88,7 @@ class ReceiptTest(L.TestCase):
         self.assertEqual(rc, 1, out + err)
         self.assertFalse(json.loads(out)["valid"])
         # put it back: valid again; then move the submission time: invalid
-        db = sqlite3.connect(self.srv.db)
+        db = L.connect(self.srv)
         with db:
             db.execute("UPDATE answers SET response = ? WHERE attempt_id = ? AND position = ?", (resp, aid, pos))
         self.assertTrue(c.get("/api/v1/receipts/" + code).body["valid"])

@@ -34,7 +34,6 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import statistics
 import time
 import unittest
@@ -106,9 +105,9 @@ def sha256(s):
 
 
 def db_connect(srv):
-    """A second connection to the server's database (WAL: it may write beside the server),
-    closed at the end of the with block; autocommit."""
-    return contextlib.closing(sqlite3.connect(srv.db, timeout=15, isolation_level=None))
+    """A second connection to the server's database (SQLite in WAL mode or PostgreSQL: it
+    may write beside the server), closed at the end of the with block; autocommit."""
+    return contextlib.closing(L.connect(srv, autocommit=True))
 
 
 def check(res):
@@ -161,6 +160,11 @@ JNF = "404 job_not_found"
 NP = "409 not_passed"
 NH = "404"   # an HTML page, no JSON error code
 EIP = "409 exam_in_progress"  # practice while a real exam attempt is in progress (the owner's A)
+LNF = "404 law_not_found"
+BMIN = "422 bad_minutes"
+BREA = "422 bad_reason"
+UU = "404 unknown_user"
+NEX = "404 not_exempt"
 
 # owner: an examinee with attempt A (exam X, in progress) and attempt B (exam Y, submitted).
 # other: an examinee in scope whose category has no paper (not assigned to X or Y).
@@ -199,6 +203,27 @@ MATRIX = [
     ("GET", "/api/v1/admin/exams", "/api/v1/admin/exams", None,                      U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/exams/*/monitor", "/api/v1/admin/exams/{X}/monitor", None,
                                                                                      U, F, F, F, OK, F, OK, F),
+    # Actions on attempts and people (SPEC §12): each body is refused after the role check,
+    # so nothing changes (attempt A stays in progress; test_actions.py changes things).
+    ("GET", "/api/v1/admin/attempts/*", "/api/v1/admin/attempts/{B}", None,          U, F, F, F, OK, F, OK, F),
+    ("POST", "/api/v1/admin/attempts/*/extend", "/api/v1/admin/attempts/{A}/extend", "bad_minutes",
+                                                                                     U, F, F, F, BMIN, F, BMIN, F),
+    ("POST", "/api/v1/admin/attempts/*/force-submit", "/api/v1/admin/attempts/{A}/force-submit", "no_reason",
+                                                                                     U, F, F, F, BREA, F, BREA, F),
+    ("POST", "/api/v1/admin/attempts/*/void", "/api/v1/admin/attempts/{A}/void", "no_reason",
+                                                                                     U, F, F, F, BREA, F, BREA, F),
+    ("GET", "/api/v1/admin/exams/*/attempts", "/api/v1/admin/exams/{X}/attempts?login=mx-owner", None,
+                                                                                     U, F, F, F, OK, F, OK, F),
+    ("POST", "/api/v1/admin/exams/*/retakes", "/api/v1/admin/exams/{X}/retakes", "nobody",
+                                                                                     U, F, F, F, UU, F, UU, F),
+    ("POST", "/api/v1/admin/exams/*/exemptions", "/api/v1/admin/exams/{X}/exemptions", "exempt_no_reason",
+                                                                                     U, F, F, F, BREA, F, BREA, F),
+    ("DELETE", "/api/v1/admin/exams/*/exemptions/*", "/api/v1/admin/exams/{X}/exemptions/mx-spare", None,
+                                                                                     U, F, F, F, NEX, F, NEX, F),
+    ("POST", "/api/v1/admin/exams/*/regrade", "/api/v1/admin/exams/{X}/regrade?dry_run=1", None,
+                                                                                     U, F, F, F, OK, F, OK, F),
+    ("PUT", "/api/v1/admin/banks/*/questions/*/answer", "/api/v1/admin/banks/mx-bank/questions/no-such-q/answer",
+     "answer",                                                                       U, F, F, F, N, F, N, F),
     ("GET", "/api/v1/reports", "/api/v1/reports", None,                              U, F, F, F, OK, OK, OK, OK),
     ("GET", "/api/v1/reports/*/pass-rates", "/api/v1/reports/{X}/pass-rates?by=org&format=csv", None,
                                                                                      U, F, F, F, OK, OK, OK, OK),
@@ -224,8 +249,15 @@ MATRIX = [
     # Reading pings come from the law pages, which every signed-in user may read.
     ("POST", "/api/v1/me/reading", "/api/v1/me/reading", "reading",                  U, OK, OK, P, OK, OK, OK, OK),
     ("GET", "/api/v1/reports/study", "/api/v1/reports/study", None,                  U, F, F, F, OK, OK, OK, OK),
+    # The law library: any signed-in user (no law is imported here: an unknown one is 404).
+    ("GET", "/api/v1/laws", "/api/v1/laws", None,                                    U, OK, OK, P, OK, OK, OK, OK),
+    ("GET", "/api/v1/laws/*", "/api/v1/laws/mx-none?q=x", None,                     U, LNF, LNF, P, LNF, LNF, LNF, LNF),
+    ("GET", "/api/v1/laws/*/articles/*", "/api/v1/laws/mx-none/articles/1", None,   U, LNF, LNF, P, LNF, LNF, LNF, LNF),
     # The public verify page: an unknown number is a 404 HTML page for everyone.
     ("GET", "/verify/*", "/verify/AAAAAAAAAAAAAAAA", None,                           NH, NH, NH, NH, NH, NH, NH, NH),
+    # Operations: every request here comes from 127.0.0.1, which may read it without
+    # credentials; with --metrics-token-only only an admin's token may (test_metrics.py).
+    ("GET", "/metrics", "/metrics", None,                                            OK, OK, OK, OK, OK, OK, OK, OK),
     ("GET", None, "/", None,                                                         OK, OK, OK, OK, OK, OK, OK, OK),
 ]
 FRESH_SESSION_ROWS = {("POST", "/api/v1/logout")}
@@ -311,6 +343,11 @@ class AuthorizationMatrixTest(L.TestCase):
             "practice": dumps({"bank": "mx-bank", "count": 2, "mode": "random"}),
             "panswer": dumps({"response": "A"}),
             "reading": dumps({"law": "xianfa"}),
+            "bad_minutes": dumps({"minutes": 0, "reason": "矩阵"}),
+            "no_reason": dumps({}),
+            "nobody": dumps({"login": "mx-nobody"}),
+            "exempt_no_reason": dumps({"login": "mx-owner"}),
+            "answer": dumps({"answer": "A"}),
         }
         # UP: an upload id nobody has (an admin's own uploads are test_uploads.py's)
         cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32,
@@ -846,8 +883,18 @@ SQL_CALL = re.compile(r"\b(store_stmt|store_exec|sqlite3_prepare\w*|sqlite3_exec
                       r"([^,()]+(?:\([^()]*\))?)\s*,\s*((?:\"(?:\\\\.|[^\"\\\\])*\"\s*|SQL_\w+\s*)+|[^,;]+?)\s*[,)]", re.S)
 FORMAT_CALL = re.compile(r"\b(snprintf|lx_asprintf|asprintf|buf_printf|sqlite3_v?mprintf|sqlite3_snprintf)\s*\(")
 SQL_WORDS = re.compile(r"\b(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA\s|CREATE\s|DROP\s|ATTACH\s|VACUUM)")
-# Wrapper parameters and the two strings made with %d/%ld only (migration version, page count).
-SQL_ARG_OK = {"sql", "const char *sql", "store_migrations[v]", "pragma"}
+# Wrapper parameters, the two strings made with %d/%ld only (migration version, page count),
+# and the drivers' own constant texts (struct store_driver: sql_begin, sql_read_begin).
+SQL_ARG_OK = {"sql", "const char *sql", "store_migrations[v]", "pragma", "st->sql",
+              "db->drv->sql_begin", "db->drv->sql_read_begin"}
+# store_copy.c: the fields of its static table, each made by string-literal concatenation
+# in the T() and SEQ() macros from fixed table and column names (checked below).
+SQL_ARG_OK |= {"t->count_sql", "t->select_sql", "t->insert_sql", "tables[i].seq_sql"}
+# A choice between dialects: `store_is_pg(db) [&& db->in_tx] ? CONSTANT : CONSTANT` (STMT2 and
+# the migration pair m->pg / m->sqlite); checked over the whole call below.
+DIALECT_CHOICE = re.compile(r'\s*store_is_pg\(db\)(?:\s*&&\s*db->in_tx)?\s*\?\s*'
+                            r'(?:(?:\(?(?:"(?:\\.|[^"\\])*"|SQL_\w+|\w+_sql|\s)+\)?)|m->pg)\s*:\s*'
+                            r'(?:(?:\(?(?:"(?:\\.|[^"\\])*"|SQL_\w+|\w+_sql|\s)+\)?)|m->sqlite)\s*[,)]')
 
 
 def c_sources():
@@ -877,6 +924,8 @@ class SqlSourceTest(unittest.TestCase):
             for m in SQL_CALL.finditer(src):
                 arg = " ".join(m.group(3).split())
                 seen += 1
+                if arg.startswith("store_is_pg(db") and DIALECT_CHOICE.match(src, m.start(3)):
+                    continue
                 if not CONST_SQL.match(arg) and arg not in SQL_ARG_OK and \
                         not re.match(r"^\w+ \? SQL_\w+ : SQL_\w+$", arg):
                     problems.append("%s: %s(…, %s)" % (path, m.group(1), arg[:80]))
@@ -886,6 +935,14 @@ class SqlSourceTest(unittest.TestCase):
                 if SQL_WORDS.search(fmt) and re.search(r"%[-+ #0-9.]*(?:l|ll|z)?[sqQw]", fmt):
                     problems.append("%s: SQL built by %s(\"%s\")" % (path, m.group(1), fmt[:80]))
         self.assertGreater(seen, 50, "too few SQL calls found: is the scan broken?")
+        # The copy table's rows: T("name", "columns", "?1, …", blobs, SEQ("name") | NULL), all
+        # literals, so the texts its fields hold are constants too.
+        copy_src = open(os.path.join(L.SOURCE_DIR, "common", "store", "store_copy.c")).read()
+        rows = [l for l in copy_src.splitlines() if re.match(r"\s*T\(", l)]
+        self.assertGreater(len(rows), 15, "store_copy.c's table not found: is the scan broken?")
+        bad = [l.strip() for l in copy_src.splitlines()
+               if re.match(r"\s*T\(", l) and not re.match(r'\s*T\("\w+",', l)]
+        self.assertEqual(bad, [], "store_copy.c: a table row whose name is not a literal")
         self.assertEqual(problems, [], "SQL not constant:\n" + "\n".join(problems))
 
 

@@ -10,7 +10,7 @@ these send many at once over separate TLS connections, as an attacker would:
 - AddressFairnessTest: a flood of logins from one client address does not hold up a login from
   another address for longer than a few hashes.
 - SuccessRecheckTest: a right password whose account was locked while it was being checked
-  (another node, here sqlite3 beside the server) gets 429, not a session.
+  (another node, here a second connection beside the server) gets 429, not a session.
 - ShutdownWhileWaitingTest: SIGTERM while hundreds of logins wait in the gate: every one is
   answered and the server exits 0.
 
@@ -22,7 +22,6 @@ argon2id parameters (~20 ms a hash), and the server has one hash thread, so a bu
 
 import http.client
 import json
-import sqlite3
 import statistics
 import threading
 import time
@@ -141,7 +140,7 @@ class ConcurrentLockoutTest(L.TestCase):
         self.assertStatus(right, 429, "too_many_attempts")
         self.assertRegex(right.headers.get("Retry-After", ""), r"^[1-9]\d*$")
         self.assertEqual(checked + t.get((429, "too_many_attempts"), 0), 60, t)
-        with sqlite3.connect(srv.db) as db:
+        with L.connect(srv) as db:
             (failures,) = db.execute("SELECT failures FROM login_throttle WHERE key = 'acct:burst'").fetchone()
         self.assertLessEqual(failures, self.LIMIT)
         for c in conns:
@@ -248,8 +247,9 @@ class AddressFairnessTest(L.TestCase):
 
 
 class SuccessRecheckTest(L.TestCase):
-    """Another node (sqlite3 here) locks the account while the right password waits for its
-    hash: the success is refused (429), no session is made, and the lock stays."""
+    """Another node (a second database connection here) locks the account while the right
+    password waits for its hash: the success is refused (429), no session is made, and the
+    lock stays."""
 
     def test_lock_during_the_hash_refuses_the_success(self):
         srv = self.server("--hash-threads", "1", "--throttle-account", "5", "--throttle-address", "1000",
@@ -268,7 +268,7 @@ class SuccessRecheckTest(L.TestCase):
         late.send("POST", "/api/v1/login", {"login": "late", "password": PW})
         time.sleep(0.05)
         now = int(time.time())
-        with sqlite3.connect(srv.db, timeout=10) as db:
+        with L.connect(srv) as db:
             db.execute("INSERT INTO login_throttle(key, failures, window_start, locked_until) VALUES(?, 5, ?, ?)"
                        " ON CONFLICT(key) DO UPDATE SET failures = 5, window_start = ?2, locked_until = ?3",
                        ("acct:late", now, now + 600))
@@ -277,7 +277,7 @@ class SuccessRecheckTest(L.TestCase):
         self.assertFalse(ft.is_alive())
         self.assertStatus(r, 429, "too_many_attempts")
         self.assertIsNone(r.headers.get("Set-Cookie"))
-        with sqlite3.connect(srv.db) as db:
+        with L.connect(srv) as db:
             (n,) = db.execute("SELECT count(*) FROM sessions").fetchone()
             (until,) = db.execute("SELECT locked_until FROM login_throttle WHERE key = 'acct:late'").fetchone()
         self.assertEqual(n, 0)

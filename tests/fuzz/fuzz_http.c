@@ -490,11 +490,13 @@ static void setup(void)
 	H.cfg.hash_threads = 1;
 	H.cfg.pw = cheap;
 	H.cfg.listen = "127.0.0.1:0";
+	H.cfg.node = "fuzz:0"; /* config_parse's default would be HOSTNAME:PORT */
 	snprintf(H.cfg.host, sizeof H.cfg.host, "127.0.0.1");
 
 	memset(&H.srv, 0, sizeof H.srv);
 	H.srv.cfg = &H.cfg;
 	H.srv.listen_fd = -1;
+	H.srv.started_at = (int64_t)time(NULL); /* for /metrics, as srv_run sets it */
 	H.srv.pw = cheap; /* the database's setting (seed_job), as srv.c's pw_settings() reads it */
 	H.srv.dummy_hash = pw_hash(&cheap, "lawexam-unknown-login");
 	H.srv.pool = pool_new(1);

@@ -33,10 +33,14 @@ EXAM = "bench-2026"
 CATEGORIES = ["leader", "enforcement", "general"]
 
 
-def populate(db, staff, seed=20261201):
+def populate(db, staff, seed=20261201, con=None):
+    """Writes the population into the SQLite file db, or through con (an open DB-API
+    connection with sqlite3's surface, e.g. the e2e harness's PostgreSQL one; not closed)."""
     rnd = random.Random(seed)
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA synchronous=OFF")
+    own = con is None
+    if own:
+        con = sqlite3.connect(db)
+        con.execute("PRAGMA synchronous=OFF")
     cur = con.cursor()
     cur.execute("BEGIN")
     units = []  # leaf unit ids
@@ -90,8 +94,9 @@ def populate(db, staff, seed=20261201):
     cur.executemany("INSERT INTO attempts(id, exam_id, user_id, attempt_no, seed, status, started_at, deadline,"
                     " submitted_at, score2, max_score2, passed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", attempts)
     con.commit()
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    if own:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
     return len(users), len(attempts)
 
 

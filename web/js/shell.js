@@ -2,7 +2,7 @@
  * (name, unit, change password, log out) in the top bar. Knows nothing of the pages; the
  * router calls renderShell(area) before each page with the navigation area to mark. */
 import {api, session, hasRole} from './api.js';
-import {h, clear, ROLE_NAMES} from './dom.js';
+import {h, clear, ROLE_NAMES, openModal} from './dom.js';
 import {go} from './router.js';
 
 const NAV = [
@@ -10,10 +10,11 @@ const NAV = [
   {area: 'study', href: '#/practice', label: '学法练习', role: 'examinee'},
   {area: 'admin', href: '#/admin', label: '考试管理', role: 'admin'},
   {area: 'hr', href: '#/hr', label: '统计报表', role: 'hr'},
+  {area: 'laws', href: '#/laws', label: '法律法规', role: null},
 ];
 
 function renderNav(nav, u, area) {
-  const items = NAV.filter((n) => (n.role === 'hr' ? hasRole('hr') : hasRole(n.role)));
+  const items = NAV.filter((n) => (n.role === null || (n.role === 'hr' ? hasRole('hr') : hasRole(n.role))));
   if (!items.length || u.must_change_password) {
     nav.hidden = true;
     return;
@@ -69,8 +70,7 @@ function confirmLogout() {
       resolve(answer);
     });
     document.body.appendChild(dlg);
-    dlg.showModal();
-    dlg.querySelector('[data-autofocus]').focus();
+    openModal(dlg);
   });
 }
 

@@ -35,6 +35,8 @@ static int parse(struct config *c, struct lx_err *e, ...)
 	return config_parse(c, argc, argv, e);
 }
 
+static void expect_bad(const char *want, ...);
+
 static void test_defaults(void **state)
 {
 	struct config c;
@@ -67,6 +69,39 @@ static void test_defaults(void **state)
 	assert_int_equal(c.throttle_account, 5);
 	assert_int_equal(c.throttle_address, 100);
 	assert_int_equal(c.header_timeout, 30);
+	assert_int_equal(c.metrics_token_only, 0);
+	/* --node defaults to HOSTNAME:PORT, a word a log line and a label can hold */
+	assert_non_null(c.node);
+	assert_true(strlen(c.node) > 5 && strcmp(c.node + strlen(c.node) - 5, ":8443") == 0);
+	assert_int_equal(strspn(c.node, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-"),
+			 strlen(c.node));
+}
+
+static void test_node_and_metrics_flags(void **state)
+{
+	struct config c;
+	struct lx_err e;
+	char longest[LOG_PREFIX_MAX + 1];
+	assert_int_equal(parse(&c, &e, "--node", "exam-2.zh_sfj:8443", "--metrics-token-only", NULL), LX_OK);
+	assert_string_equal(c.node, "exam-2.zh_sfj:8443");
+	assert_int_equal(c.metrics_token_only, 1);
+	assert_int_equal(parse(&c, &e, "--listen", "127.0.0.1:9000", NULL), LX_OK);
+	assert_true(strcmp(c.node + strlen(c.node) - 5, ":9000") == 0); /* the port of --listen */
+	memset(longest, 'n', LOG_PREFIX_MAX);
+	longest[LOG_PREFIX_MAX] = '\0';
+	assert_int_equal(parse(&c, &e, "--node", longest, NULL), LX_OK);
+	expect_bad("--node", "--node", "two words", NULL);
+	expect_bad("--node", "--node", "a/b", NULL);
+	expect_bad("--node", "--node", "q\"uote", NULL);
+	expect_bad("--node", "--node", "line\nbreak", NULL);
+	expect_bad("--node", "--node", "", NULL);
+	longest[LOG_PREFIX_MAX - 1] = 'x';
+	{
+		char over[LOG_PREFIX_MAX + 2];
+		snprintf(over, sizeof over, "%sy", longest);
+		expect_bad("--node", "--node", over, NULL);
+	}
+	expect_bad("--metrics-token-only", "--metrics-token-only=1", NULL);
 }
 
 static void test_every_flag(void **state)
@@ -284,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_cert_key_together),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_node_and_metrics_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@
  * visible, a prerequisite of practice answers and how far I am, mock exams (模拟考试) marked,
  * and the one action each status allows (start / continue / result). */
 import {api, session} from '../api.js';
-import {h, alertBox, pageTitle, fmtTime, fmtScore, clear, newId, timeRange} from '../dom.js';
+import {h, alertBox, pageTitle, fmtTime, fmtScore, clear, newId, timeRange, openModal} from '../dom.js';
 import {go} from '../router.js';
 import {studySummary} from './study.js';
 
@@ -127,7 +127,7 @@ function confirmStart(ex, msg) {
       }}, '开始答题')));
   dlg.addEventListener('close', () => dlg.remove());
   document.body.appendChild(dlg);
-  dlg.showModal();
+  openModal(dlg);
 }
 
 async function start(ex, msg) {
