@@ -26,7 +26,7 @@ struct copy_table {
 #define SEQ(name) "SELECT setval(pg_get_serial_sequence('" name "', 'id'), coalesce((SELECT max(id) FROM " name "), 0) + 1, false)"
 
 static const struct copy_table tables[] = {
-	T("categories", "code, name, created_at", "?1, ?2, ?3", 0, NULL),
+	T("categories", "code, name, created_at, ord", "?1, ?2, ?3, ?4", 0, NULL),
 	T("org_units", "id, path, parent_id, depth", "?1, ?2, ?3, ?4", 0, SEQ("org_units")),
 	T("users", "id, login, name, org_id, category, roles, pw_hash, must_change_password, disabled, created_at, updated_at",
 	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11", 0, SEQ("users")),

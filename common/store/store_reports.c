@@ -54,7 +54,7 @@ int store_report_exam(struct store *db, const char *code, struct report_exam *ou
 	"     OR EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = ?1"                              \
 	"                AND (o.path = s.org_path"                                                     \
 	"                     OR substr(o.path, 1, length(s.org_path) + 1) = s.org_path || '/')))"     \
-	" SELECT u.login, u.name, sc.path, u.category, c.name, c.rowid,"                               \
+	" SELECT u.login, u.name, sc.path, u.category, c.name, c.ord,"                                 \
 	"        b.id, b.score2, b.max_score2, b.passed, b.submitted_at,"                              \
 	"        EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"           \
 	"                AND a.status = 'in_progress' AND a.voided_at IS NULL), coalesce(b.receipt, ''),"  \

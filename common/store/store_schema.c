@@ -306,7 +306,15 @@ const struct store_migration store_migrations[] = {
 		"  PRIMARY KEY(exam_id, user_id));",
 	},
 	{
-		/* 8: study (学法, SPEC §13): exams.kind ('exam' or 'mock': mock exams are never in a
+		/* 8: the order categories were made in, for reports by category (SQLite's rowid
+		 * before; PostgreSQL has none): a number kept with the row. */
+		"ALTER TABLE categories ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;"
+		"UPDATE categories SET ord = rowid;",
+		/* PostgreSQL */
+		"ALTER TABLE categories ADD COLUMN ord BIGINT NOT NULL DEFAULT 0;",
+	},
+	{
+		/* 9: study (学法, SPEC §13): exams.kind ('exam' or 'mock': mock exams are never in a
 		 * report); practice sets and their items (the version drawn, the first response and
 		 * whether it was right); per user and bank the practice answered and right; the
 		 * mistakes (错题本: in it while streak < 2, streak = right answers in a row in

@@ -399,8 +399,8 @@ static void fx_exec(const char *path, const char *sql)
 }
 
 static const char FIXTURE[] =
-	"INSERT INTO categories(code, name, created_at) VALUES('leader','领导干部',0),"
-	" ('enforcement','行政执法人员',0), ('general','一般工作人员',0), ('retired','退休人员',0);"
+	"INSERT INTO categories(code, name, created_at, ord) VALUES('leader','领导干部',0,1),"
+	" ('enforcement','行政执法人员',0,2), ('general','一般工作人员',0,3), ('retired','退休人员',0,4);"
 	"INSERT INTO org_units(id, path, parent_id, depth) VALUES(1,'区',NULL,1),(2,'区/局',1,2),"
 	" (3,'区/局/股',2,3),(4,'区局',NULL,1),(5,'外区',NULL,1),(6,'区/另局',1,2);"
 	"INSERT INTO users(id, login, name, org_id, category, roles, pw_hash, disabled, created_at, updated_at) VALUES"
