@@ -353,8 +353,8 @@ int store_study_people(struct store *db, int (*fn)(void *ctx, const struct study
 {
 	STMT(st, "SELECT u.login, u.name, o.path, u.category, c.name, c.ord,"
 		 " coalesce((SELECT sum(s.answered) FROM study_stats s WHERE s.user_id = u.id), 0),"
-		 " coalesce((SELECT sum(s.correct) FROM study_stats s WHERE s.user_id = u.id), 0)," 
-		 " coalesce((SELECT sum(r.seconds) FROM reading r WHERE r.user_id = u.id), 0)"      
+		 " coalesce((SELECT sum(s.correct) FROM study_stats s WHERE s.user_id = u.id), 0),"
+		 " coalesce((SELECT sum(r.seconds) FROM reading r WHERE r.user_id = u.id), 0)"
 		 " FROM users u JOIN org_units o ON o.id = u.org_id JOIN categories c ON c.code = u.category"
 		 " WHERE u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0");
 	struct study_person p;
