@@ -4,13 +4,15 @@
 // answers in a row in 错题练习 clear it; a mock exam (模拟考试) taken on the exam page is
 // absent from the HR officer's report list while the real exam is there; the HR study report
 // shows the API's figures with a bar chart. An exam requiring 11 practice answers shows the
-// progress and 去练习 first, then 开始考试 once they are done.
+// progress and 去练习 first, then 开始考试 once they are done. axe-core checks the practice
+// question with its feedback, the 错题本 and the HR study report (a11y.test.mjs lists them).
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Env, VIEWPORTS} from './harness.mjs';
 import {answerCurrent} from './exam-helpers.mjs';
+import {checkA11y} from './a11y.mjs';
 
 const env = new Env('practice');
 
@@ -70,7 +72,8 @@ async function answerPractice(page, right) {
 }
 
 test('practise 10 with feedback, clear a mistake, mock exam absent from HR reports (phone)', async () => {
-  const ctx = await env.browserContext({viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true});
+  /* bypassCSP: axe-core is injected with an inline script for the accessibility checks */
+  const ctx = await env.browserContext({viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true, bypassCSP: true});
   const page = await env.newPage(ctx);
   await env.login(page, 's001');
   await page.waitForURL(/#\/exams$/);
@@ -102,6 +105,7 @@ test('practise 10 with feedback, clear a mistake, mock exam absent from HR repor
     if (i === 0) {
       wrongStem = stem;
       await env.shot(page, 'phone-03-feedback-wrong');
+      await checkA11y(page, 'practice question with feedback (#/practice/N)');
     }
     if (i === 1) await env.shot(page, 'phone-04-feedback-right');
     await page.getByRole('button', {name: i < 9 ? '下一题' : '查看结果'}).click();
@@ -118,6 +122,7 @@ test('practise 10 with feedback, clear a mistake, mock exam absent from HR repor
   assert.equal((await page.locator('.mistake-stem').innerText()).trim(), wrongStem);
   assert.match(await page.locator('.mistake-card').innerText(), /答错 1 次/);
   await env.shot(page, 'phone-06-mistakes');
+  await checkA11y(page, '错题本 (#/mistakes)');
 
   // Two right answers in a row in 错题练习 clear it.
   for (let round = 1; round <= 2; round++) {
@@ -162,7 +167,7 @@ test('practise 10 with feedback, clear a mistake, mock exam absent from HR repor
   await ctx.close();
 
   // HR: the mock exam is in no report; the real one is; the study report equals the API.
-  const hctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const hctx = await env.browserContext({viewport: VIEWPORTS.desktop, bypassCSP: true});
   const hp = await env.newPage(hctx);
   await env.login(hp, 'hr1');
   await hp.waitForURL(/#\/hr$/);
@@ -183,6 +188,7 @@ test('practise 10 with feedback, clear a mistake, mock exam absent from HR repor
   assert.equal(json.total.answered, 12);
   assert.equal(await hp.locator('svg.bar-chart rect.chart-bar').count(), json.rows.length * 2);
   await env.shot(hp, 'desktop-09-hr-study');
+  await checkA11y(hp, 'HR study report (#/hr-study)');
   const r = await hr.raw('GET', '/reports/mock-1/pass-rates');
   assert.equal(r.status(), 404);
   await hr.dispose();

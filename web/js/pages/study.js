@@ -204,7 +204,9 @@ function feedbackBox(q, fb) {
       fb.correct ? '' : '，您的答案：' + keyText(q, fb.response)),
     h('p', null, '正确答案：', h('strong', {class: 'feedback-key'}, keyText(q, fb.answer))),
     fb.explanation ? h('p', null, '解析：' + fb.explanation) : null,
-    fb.basis ? h('p', {class: 'feedback-basis'}, '依据：' + fb.basis) : null);
+    fb.basis ? h('p', {class: 'feedback-basis'}, '依据：' + fb.basis,
+      fb.law && fb.law.code ? [' ', h('a', {href: '#/laws/' + encodeURIComponent(fb.law.code) + '/' +
+        encodeURIComponent(fb.law.ref || String(fb.law.no)), class: 'law-link'}, '查看法条')] : null) : null);
 }
 
 /* ---------- 错题本 ---------- */
