@@ -351,12 +351,14 @@ int store_exam_in_progress(struct store *db, int64_t user_id, int *yes, struct l
 int store_study_people(struct store *db, int (*fn)(void *ctx, const struct study_person *p), void *ctx,
 		       struct lx_err *e)
 {
-	STMT(st, "SELECT u.login, u.name, o.path, u.category, c.name, c.ord,"
-		 " coalesce((SELECT sum(s.answered) FROM study_stats s WHERE s.user_id = u.id), 0),"
-		 " coalesce((SELECT sum(s.correct) FROM study_stats s WHERE s.user_id = u.id), 0),"
-		 " coalesce((SELECT sum(r.seconds) FROM reading r WHERE r.user_id = u.id), 0)"
-		 " FROM users u JOIN org_units o ON o.id = u.org_id JOIN categories c ON c.code = u.category"
-		 " WHERE u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0");
+#define SQL_STUDY_PEOPLE                                                                              \
+	"SELECT u.login, u.name, o.path, u.category, c.name, c.ord,"                                   \
+	" coalesce((SELECT sum(s.answered) FROM study_stats s WHERE s.user_id = u.id), 0),"            \
+	" coalesce((SELECT sum(s.correct) FROM study_stats s WHERE s.user_id = u.id), 0),"             \
+	" coalesce((SELECT sum(r.seconds) FROM reading r WHERE r.user_id = u.id), 0)"                  \
+	" FROM users u JOIN org_units o ON o.id = u.org_id JOIN categories c ON c.code = u.category"   \
+	" WHERE u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0"
+	STMT(st, SQL_STUDY_PEOPLE);
 	struct study_person p;
 	int src, rc = LX_OK;
 	while ((src = st_step(st)) == ST_ROW) {
