@@ -314,7 +314,15 @@ const struct store_migration store_migrations[] = {
 		"ALTER TABLE categories ADD COLUMN ord BIGINT NOT NULL DEFAULT 0;",
 	},
 	{
-		/* 9: study (学法, SPEC §13): exams.kind ('exam' or 'mock': mock exams are never in a
+		/* 9: unit administrators (单位管理员, SPEC §12). users.scope is the org path a user
+		 * administers or reports on; NULL means the default (user_scope(): a unit_admin's own
+		 * unit, everything for admin and hr). */
+		"ALTER TABLE users ADD COLUMN scope TEXT;",
+		/* PostgreSQL */
+		"ALTER TABLE users ADD COLUMN scope TEXT;",
+	},
+	{
+		/* 10: study (学法, SPEC §13): exams.kind ('exam' or 'mock': mock exams are never in a
 		 * report); practice sets and their items (the version drawn, the first response and
 		 * whether it was right); per user and bank the practice answered and right; the
 		 * mistakes (错题本: in it while streak < 2, streak = right answers in a row in

@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import os
-import sqlite3
 import time
 
 import lawexam_e2e as L
@@ -75,20 +74,10 @@ def displayed(q, original):
     return [o["key"] for o in q["options"] if o["text"] == text][0]
 
 
-PG_URI = os.environ.get("LAWEXAM_E2E_PG")
-
-
 class ActionsTest(L.TestCase):
     @classmethod
     def setUpClass(cls):
-        if PG_URI:
-            srv = cls.start_server(*FAST, init=False, start=False)
-            srv.db = PG_URI
-            admin_ok(srv, "init")
-            srv.start()
-        else:
-            srv = cls.start_server(*FAST)
-        cls.srv = srv
+        cls.srv = srv = cls.start_server(*FAST)  # SQLite or PostgreSQL: LAWEXAM_E2E_BACKEND
         import_bank(srv, make_bank("actb", 8, 8))
         import_bank(srv, rg_bank())
         logins = ["ax%02d" % i for i in range(1, 13)] + list(RG_PLAN)
@@ -118,21 +107,8 @@ class ActionsTest(L.TestCase):
         return r.body
 
     def sql(self, query, params):
-        """Rows of a read-only query on the server's database (SQLite or PostgreSQL)."""
-        if PG_URI:
-            import psycopg2
-            db = psycopg2.connect(PG_URI)
-            try:
-                cur = db.cursor()
-                cur.execute(query.replace("?", "%s"), params)
-                return [tuple(r) for r in cur.fetchall()]
-            finally:
-                db.close()
-        db = sqlite3.connect(self.srv.db)
-        try:
-            return db.execute(query, params).fetchall()
-        finally:
-            db.close()
+        """Rows of a query on the server's database, SQLite or PostgreSQL (the harness's L.sql)."""
+        return [tuple(r) for r in L.sql(self.srv, query, *params)]
 
     def attempt_row(self, aid):
         return self.sql("SELECT status, deadline, submit_reason, voided_at, void_reason FROM attempts"
