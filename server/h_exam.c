@@ -63,6 +63,7 @@ struct reply {
 	size_t n;
 	size_t ignored;
 	int64_t deadline;
+	struct exam_prereq prereq;
 	struct exam_def def;
 	int dry_run;
 	struct diag d;
@@ -148,7 +149,8 @@ static int start_job(struct store *db, void *arg, struct lx_err *e)
 	struct hctx *c = arg;
 	struct reply *r = c->data;
 	int created = 0;
-	int rc = exam_start(db, r->code, &c->user, clock_now(), c->srv->cfg->grace_seconds, &r->id, &created, e);
+	int rc = exam_start(db, r->code, &c->user, clock_now(), c->srv->cfg->grace_seconds, &r->id, &created,
+			    &r->prereq, e);
 	r->status = created ? 201 : 200;
 	return rc;
 }
@@ -160,6 +162,13 @@ static void start_done(struct hctx *c, int rc, const struct lx_err *e)
 	struct lx_err re = {0};
 	char *body = NULL;
 	size_t len = 0;
+	if (rc && e && e->tag && strcmp(e->tag, "prerequisite_not_met") == 0) {
+		/* the figures at the top (SPEC §13) and in the error object, for clients reading either */
+		http_json(c, 403, json_pack("{s:{s:s,s:s,s:I,s:I},s:I,s:I}", "error", "code", e->tag, "message", e->msg,
+					    "needed", (json_int_t)r->prereq.needed, "done", (json_int_t)r->prereq.done,
+					    "needed", (json_int_t)r->prereq.needed, "done", (json_int_t)r->prereq.done));
+		return;
+	}
 	if (rc) {
 		fail(c, rc, e);
 		return;

@@ -281,6 +281,10 @@ void h_attempt_certificate(struct hctx *c)
 		http_error(c, 409, "not_passed", "成绩公布后才能下载合格证明");
 		goto out;
 	}
+	if (EXAM_IS_MOCK(&x)) { /* a mock exam (模拟考试) is practice: no certificate */
+		http_error(c, 409, "not_passed", "模拟考试不出具合格证明");
+		goto out;
+	}
 	if (!best || !passed) {
 		http_error(c, 409, "not_passed", "这场考试没有合格成绩，没有合格证明");
 		goto out;

@@ -221,6 +221,13 @@ static void serve(struct hctx *c, enum report_kind kind)
 		req.filter.scope = scope;
 		req.filter.org = org == scope ? NULL : org;
 	}
+	if (kind == REPORT_STUDY) {
+		if (report_by_parse(http_query(c, "by"), &req.by, &e) || report_depth_parse(http_query(c, "depth"), &req.depth, &e)) {
+			http_error(c, 400, "bad_request", e.msg);
+			return;
+		}
+		req.exam = "study";
+	}
 	if (!req.exam || strlen(req.exam) > 128) {
 		http_error(c, 404, "not_found", "没有这场考试");
 		return;
@@ -244,19 +251,31 @@ static void serve(struct hctx *c, enum report_kind kind)
 }
 
 /* GET /api/v1/reports: every exam, for HR officers choosing one to report on (the same
- * list the admin pages show). */
+ * list the admin pages show, without mock exams). */
 void h_reports_exams(struct hctx *c)
 {
 	json_t *out = NULL;
 	struct lx_err e = {0};
 	int rc = exam_admin_list_json(c->th->rd, &out, &e);
+	json_t *exams, *it;
+	size_t i;
 
-	if (rc)
+	if (rc) {
 		http_fail(c, rc, NULL);
-	else
-		http_json(c, 200, out);
+		return;
+	}
+	/* mock exams (模拟考试) are practice: never offered for a report */
+	exams = json_object_get(out, "exams");
+	for (i = json_array_size(exams); i-- > 0;) {
+		it = json_array_get(exams, i);
+		if (json_is_string(json_object_get(it, "kind")) && strcmp(json_string_value(json_object_get(it, "kind")), "mock") == 0)
+			json_array_remove(exams, i);
+	}
+	http_json(c, 200, out);
 }
 
 void h_report_pass_rates(struct hctx *c) { serve(c, REPORT_PASS_RATES); }
 void h_report_results(struct hctx *c) { serve(c, REPORT_RESULTS); }
 void h_report_items(struct hctx *c) { serve(c, REPORT_ITEMS); }
+/* GET /api/v1/reports/study?by=org|category&depth=N&format=…: the study report (学法统计). */
+void h_report_study(struct hctx *c) { serve(c, REPORT_STUDY); }

@@ -30,6 +30,13 @@ const struct route routes[] = {
 	{GET, "/api/v1/laws/*/articles/*", h_law_article, 0, R_ANY_USER},
 	{GET, "/api/v1/receipts/*", h_receipt_get, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{GET, "/api/v1/attempts/*/certificate.pdf", h_attempt_certificate, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
+	{POST, "/api/v1/practice", h_practice_create, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/practice/banks", h_practice_banks, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/practice/*", h_practice_get, ROLE_EXAMINEE, 0},
+	{PUT, "/api/v1/practice/*/answers/*", h_practice_answer, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/me/mistakes", h_me_mistakes, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/me/study", h_me_study, ROLE_EXAMINEE, 0},
+	{POST, "/api/v1/me/reading", h_me_reading, 0, R_ANY_USER},
 	/* Whole-system administration: admin, and only without a scope. */
 	{POST, "/api/v1/admin/uploads", h_upload_part, ROLE_ADMIN, R_UNSCOPED},
 	{GET, "/api/v1/admin/uploads/*", h_upload_get, ROLE_ADMIN, R_UNSCOPED},
@@ -63,6 +70,7 @@ const struct route routes[] = {
 	{PUT, "/api/v1/admin/banks/*/questions/*/answer", h_admin_question_answer, ROLE_ADMIN, R_UNSCOPED},
 	/* Reports: hr, admin and unit_admin, each over their scope. */
 	{GET, "/api/v1/reports", h_reports_exams, ROLES_REPORTS, 0},
+	{GET, "/api/v1/reports/study", h_report_study, ROLES_REPORTS, 0},
 	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLES_REPORTS, 0},
 	{GET, "/api/v1/reports/*/results", h_report_results, ROLES_REPORTS, 0},
 	{GET, "/api/v1/reports/*/items", h_report_items, ROLE_ADMIN, R_UNSCOPED},

@@ -83,11 +83,21 @@ void h_upload_part(struct hctx *c);
 void h_upload_get(struct hctx *c);
 void h_upload_delete(struct hctx *c);
 
+/* h_study.c (学法: practice, 错题本, study records, reading pings) */
+void h_practice_create(struct hctx *c);
+void h_practice_get(struct hctx *c);
+void h_practice_banks(struct hctx *c);
+void h_practice_answer(struct hctx *c);
+void h_me_mistakes(struct hctx *c);
+void h_me_study(struct hctx *c);
+void h_me_reading(struct hctx *c);
+
 /* h_report.c */
 void h_reports_exams(struct hctx *c);
 void h_report_pass_rates(struct hctx *c);
 void h_report_results(struct hctx *c);
 void h_report_items(struct hctx *c);
+void h_report_study(struct hctx *c);
 
 /* metrics.c */
 void h_metrics(struct hctx *c);

@@ -23,5 +23,8 @@
 #define LX_EXAM_CODE_MAX 64           /* an exam code: [a-z0-9][a-z0-9_.-]* */
 #define LX_BANK_CODE_MAX 32           /* a bank code: [a-z0-9-]+ */
 #define LX_TITLE_MAX_BYTES 256        /* a bank's title or subject, bytes of UTF-8 */
+#define LX_PRACTICE_COUNT_MAX 100     /* questions in one practice set (POST /practice) */
+#define LX_PRACTICE_REQUIRED_MAX 100000 /* an exam's requires.practice_answered */
+#define LX_READING_PING_SECONDS 30    /* reading time: at most one ping counted per this many s */
 
 #endif

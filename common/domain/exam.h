@@ -35,8 +35,15 @@ int exam_create_held(struct store *db, const struct exam_def *def, const char *f
 /* Start or resume (writer). *created = 1 for a new attempt. Draws from the connection's start
  * cache (parsed definition, candidate lists), checked against the database's content stamp on
  * every call (one lookup), so bank or exam changes by any program are seen at once. */
+/* A prerequisite not met (403 prerequisite_not_met, SPEC §13): the practice answers the exam
+ * requires and those the person has given. */
+struct exam_prereq {
+	int64_t needed, done;
+};
+/* prereq (may be NULL) is filled when the start fails with the tag prerequisite_not_met.
+ * A mock exam (kind "mock") has no limit on attempts. */
 int exam_start(struct store *db, const char *exam_code, const struct user *u, int64_t now, int grace,
-	       int64_t *attempt_id, int *created, struct lx_err *e);
+	       int64_t *attempt_id, int *created, struct exam_prereq *prereq, struct lx_err *e);
 
 struct save_item {
 	int position;
@@ -151,6 +158,14 @@ int exam_review_json(struct store *db, int64_t attempt_id, int64_t user_id, int6
  * bytes plus a NUL; caller frees *out with free(). */
 int exam_attempt_render(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, char **out,
 			size_t *len, struct lx_err *e);
+/* The same fragments for practice sets (study.c), options in the bank's order (no
+ * permutation): exam_versions_begin checks db's paper cache against the content stamp (once
+ * per reply); exam_version_append then appends ',"type":T,"stem":S,"options":[{"key","text"}…]'
+ * of a version to b. *shown = 0 (nothing appended) for a version that does not exist or whose
+ * type or stem is not UTF-8. */
+struct buf;
+int exam_versions_begin(struct store *db, struct lx_err *e);
+int exam_version_append(struct store *db, int64_t version_id, struct buf *b, int *shown, struct lx_err *e);
 /* The paper cache of a connection, for tests and diagnostics. */
 struct exam_paper_cache_stats {
 	size_t entries, bytes;           /* now held */

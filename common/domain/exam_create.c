@@ -96,6 +96,10 @@ static json_t *canonical_json(const struct exam_def *def)
 				  examdef_results_name(def->results), "review", examdef_review_name(def->review));
 	json_t *papers = json_array();
 
+	if (def->mock)
+		json_object_set_new(canon, "kind", json_string("mock"));
+	if (def->requires_practice)
+		json_object_set_new(canon, "requires", json_pack("{s:i}", "practice_answered", def->requires_practice));
 	if (def->n_scope) {
 		json_t *scope = json_array();
 		for (size_t i = 0; i < def->n_scope; i++)
@@ -133,6 +137,7 @@ static int store_definition(struct store *db, const struct exam_def *def, int64_
 	row.scoring = (char *)examdef_scoring_name(def->scoring);
 	row.results = (char *)examdef_results_name(def->results);
 	row.review = (char *)examdef_review_name(def->review);
+	row.kind = def->mock ? "mock" : "exam";
 	row.definition = json_dumps(canon, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	rc = store_exam_insert(db, &row, (const char *const *)def->org_scope, def->n_scope, now, &id, e);
 	for (size_t p = 0; rc == LX_OK && p < def->n_papers; p++)

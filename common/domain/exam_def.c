@@ -23,7 +23,7 @@ const char *examdef_review_name(enum review_policy r) { return review_names[r]; 
 
 const char *examdef_warning(const struct exam_def *d)
 {
-	if (d->review == REVIEW_IMMEDIATE && d->max_attempts > 1)
+	if (!d->mock && d->review == REVIEW_IMMEDIATE && d->max_attempts > 1)
 		return "review 为 immediate 且 max_attempts 大于 1：考生交卷后即可查看答案，再次作答可能抽到同样的题目"
 		       "（作答进行中时系统不提供答案查看，但两次作答之间可以查看）；建议改为 after_close";
 	return NULL;
@@ -263,6 +263,29 @@ static void parse_fields(struct ctx *x, json_t *root, struct exam_def *out)
 	if (k < 0)
 		bad(x, "review", "应为 never、after_close 或 immediate");
 	out->review = k >= 0 ? (enum review_policy)k : REVIEW_NEVER;
+	s = jsonx_str(root, "kind");
+	if (json_object_get(root, "kind") && (!s || (strcmp(s, "exam") != 0 && strcmp(s, "mock") != 0)))
+		bad(x, "kind", "应为 exam（正式考试）或 mock（模拟考试）");
+	out->mock = s && strcmp(s, "mock") == 0;
+	if (out->mock) { /* a mock exam shows its keys at once: review immediate, results shown */
+		if (json_object_get(root, "review") && out->review != REVIEW_IMMEDIATE)
+			bad(x, "review", "模拟考试交卷后即可查看答案，review 只能为 immediate");
+		if (json_object_get(root, "results") && out->results != RESULTS_IMMEDIATE)
+			bad(x, "results", "模拟考试交卷后即显示成绩，results 只能为 immediate");
+		out->review = REVIEW_IMMEDIATE;
+		out->results = RESULTS_IMMEDIATE;
+	}
+	{
+		json_t *req = json_object_get(root, "requires");
+		static const char *const req_keys[] = {"practice_answered", NULL};
+		if (req && !json_is_object(req)) {
+			bad(x, "requires", "应为对象，如 {\"practice_answered\": 50}");
+		} else if (req) {
+			check_keys(x, req, req_keys, "requires.");
+			out->requires_practice = get_int(x, req, "practice_answered", "requires.practice_answered", 0, 1,
+							 LX_PRACTICE_REQUIRED_MAX, 1);
+		}
+	}
 	out->org_scope = strv(x, json_object_get(root, "org_scope"), "org_scope", &out->n_scope, 1);
 	for (size_t i = 0; i < out->n_scope; i++) {
 		char *norm = roster_norm_org(out->org_scope[i], why, sizeof why);
@@ -323,7 +346,7 @@ int examdef_parse(const char *data, size_t len, const char *fname, struct exam_d
 {
 	static const char *const keys[] = {"format", "code", "title", "opens_at", "closes_at",
 		"duration_minutes", "pass_percent", "max_attempts", "multiple_scoring", "results", "review",
-		"org_scope", "papers", NULL};
+		"org_scope", "papers", "kind", "requires", NULL};
 	struct ctx x = {fname, d};
 	size_t before = d->total;
 	char why[256], where[256];

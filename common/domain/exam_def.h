@@ -46,6 +46,9 @@ struct exam_def {
 	size_t n_scope;
 	struct exam_paper *papers;
 	size_t n_papers;
+	int mock;               /* "kind":"mock" (模拟考试): any number of attempts, review immediate,
+				 * never in a report (SPEC §13) */
+	int requires_practice;  /* "requires":{"practice_answered":N}: 0 = no prerequisite */
 };
 
 /* Parses and validates data. LX_OK, or LX_ERR_INVALID with every problem in d located as

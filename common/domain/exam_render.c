@@ -640,3 +640,44 @@ out:
 	return rc;
 }
 
+
+/* --- practice sets (study.c) ---------------------------------------------------------------
+ * A practice set shows up to 100 questions with their options in the bank's order; its JSON
+ * is written from the same per-connection fragments as a paper, so a set costs the event loop
+ * a few copies per question instead of a jansson tree (docs/architecture.md, "Study"). */
+
+int exam_versions_begin(struct store *db, struct lx_err *e)
+{
+	struct paper_cache *pc;
+	return pc_check(db, &pc, e);
+}
+
+int exam_version_append(struct store *db, int64_t version_id, struct buf *b, int *shown, struct lx_err *e)
+{
+	struct paper_cache *pc = pc_of(db);
+	const struct pc_entry *x = NULL;
+	int rc = pc_get(db, pc, version_id, &x, e);
+
+	*shown = 0;
+	if (rc == LX_ERR_NOTFOUND)
+		return LX_OK;
+	if (rc)
+		return rc;
+	if (x->bad)
+		return LX_OK; /* not UTF-8: json_pack would refuse it, the tree leaves it out */
+	buf_add(b, x->frag + x->off[0], x->off[1] - x->off[0]); /* ,"type":…,"stem":…,"options":[ */
+	if (x->judge) {
+		buf_adds(b, "{\"key\":\"T\",\"text\":\"" JUDGE_TRUE_ZH "\"},{\"key\":\"F\",\"text\":\"" JUDGE_FALSE_ZH "\"}");
+	} else {
+		for (size_t i = 0; i < x->n_opts && i < LX_MAX_OPTIONS; i++) {
+			char pre[] = ",{\"key\":\"A\",\"text\":";
+			pre[9] = (char)('A' + i);
+			buf_add(b, i ? pre : pre + 1, i ? sizeof pre - 1 : sizeof pre - 2);
+			buf_add(b, x->frag + x->off[1 + i], x->off[2 + i] - x->off[1 + i]);
+			buf_addc(b, '}');
+		}
+	}
+	buf_addc(b, ']');
+	*shown = 1;
+	return LX_OK;
+}

@@ -14,6 +14,7 @@
 #include "paper.h"
 #include "store.h"
 #include "store_exams.h"
+#include "store_study.h"
 #include "token.h"
 
 /* --- the start cache (docs/architecture.md) --------------------------------------
@@ -193,7 +194,7 @@ static int draw(struct store *db, const struct exam_row *x, const struct exam_pa
 }
 
 int exam_start(struct store *db, const char *exam_code, const struct user *u, int64_t now, int grace,
-	       int64_t *attempt_id, int *created, struct lx_err *e)
+	       int64_t *attempt_id, int *created, struct exam_prereq *prereq, struct lx_err *e)
 {
 	struct exam_row x = {0};
 	const struct sc_exam *c = NULL;
@@ -241,13 +242,28 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 	rc = store_retakes(db, x.id, u->id, &retakes, e);
 	if (rc)
 		goto out;
-	if (sum.total >= x.max_attempts + retakes) {
+	if (!EXAM_IS_MOCK(&x) && sum.total >= x.max_attempts + retakes) {
 		rc = err_tag(e, LX_ERR_CONFLICT, "no_attempts_left", "您的考试次数已用完");
 		goto out;
 	}
 	rc = sc_get(db, x.id, &c, e);
 	if (rc)
 		goto out;
+	if (c->def.requires_practice > 0) {
+		int64_t done = 0;
+		rc = store_study_answered(db, u->id, &done, e);
+		if (rc)
+			goto out;
+		if (done < c->def.requires_practice) {
+			if (prereq) {
+				prereq->needed = c->def.requires_practice;
+				prereq->done = done;
+			}
+			rc = err_tag(e, LX_ERR_DENIED, "prerequisite_not_met", "参加本次考试前需完成 %d 道练习题，您已完成 %lld 道",
+				     c->def.requires_practice, (long long)done);
+			goto out;
+		}
+	}
 	paper = examdef_paper_for(&c->def, u->category, &paper_idx);
 	if (!paper) {
 		rc = err_tag(e, LX_ERR_DENIED, "not_assigned", "您的人员类别没有对应的试卷");

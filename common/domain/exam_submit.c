@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "exam_int.h"
+#include "study.h"
 #include "grade.h"
 #include "mem.h"
 #include "store_exams.h"
@@ -98,6 +99,8 @@ int exam_submit(struct store *db, int64_t attempt_id, int64_t user_id, int64_t n
 					  grade_passed(score2, a.max_score2, x.pass_percent), e);
 	if (rc == LX_OK)
 		rc = exam_receipt_issue(db, a.id, e);
+	if (rc == LX_OK) /* review immediate (mock exams): its wrong answers go to the 错题本 now */
+		rc = study_mistakes_ingest(db, a.user_id, now, NULL, e);
 	exam_row_free(&x);
 	return rc;
 }

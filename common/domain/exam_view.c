@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "exam_int.h"
+#include "store_study.h"
 #include "clock.h"
 #include "grade.h"
 #include "lawlib.h"
@@ -207,13 +208,15 @@ struct list_ctx {
 
 /* "question_count" and "max_score" of the paper for category (null when the definition does
  * not parse or has no paper for it), added to item. */
-static void paper_facts(const struct exam_row *x, const char *category, json_t *item)
+static void paper_facts(const struct exam_row *x, const char *category, json_t *item, int *requires)
 {
 	struct exam_def def;
 	struct lx_err e = {0};
 	long questions = -1, max2 = 0;
 
+	*requires = 0;
 	if (category && exam_load_def(x, &def, &e) == LX_OK) {
+		*requires = def.requires_practice;
 		for (size_t p = 0; p < def.n_papers && questions < 0; p++)
 			for (size_t c = 0; c < def.papers[p].n_categories; c++) {
 				if (strcmp(def.papers[p].categories[c], category) != 0)
@@ -236,7 +239,7 @@ static void list_cb(void *ctx, const char *code)
 	struct list_ctx *l = ctx;
 	struct exam_row x = {0};
 	struct attempts_sum s = {0};
-	int assigned = 0, retakes = 0;
+	int assigned = 0, retakes = 0, requires = 0, mock;
 	const char *status;
 	json_t *item;
 
@@ -250,7 +253,7 @@ static void list_cb(void *ctx, const char *code)
 		status = "in_progress";
 	else if (l->now < x.opens_at)
 		status = "upcoming";
-	else if (s.has_best && (s.total >= x.max_attempts + retakes || l->now >= x.closes_at))
+	else if (s.has_best && ((!EXAM_IS_MOCK(&x) && s.total >= x.max_attempts + retakes) || l->now >= x.closes_at))
 		status = "submitted";
 	else if (l->now >= x.closes_at)
 		status = "closed";
@@ -267,7 +270,17 @@ static void list_cb(void *ctx, const char *code)
 	json_object_set_new(item, "pass_percent", json_integer(x.pass_percent));
 	json_object_set_new(item, "retake", json_boolean(retakes > 0 && s.total >= x.max_attempts &&
 							 strcmp(status, "open") == 0));
-	paper_facts(&x, l->u->category, item);
+	mock = EXAM_IS_MOCK(&x);
+	json_object_set_new(item, "kind", json_string(mock ? "mock" : "exam"));
+	if (mock) /* any number of attempts */
+		json_object_set_new(item, "attempts_allowed", json_null());
+	paper_facts(&x, l->u->category, item, &requires);
+	if (requires > 0) { /* the prerequisite and how far I am (SPEC §13) */
+		int64_t done = 0;
+		store_study_answered(l->db, l->u->id, &done, NULL);
+		json_object_set_new(item, "requires", json_pack("{s:i,s:I}", "practice_answered", requires, "done",
+								(json_int_t)done));
+	}
 	json_object_set_new(item, "result", s.has_best && exam_results_visible(&x, l->now) ? exam_result_json(&s.best) : json_null());
 	json_array_append_new(l->arr, item);
 out:
@@ -314,11 +327,12 @@ static void alist_cb(void *ctx, const char *code)
 	struct exam_row x = {0};
 	if (store_exam_by_code(l->db, code, &x, NULL) != LX_OK)
 		return;
-	json_array_append_new(l->arr, json_pack("{s:s,s:s,s:o,s:o,s:i,s:i,s:i,s:s,s:s,s:s}", "code", x.code, "title",
+	json_array_append_new(l->arr, json_pack("{s:s,s:s,s:o,s:o,s:i,s:i,s:i,s:s,s:s,s:s,s:s}", "code", x.code, "title",
 						x.title, "opens_at", exam_time_json(x.opens_at), "closes_at",
 						exam_time_json(x.closes_at), "duration_minutes", x.duration_s / 60,
 						"pass_percent", x.pass_percent, "max_attempts", x.max_attempts,
-						"multiple_scoring", x.scoring, "results", x.results, "review", x.review));
+						"multiple_scoring", x.scoring, "results", x.results, "review", x.review,
+						"kind", EXAM_IS_MOCK(&x) ? "mock" : "exam"));
 	exam_row_free(&x);
 }
 

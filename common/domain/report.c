@@ -66,7 +66,7 @@ const char *report_by_name(enum report_by by)
 
 const char *report_kind_name(enum report_kind k)
 {
-	return k == REPORT_RESULTS ? "results" : k == REPORT_ITEMS ? "items" : "pass-rates";
+	return k == REPORT_RESULTS ? "results" : k == REPORT_ITEMS ? "items" : k == REPORT_STUDY ? "study" : "pass-rates";
 }
 
 const char *report_format_ext(enum report_format f)
@@ -188,7 +188,11 @@ char *report_describe(const struct report_req *req)
 	char *head, *out;
 	struct buf b;
 
-	if (req->kind != REPORT_PASS_RATES)
+	if (req->kind == REPORT_STUDY && req->by == REPORT_BY_ORG && req->depth > 0)
+		head = lx_asprintf("%s by=org depth=%d format=%s", kind, req->depth, fmt);
+	else if (req->kind == REPORT_STUDY)
+		head = lx_asprintf("%s by=%s format=%s", kind, report_by_name(req->by), fmt);
+	else if (req->kind != REPORT_PASS_RATES)
 		head = lx_asprintf("%s %s format=%s", kind, req->exam, fmt);
 	else if (req->by == REPORT_BY_ORG && req->depth > 0)
 		head = lx_asprintf("%s %s by=org depth=%d format=%s", kind, req->exam, req->depth, fmt);
@@ -358,6 +362,10 @@ static void count(struct report_group *g, const struct report_person *p)
 		return;
 	}
 	g->assigned++;
+	g->active += p->answered > 0;
+	g->answered += p->answered;
+	g->correct += p->correct;
+	g->reading_s += p->reading_s;
 	if (p->status == AST_SUBMITTED) {
 		g->took++;
 		g->passed += p->passed != 0;

@@ -12,7 +12,7 @@
 #include "err.h"
 #include "store_reports.h"
 
-enum report_kind { REPORT_PASS_RATES = 0, REPORT_RESULTS = 1, REPORT_ITEMS = 2 };
+enum report_kind { REPORT_PASS_RATES = 0, REPORT_RESULTS = 1, REPORT_ITEMS = 2, REPORT_STUDY = 3 };
 enum report_by { REPORT_BY_ORG = 0, REPORT_BY_CATEGORY = 1 };
 enum report_format { REPORT_FMT_JSON = 0, REPORT_FMT_CSV = 1, REPORT_FMT_XLSX = 2 };
 
@@ -25,7 +25,7 @@ int report_by_parse(const char *s, enum report_by *out, struct lx_err *e);
 int report_format_parse(const char *s, enum report_format *out, struct lx_err *e);
 int report_depth_parse(const char *s, int *out, struct lx_err *e); /* 1..REPORT_MAX_DEPTH */
 const char *report_by_name(enum report_by by);                   /* "org" | "category" */
-const char *report_kind_name(enum report_kind k);                /* "pass-rates" | "results" | "items" */
+const char *report_kind_name(enum report_kind k);                /* "pass-rates" | "results" | "items" | "study" */
 const char *report_format_ext(enum report_format f);             /* "json" | "csv" | "xlsx" */
 
 /* --- filters: who a report covers (the HR page's on-screen filters) ----------------------
@@ -77,6 +77,10 @@ struct report_group {
 	int64_t passed;   /* 合格人数: best attempt passed */
 	int64_t sum2;     /* sum of the best scores of those who took, half-points */
 	int64_t exempt;   /* 免考人数: exempt people, not counted in assigned (SPEC §12) */
+	/* The study report (学法统计, REPORT_STUDY; assigned is then the staff counted): */
+	int64_t active;   /* practised at least once */
+	int64_t answered, correct; /* practice answers, right ones */
+	int64_t reading_s; /* seconds of law reading */
 	/* Derived: 未参考 = assigned − took, 不合格 = took − passed (JSON not_taken, failed). */
 };
 struct report_agg;
@@ -111,6 +115,12 @@ struct report_title {
 /* Rows above the header in an XLSX: title, scope, generated at, one empty row. */
 #define REPORT_XLSX_TITLE_ROWS 4
 
+/* The study report (学法统计, SPEC §13) of an aggregation fed with study people (a person's
+ * answered, correct and reading_s set): rows group, staff, active, answered, correct_rate,
+ * reading_minutes and a total; x names the report (code "study"). */
+int report_render_study(const struct report_exam *x, enum report_by by, int depth, struct report_agg *a,
+			enum report_format f, const struct report_title *t, struct report_doc *out, struct lx_err *e);
+
 /* Pass rates of an aggregation (already fed) in format f; t is used by XLSX only. */
 int report_render_pass_rates(const struct report_exam *x, enum report_by by, int depth, struct report_agg *a,
 			     enum report_format f, const struct report_title *t, struct report_doc *out,
@@ -133,7 +143,7 @@ void report_stream_abort(struct report_stream *s);
 /* --- one report, end to end ------------------------------------------------------------ */
 struct report_req {
 	enum report_kind kind;
-	const char *exam;          /* exam code */
+	const char *exam;          /* exam code (unused by REPORT_STUDY) */
 	enum report_by by;         /* pass rates */
 	int depth;                 /* pass rates by org; 0 = whole path */
 	enum report_format format;

@@ -24,6 +24,7 @@
 #include "model.h"
 #include "receipt.h"
 #include "store.h"
+#include "store_study.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 #define CSV_MAX ((size_t)1 << 30)     /* a CSV body beyond 1 GiB is a bug, not a report */
@@ -851,6 +852,94 @@ out:
 	return rc;
 }
 
+/* --- the study report (学法统计) ----------------------------------------------------------- */
+
+/* Reading time in half-minutes, rounded half up (pings count 30 s each: exact). */
+static int64_t reading_half_minutes(int64_t seconds)
+{
+	return (seconds + 15) / 30;
+}
+
+static json_t *study_group_json(const struct report_group *g, enum report_by by, int is_total)
+{
+	json_t *o = json_object();
+
+	if (!is_total) {
+		json_object_set_new(o, "group", json_string(g->key));
+		if (by == REPORT_BY_CATEGORY)
+			json_object_set_new(o, "group_name", json_string(g->name ? g->name : ""));
+	}
+	json_object_set_new(o, "staff", json_integer(g->assigned));
+	json_object_set_new(o, "active", json_integer(g->active));
+	json_object_set_new(o, "answered", json_integer(g->answered));
+	json_object_set_new(o, "correct", json_integer(g->correct));
+	json_object_set_new(o, "active_rate", rate_json(g->active, g->assigned));
+	json_object_set_new(o, "correct_rate", rate_json(g->correct, g->answered));
+	json_object_set_new(o, "reading_minutes", json_real((double)reading_half_minutes(g->reading_s) / 2.0));
+	return o;
+}
+
+int report_render_study(const struct report_exam *x, enum report_by by, int depth, struct report_agg *a,
+			enum report_format f, const struct report_title *t, struct report_doc *out, struct lx_err *e)
+{
+	static const char *const h_org[] = {"单位", "人数", "参与练习人数", "参与率", "练习答题数", "正确数",
+					    "正确率", "阅读时长（分钟）"};
+	static const char *const h_cat[] = {"类别", "类别名称", "人数", "参与练习人数", "参与率", "练习答题数",
+					    "正确数", "正确率", "阅读时长（分钟）"};
+	size_t n = 0;
+	const struct report_group *g = report_agg_groups(a, &n);
+	const struct report_group *total = report_agg_total(a);
+	struct sheet *sh = NULL;
+	json_t *doc = NULL, *rows;
+	struct cell c[10];
+	size_t k;
+	int rc = LX_OK;
+
+	if (f == REPORT_FMT_JSON) {
+		rows = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(rows, study_group_json(&g[i], by, 0));
+		doc = json_object();
+		json_object_set_new(doc, "report", json_string("study"));
+		json_object_set_new(doc, "title", json_string(x->title));
+		json_object_set_new(doc, "by", json_string(report_by_name(by)));
+		json_object_set_new(doc, "depth", by == REPORT_BY_ORG && depth > 0 ? json_integer(depth) : json_null());
+		json_object_set_new(doc, "rows", rows);
+		json_object_set_new(doc, "total", study_group_json(total, by, 1));
+		rc = dump_json(doc, out, e);
+		goto out;
+	}
+	rc = sheet_new(f, "学法统计", &sh, e);
+	if (rc == LX_OK)
+		rc = sheet_title(sh, x, t, e);
+	if (rc == LX_OK)
+		rc = by == REPORT_BY_CATEGORY ? sheet_header(sh, h_cat, 9, e) : sheet_header(sh, h_org, 8, e);
+	for (size_t i = 0; i <= n && rc == LX_OK; i++) {
+		const struct report_group *r = i < n ? &g[i] : total;
+		k = 0;
+		/* group names come from the roster (units, categories): csv_text neutralises formulas */
+		c[k++] = (struct cell){.k = CK_TEXT, .s = i < n ? r->key : "合计"};
+		if (by == REPORT_BY_CATEGORY)
+			c[k++] = (struct cell){.k = CK_TEXT, .s = i < n && r->name ? r->name : ""};
+		c[k++] = (struct cell){.k = CK_INT, .a = r->assigned};
+		c[k++] = (struct cell){.k = CK_INT, .a = r->active};
+		c[k++] = (struct cell){.k = CK_RATE, .a = r->active, .b = r->assigned};
+		c[k++] = (struct cell){.k = CK_INT, .a = r->answered};
+		c[k++] = (struct cell){.k = CK_INT, .a = r->correct};
+		c[k++] = (struct cell){.k = CK_RATE, .a = r->correct, .b = r->answered};
+		c[k++] = (struct cell){.k = CK_HALF, .a = reading_half_minutes(r->reading_s)};
+		rc = sheet_row(sh, c, k, e);
+	}
+	if (rc == LX_OK) {
+		rc = sheet_finish(sh, out, e);
+		sh = NULL;
+	}
+out:
+	sheet_free(sh);
+	json_decref(doc);
+	return rc;
+}
+
 /* --- one report, end to end -------------------------------------------------------------- */
 
 /* A report_person_fn that passes the people matching a filter on to the next one. */
@@ -869,7 +958,7 @@ static int filtered_cb(void *ctx, const struct report_person *p)
 /* The Chinese name of a report, for file names and nothing else. */
 static const char *kind_zh(enum report_kind k)
 {
-	return k == REPORT_RESULTS ? "成绩明细" : k == REPORT_ITEMS ? "试题分析" : "合格率统计";
+	return k == REPORT_RESULTS ? "成绩明细" : k == REPORT_ITEMS ? "试题分析" : k == REPORT_STUDY ? "学法统计" : "合格率统计";
 }
 
 /* The scope line of a title: the filter, and for pass rates the grouping. Caller frees. */
@@ -877,7 +966,7 @@ static char *scope_zh(const struct report_req *req)
 {
 	char *f = report_filter_zh(&req->filter), *s;
 
-	if (req->kind != REPORT_PASS_RATES)
+	if (req->kind != REPORT_PASS_RATES && req->kind != REPORT_STUDY)
 		return f;
 	if (req->by == REPORT_BY_CATEGORY)
 		s = lx_asprintf("%s；按人员类别统计", f);
@@ -887,6 +976,47 @@ static char *scope_zh(const struct report_req *req)
 		s = lx_asprintf("%s；按单位统计", f);
 	free(f);
 	return s;
+}
+
+/* A study person as the aggregator's person (no exam: status not started). */
+static int study_person_cb(void *ctx, const struct study_person *sp)
+{
+	struct filtered *fl = ctx;
+	struct report_person p = {0};
+	p.login = sp->login;
+	p.name = sp->name;
+	p.org = sp->org;
+	p.category = sp->category;
+	p.category_name = sp->category_name;
+	p.category_ord = sp->category_ord;
+	p.status = AST_NOT_STARTED;
+	p.answered = sp->answered;
+	p.correct = sp->correct;
+	p.reading_s = sp->reading_s;
+	return filtered_cb(fl, &p);
+}
+
+/* The study report (REPORT_STUDY): every active examinee, one snapshot. */
+static int study_make(struct store *db, const struct report_req *req, const struct report_title *title,
+		      struct report_doc *out, struct lx_err *e)
+{
+	struct report_exam x = {0, (char *)"study", (char *)"学法统计", 0};
+	struct report_agg *agg = report_agg_new(req->by, req->depth);
+	struct filtered fl = {&req->filter, report_agg_add_cb, agg};
+	int rc = store_read_begin(db, e);
+
+	if (rc == LX_OK) {
+		rc = store_study_people(db, study_person_cb, &fl, e);
+		store_read_end(db);
+	}
+	if (rc == LX_OK)
+		rc = report_render_study(&x, req->by, req->depth, agg, req->format, title, out, e);
+	if (rc == LX_OK) {
+		out->filename = lx_asprintf("学法统计.%s", report_format_ext(req->format));
+		out->ascii_name = lx_asprintf("study.%s", report_format_ext(req->format));
+	}
+	report_agg_free(agg);
+	return rc;
 }
 
 int report_make(struct store *db, const struct report_req *req, struct report_doc *out, struct lx_err *e)
@@ -903,6 +1033,10 @@ int report_make(struct store *db, const struct report_req *req, struct report_do
 	int rc, reading = 0;
 
 	memset(out, 0, sizeof *out);
+	if (req->kind == REPORT_STUDY) {
+		rc = study_make(db, req, &title, out, e);
+		goto out;
+	}
 	rc = store_read_begin(db, e);
 	if (rc)
 		goto out;
@@ -932,6 +1066,8 @@ int report_make(struct store *db, const struct report_req *req, struct report_do
 		rc = report_items_begin(&x, req->format, &title, &s, e);
 		if (rc == LX_OK)
 			rc = store_report_items(db, x.id, &attempts, report_items_add, s, e);
+		break;
+	case REPORT_STUDY: /* study_make, above */
 		break;
 	}
 	if (reading) {

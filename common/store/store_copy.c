@@ -40,8 +40,8 @@ static const struct copy_table tables[] = {
 	  "id, question_id, version, type, stem, options, answer, explanation, basis, difficulty, tags, created_at",
 	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12", 0, SEQ("question_versions")),
 	T("exams",
-	  "id, code, title, opens_at, closes_at, duration_s, pass_percent, max_attempts, multiple_scoring, results, review, definition, created_at",
-	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13", 0, SEQ("exams")),
+	  "id, code, title, opens_at, closes_at, duration_s, pass_percent, max_attempts, multiple_scoring, results, review, definition, created_at, kind",
+	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14", 0, SEQ("exams")),
 	T("exam_scope", "exam_id, org_path", "?1, ?2", 0, NULL),
 	T("exam_papers", "exam_id, category, paper_idx", "?1, ?2, ?3", 0, NULL),
 	T("retakes", "exam_id, user_id, granted", "?1, ?2, ?3", 0, NULL),
@@ -61,6 +61,17 @@ static const struct copy_table tables[] = {
 	T("law_articles", "law, version, ord, art_no, art_sub, label, chapter, body", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", 0,
 	  NULL),
 	T("question_review", "question_id, law, label, law_version, since", "?1, ?2, ?3, ?4, ?5", 0, NULL),
+	/* study (学法, migration 9) */
+	T("practice_sets", "id, user_id, bank, mode, created_at", "?1, ?2, ?3, ?4, ?5", 0, SEQ("practice_sets")),
+	T("practice_items", "set_id, position, question_id, version_id, response, correct, answered_at",
+	  "?1, ?2, ?3, ?4, ?5, ?6, ?7", 0, NULL),
+	T("study_stats", "user_id, bank, answered, correct", "?1, ?2, ?3, ?4", 0, NULL),
+	T("study_seen", "user_id, question_id", "?1, ?2", 0, NULL),
+	T("mistakes", "user_id, question_id, wrong_count, last_response, streak, updated_at", "?1, ?2, ?3, ?4, ?5, ?6", 0,
+	  NULL),
+	T("mistake_attempts", "attempt_id", "?1", 0, NULL),
+	T("reading", "user_id, law, seconds", "?1, ?2, ?3", 0, NULL),
+	T("reading_last", "user_id, at", "?1, ?2", 0, NULL),
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

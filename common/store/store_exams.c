@@ -20,6 +20,7 @@ void exam_row_free(struct exam_row *r)
 	free(r->results);
 	free(r->review);
 	free(r->definition);
+	free(r->kind);
 	memset(r, 0, sizeof *r);
 }
 
@@ -29,8 +30,8 @@ int store_exam_insert(struct store *db, const struct exam_row *r, const char *co
 	int rc;
 	{
 		STMT(st, "INSERT INTO exams(code, title, opens_at, closes_at, duration_s, pass_percent,"
-			 " max_attempts, multiple_scoring, results, review, definition, created_at)"
-			 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id");
+			 " max_attempts, multiple_scoring, results, review, definition, created_at, kind)"
+			 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id");
 		st_bind_text(st, 1, r->code, -1);
 		st_bind_text(st, 2, r->title, -1);
 		st_bind_int(st, 3, r->opens_at);
@@ -43,6 +44,7 @@ int store_exam_insert(struct store *db, const struct exam_row *r, const char *co
 		st_bind_text(st, 10, r->review, -1);
 		st_bind_text(st, 11, r->definition, -1);
 		st_bind_int(st, 12, now);
+		st_bind_text(st, 13, r->kind && *r->kind ? r->kind : "exam", -1);
 		rc = store_step_id(db, st, id, e, "exam insert");
 		if (rc == LX_ERR_CONFLICT)
 			return err_set(e, rc, "考试代码 %s 已存在", r->code);
@@ -72,7 +74,7 @@ int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *categ
 
 #define SQL_EXAM_COLS \
 	"SELECT id, code, title, opens_at, closes_at, duration_s, pass_percent, max_attempts," \
-	" multiple_scoring, results, review, definition FROM exams "
+	" multiple_scoring, results, review, definition, kind FROM exams "
 
 static int exam_row(struct store *db, struct stmt *st, struct exam_row *out, struct lx_err *e)
 {
@@ -91,6 +93,7 @@ static int exam_row(struct store *db, struct stmt *st, struct exam_row *out, str
 		out->results = lx_strdup(col_text(st, 9));
 		out->review = lx_strdup(col_text(st, 10));
 		out->definition = lx_strdup(col_text(st, 11));
+		out->kind = lx_strdup(col_text(st, 12));
 	} else if (src == ST_DONE) {
 		rc = err_set(e, LX_ERR_NOTFOUND, "考试不存在");
 	} else {

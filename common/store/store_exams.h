@@ -20,7 +20,10 @@ struct exam_row {
 	int duration_s, pass_percent, max_attempts;
 	char *scoring, *results, *review;
 	char *definition;  /* the canonical lawexam-exam/1 JSON */
+	char *kind;        /* "exam" or "mock" (模拟考试: never in a report); NULL inserts "exam" */
 };
+/* 1 if x is a mock exam (模拟考试). */
+#define EXAM_IS_MOCK(x) ((x)->kind && (x)->kind[0] == 'm')
 void exam_row_free(struct exam_row *r);
 
 int store_exam_insert(struct store *db, const struct exam_row *r, const char *const *scope, size_t n_scope,

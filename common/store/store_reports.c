@@ -22,7 +22,7 @@ void report_exam_free(struct report_exam *x)
 
 int store_report_exam(struct store *db, const char *code, struct report_exam *out, struct lx_err *e)
 {
-	struct stmt *st = store_stmt(db, "SELECT id, code, title, pass_percent FROM exams WHERE code = ?1", e);
+	struct stmt *st = store_stmt(db, "SELECT id, code, title, pass_percent FROM exams WHERE code = ?1 AND kind = 'exam'", e);
 	int rc = LX_OK, src;
 
 	memset(out, 0, sizeof *out);

@@ -40,6 +40,7 @@ struct report_person {
 	int passed;                /* best attempt passed (0/1) */
 	int64_t submitted_at;      /* best attempt's, else 0 */
 	const char *receipt;       /* best attempt's receipt code (回执), "" or NULL if none */
+	int64_t answered, correct, reading_s; /* the study report only (practice, law reading) */
 };
 
 /* Calls fn once per assigned person of exam_id. sorted != 0 orders the rows by unit path

@@ -284,6 +284,8 @@ const CHECKED_ELSEWHERE = {
   '^\\/admin\\/attempts\\/([^/]+)$': 'actions.test.mjs',
   '^\\/laws\\/([^/]+)$': 'laws.test.mjs',
   '^\\/laws\\/([^/]+)\\/([0-9]+(?:-[0-9]+)?)$': 'laws.test.mjs',
+  '^\\/practice\\/(\\d+)$': 'practice.test.mjs',
+  '^\\/hr-study$': 'practice.test.mjs', // its report would meet a11y's own HR reports (429 report_in_progress)
   '^\\/unit$': 'unit_admin.test.mjs',
   '^\\/unit\\/staff$': 'unit_admin.test.mjs',
   '^\\/unit\\/exams\\/([^/]+)$': 'unit_admin.test.mjs',

@@ -134,6 +134,9 @@ SCOPE_MATRIX = [
     row("GET", "/api/v1/reports", "/api/v1/reports", None, U, F, OK, OK, OK, OK, OK, OK),
     row("GET", "/api/v1/reports/*/pass-rates", "/api/v1/reports/{X}/pass-rates?org={O}", None,
         U, F, OK, OUT, OK, OK, OUT, OK),
+    # the study report (学法统计) takes org= inside the principal's scope like the pass rates
+    row("GET", "/api/v1/reports/study", "/api/v1/reports/study?org={O}", None,
+        U, F, OK, OUT, OK, OK, OUT, OK),
     row("GET", "/api/v1/reports/*/results", "/api/v1/reports/{X}/results?org={O}", None,
         U, F, OK, OUT, OK, OK, OUT, OK),
     row("GET", "/api/v1/reports/*/items", "/api/v1/reports/{X}/items", None, U, F, F, F, OK, F, F, OUT),

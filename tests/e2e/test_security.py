@@ -159,6 +159,7 @@ UNF = "404 upload_not_found"
 JNF = "404 job_not_found"
 NP = "409 not_passed"
 NH = "404"   # an HTML page, no JSON error code
+EIP = "409 exam_in_progress"  # practice while a real exam attempt is in progress (the owner's A)
 LNF = "404 law_not_found"
 BMIN = "422 bad_minutes"
 BREA = "422 bad_reason"
@@ -245,6 +246,18 @@ MATRIX = [
                                                                                      U, NP, N, P, NP, NP, NP, NP),
     # B's answer receipt (回执): the owner, admin and hr; another examinee is told not found.
     ("GET", "/api/v1/receipts/*", "/api/v1/receipts/{RB}", None,                     U, OK, N, P, OK, OK, OK, OK),
+    # Study (SPEC §13): practice is the examinee's; the owner has attempt A in progress, so a new
+    # practice set is refused (409); PS is a set of "other" (sequential: position 1 is S01, single).
+    ("GET", "/api/v1/practice/banks", "/api/v1/practice/banks", None,                U, OK, OK, P, F, F, F, F),
+    ("POST", "/api/v1/practice", "/api/v1/practice", "practice",                     U, EIP, CREATED, P, F, F, F, F),
+    ("GET", "/api/v1/practice/*", "/api/v1/practice/{PS}", None,                     U, N, OK, P, F, F, F, F),
+    ("PUT", "/api/v1/practice/*/answers/*", "/api/v1/practice/{PS}/answers/1", "panswer",
+                                                                                     U, N, OK, P, F, F, F, F),
+    ("GET", "/api/v1/me/mistakes", "/api/v1/me/mistakes", None,                      U, OK, OK, P, F, F, F, F),
+    ("GET", "/api/v1/me/study", "/api/v1/me/study", None,                           U, OK, OK, P, F, F, F, F),
+    # Reading pings come from the law pages, which every signed-in user may read.
+    ("POST", "/api/v1/me/reading", "/api/v1/me/reading", "reading",                  U, OK, OK, P, OK, OK, OK, OK),
+    ("GET", "/api/v1/reports/study", "/api/v1/reports/study", None,                  U, F, F, F, OK, OK, OK, OK),
     # The law library: any signed-in user (no law is imported here: an unknown one is 404).
     ("GET", "/api/v1/laws", "/api/v1/laws", None,                                    U, OK, OK, P, OK, OK, OK, OK),
     ("GET", "/api/v1/laws/*", "/api/v1/laws/mx-none?q=x", None,                     U, LNF, LNF, P, LNF, LNF, LNF, LNF),
@@ -321,6 +334,11 @@ class AuthorizationMatrixTest(L.TestCase):
         r = owner.post("/api/v1/attempts/%d/submit" % cls.att_b)
         assert r.status == 200, r.body
         cls.receipt_b = r.body["receipt"]
+        other = srv.client()
+        other.login("mx-other", PW)
+        r = other.post("/api/v1/practice", json={"bank": "mx-bank", "count": 3, "mode": "sequential"})
+        assert r.status == 201, r.body
+        cls.practice_set = r.body["id"]
         staff = roster_csv([("mx-new1", "新人", "珠晖区/区司法局", "general", "examinee", "")])
         cls.bodies = {
             "login": dumps({"login": "mx-spare", "password": PW}),
@@ -331,6 +349,9 @@ class AuthorizationMatrixTest(L.TestCase):
             "exam": dumps(exam_doc("mx-dry", "mx-bank")),
             "part": b"a first part",
             "slips": dumps([{"login": "mx-slip1", "name": "新人", "org": "珠晖区/区司法局", "password": "Slip-Pw-1234"}]),
+            "practice": dumps({"bank": "mx-bank", "count": 2, "mode": "random"}),
+            "panswer": dumps({"response": "A"}),
+            "reading": dumps({"law": "xianfa"}),
             "bad_minutes": dumps({"minutes": 0, "reason": "矩阵"}),
             "no_reason": dumps({}),
             "nobody": dumps({"login": "mx-nobody"}),
@@ -339,7 +360,7 @@ class AuthorizationMatrixTest(L.TestCase):
         }
         # UP: an upload id nobody has (an admin's own uploads are test_uploads.py's)
         cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32,
-                      "RB": cls.receipt_b}
+                      "RB": cls.receipt_b, "PS": str(cls.practice_set)}
 
     def send(self, pr, method, path, body, session=None, csrf=True):
         hdrs = {}

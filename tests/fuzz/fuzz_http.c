@@ -268,7 +268,7 @@ static int64_t start_attempt(struct store *db, const char *exam, const char *log
 	int64_t id = 0;
 	int created = 0;
 	CHECK(store_user_by_login(db, login, &u, &e) == LX_OK);
-	if (exam_start(db, exam, &u, at, 30, &id, &created, &e) != LX_OK)
+	if (exam_start(db, exam, &u, at, 30, &id, &created, NULL, &e) != LX_OK)
 		fprintf(stderr, "seed attempt %s/%s: %s\n", exam, login, e.msg);
 	CHECK(id > 0 && created);
 	if (submit) {

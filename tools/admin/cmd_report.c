@@ -1,4 +1,4 @@
-/* cmd_report.c — lawexam-admin report pass-rates | results | items (SPEC §7, §8): the same
+/* cmd_report.c — lawexam-admin report pass-rates | results | items | study (SPEC §7, §8, §13): the same
  * report_make() the server's report endpoints use, written to stdout or -o FILE, and each
  * run recorded in the audit log. xlsx is binary, so it needs -o FILE. */
 #include <stdio.h>
@@ -32,11 +32,13 @@ static int run(struct admin *a, const char *cmd, enum report_kind kind, int argc
 	struct store *db;
 	char *detail = NULL;
 
-	if (admin_args(cmd, argc, argv, all, nflags, pos, 1, 1, NULL)) {
+	pos[0] = NULL;
+	if (admin_args(cmd, argc, argv, all, nflags, pos, kind == REPORT_STUDY ? 0 : 1, kind == REPORT_STUDY ? 0 : 1,
+		       NULL)) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	req.exam = pos[0];
+	req.exam = kind == REPORT_STUDY ? "study" : pos[0];
 	if (kind == REPORT_PASS_RATES && !has_by) {
 		fprintf(stderr, "lawexam-admin %s: --by org|category is required\n", cmd);
 		rc = admin_usage(cmd);
@@ -100,6 +102,11 @@ static int cmd_items(struct admin *a, int argc, char **argv)
 	return run(a, "report items", REPORT_ITEMS, argc, argv);
 }
 
+static int cmd_study(struct admin *a, int argc, char **argv)
+{
+	return run(a, "report study", REPORT_STUDY, argc, argv);
+}
+
 const struct admin_cmd admin_cmds_report[] = {
 	{"report pass-rates", cmd_pass_rates,
 	 "CODE --by org|category [--depth N] [--org PATH] [--format json|csv|xlsx] [-o FILE]",
@@ -107,6 +114,8 @@ const struct admin_cmd admin_cmds_report[] = {
 	{"report results", cmd_results,
 	 "CODE [--org PATH] [--status not_started|in_progress|submitted] [--passed 1|0] [--format json|csv|xlsx] [-o FILE]",
 	 "one row per assigned person with the best submitted attempt"},
+	{"report study", cmd_study, "[--by org|category] [--depth N] [--org PATH] [--format json|csv|xlsx] [-o FILE]",
+	 "the study report (学法统计): staff, active in practice, answers, correct rate, reading minutes"},
 	{"report items", cmd_items, "CODE [--format json|csv|xlsx] [-o FILE]",
 	 "item analysis: facility, discrimination and option shares per question version"},
 	{NULL, NULL, NULL, NULL},

@@ -19,7 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const lg_kind_name[K_N] = {"login", "start", "save", "save_sw", "submit", "verify", "get", "probe"};
+const char *const lg_kind_name[K_N] = {"login",  "start", "save",  "save_sw", "submit",
+				       "verify", "get",   "probe", "p_set",   "p_answer"};
 
 #define MAX_HEADER 65536
 #define MAX_BODY (16u << 20)

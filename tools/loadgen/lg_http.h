@@ -13,8 +13,9 @@
 
 #include "lg_hist.h"
 
-/* K_SAVE_SW: the subset of a day's saves (K_SAVE) sent while the start window is open. */
-enum lg_kind { K_LOGIN, K_START, K_SAVE, K_SAVE_SW, K_SUBMIT, K_VERIFY, K_GET, K_PROBE, K_N };
+/* K_SAVE_SW: the subset of a day's saves (K_SAVE) sent while the start window is open.
+ * K_PSET, K_PANSWER: practice sets made and practice answers (--practicers, SPEC §13). */
+enum lg_kind { K_LOGIN, K_START, K_SAVE, K_SAVE_SW, K_SUBMIT, K_VERIFY, K_GET, K_PROBE, K_PSET, K_PANSWER, K_N };
 extern const char *const lg_kind_name[K_N];
 
 /* Pseudo-statuses for failures without an HTTP status. */

@@ -54,6 +54,9 @@ struct opts {
 	int argon2_m, argon2_t, argon2_p;
 	const char *make_hash;
 	const char *json_out;
+	int practicers;            /* day: the last K of -n practise instead of taking the exam */
+	const char *practice_bank;
+	int practice_interval_ms;
 };
 
 enum otype { O_STR, O_INT, O_DBL, O_FLAG };
@@ -98,6 +101,9 @@ static const struct {
 	{"--argon2-t", O_INT, OFF(argon2_t), "argon2id iterations (default 2)"},
 	{"--argon2-p", O_INT, OFF(argon2_p), "argon2id lanes (default 1)"},
 	{"--make-hash", O_STR, OFF(make_hash), "print the argon2id encoding of PASSWORD with these parameters"},
+	{"--practicers", O_INT, OFF(practicers), "day: the last K of -n practise (学法练习) instead of taking the exam (default 0)"},
+	{"--practice-bank", O_STR, OFF(practice_bank), "bank the practicers practise (default constitution)"},
+	{"--practice-interval-ms", O_INT, OFF(practice_interval_ms), "each practicer answers every MS (default 5000)"},
 };
 
 static void usage(FILE *f)
@@ -137,6 +143,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	o->argon2_m = 19456;
 	o->argon2_t = 2;
 	o->argon2_p = 1;
+	o->practice_bank = "constitution";
+	o->practice_interval_ms = 5000;
 	for (int i = 1; i < argc; i++) {
 		size_t k, nopt = sizeof optab / sizeof optab[0];
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -179,8 +187,9 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			*(double *)field = x;
 		}
 	}
-	if (o->threads < 1 || o->threads > 64 || o->batch < 1 || o->batch > 50 || o->n < 1) {
-		fprintf(stderr, "loadgen: --threads 1..64, --batch 1..50, -n >= 1\n");
+	if (o->threads < 1 || o->threads > 64 || o->batch < 1 || o->batch > 50 || o->n < 1 || o->practicers > o->n ||
+	    o->practice_interval_ms < 1) {
+		fprintf(stderr, "loadgen: --threads 1..64, --batch 1..50, -n >= 1, --practicers <= -n, --practice-interval-ms >= 1\n");
 		return -1;
 	}
 	return 0;
@@ -229,6 +238,12 @@ struct examinee {
 	int failed, submitted, graded;
 	int64_t next_save, save_end, submit_at, start_at;
 	struct save_ctx cur; /* the save in flight */
+	/* a practicer (--practicers): its practice set (questions in q[1..nq]) and next position */
+	int practicer;
+	long long pset;
+	int ppos;
+	int64_t pnext;
+	long long p_answered, p_sets;
 };
 
 struct lg {
@@ -673,12 +688,105 @@ static void probe_fire(evutil_socket_t fd, short what, void *arg)
 		g->probe.t0 = g->probe_next;
 }
 
+/* --- practice (学法练习, SPEC §13): a practicer makes a set of 100 random questions and
+ * answers one every --practice-interval-ms, a new set when one is done, until the day's end */
+
+static void pset_go(evutil_socket_t fd, short what, void *arg);
+static void panswer_go(evutil_socket_t fd, short what, void *arg);
+
+static void practice_next(struct examinee *e)
+{
+	int64_t now = lg_now_us();
+	e->pnext += (int64_t)e->g->o.practice_interval_ms * 1000;
+	if (e->pnext < now)
+		e->pnext = now;
+	if (e->pnext >= e->save_end) {
+		ex_finish(e);
+		return;
+	}
+	ex_at(e, e->pnext, e->ppos > e->nq ? pset_go : panswer_go);
+}
+
+static void pset_done(struct lg_conn *c, int status, const char *body, size_t len, void *arg)
+{
+	struct examinee *e = arg;
+	json_t *j = NULL, *qs, *q;
+	size_t i;
+	if (status == 201 && (j = json_loads(body, 0, NULL)) != NULL && json_is_integer(json_object_get(j, "id")) &&
+	    json_is_array(qs = json_object_get(j, "questions")) && json_array_size(qs) > 0) {
+		e->pset = (long long)json_integer_value(json_object_get(j, "id"));
+		free(e->q);
+		e->nq = (int)json_array_size(qs);
+		e->q = calloc((size_t)e->nq + 1, sizeof *e->q);
+		if (!e->q)
+			abort();
+		json_array_foreach(qs, i, q) {
+			const char *type = json_string_value(json_object_get(q, "type"));
+			json_t *opts = json_object_get(q, "options"), *o;
+			size_t k, n = 0;
+			int p = (int)i + 1;
+			e->q[p].type = type && type[0] == 'm' ? 'm' : type && type[0] == 'j' ? 'j' : 's';
+			json_array_foreach(opts, k, o) {
+				const char *key = json_string_value(json_object_get(o, "key"));
+				if (key && n + 1 < sizeof e->q[p].keys)
+					e->q[p].keys[n++] = key[0];
+			}
+		}
+		e->ppos = 1;
+		e->p_sets++;
+	} else {
+		e->failed = 1;
+	}
+	json_decref(j);
+	if (e->failed)
+		ex_finish(e);
+	else
+		practice_next(e);
+}
+
+static void pset_go(evutil_socket_t fd, short what, void *arg)
+{
+	struct examinee *e = arg;
+	char body[160];
+	if (!e->token[0]) {
+		e->failed = 1;
+		ex_finish(e);
+		return;
+	}
+	snprintf(body, sizeof body, "{\"bank\":\"%s\",\"count\":100,\"mode\":\"random\"}", e->g->o.practice_bank);
+	e->stage = ST_START;
+	lg_send(e->conn, K_PSET, "POST", "/api/v1/practice", e->hdr, body, 1, pset_done, e);
+}
+
+static void panswer_done(struct lg_conn *c, int status, const char *body, size_t len, void *arg)
+{
+	struct examinee *e = arg;
+	if (status == 200)
+		e->p_answered++;
+	e->ppos++;
+	practice_next(e);
+}
+
+static void panswer_go(evutil_socket_t fd, short what, void *arg)
+{
+	struct examinee *e = arg;
+	char body[64], path[96], resp[12];
+	pick_response(e, e->ppos, resp);
+	snprintf(body, sizeof body, "{\"response\":\"%s\"}", resp);
+	snprintf(path, sizeof path, "/api/v1/practice/%lld/answers/%d", e->pset, e->ppos);
+	e->stage = ST_SAVE;
+	lg_send(e->conn, K_PANSWER, "PUT", path, e->hdr, body, 0, panswer_done, e);
+}
+
 /* --- day ------------------------------------------------------------------------ */
 
 static void day_next(struct examinee *e)
 {
 	struct lg *g = e->g;
-	if (e->stage == ST_LOGIN) {
+	if (e->stage == ST_LOGIN && e->practicer) {
+		e->pnext = e->start_at;
+		ex_at(e, e->start_at, pset_go);
+	} else if (e->stage == ST_LOGIN) {
 		ex_at(e, e->start_at, start_go);
 	} else if (e->stage == ST_START) {
 		int64_t iv = save_interval_us(g), now = lg_now_us();
@@ -810,9 +918,11 @@ static void run_phase(struct lg *g, const char *phase)
 			e->start_at = g->t0 + (int64_t)((lw + sw * spread(i, 0.3)) * 1e6);
 			e->submit_at = close_at - (int64_t)(uw * 1e6 * spread(i, 0.7));
 			e->save_end = e->submit_at;
+			if (e->practicer)
+				e->save_end = close_at; /* practice goes on to the end of the day */
 			if (e->token[0]) {
 				e->stage = ST_LOGIN; /* as if just logged in */
-				ex_at(e, e->start_at, start_go);
+				day_next(e);
 			} else {
 				ex_at(e, g->t0 + (int64_t)(lw * 1e6 * spread(i, 0)), login_go);
 			}
@@ -900,6 +1010,13 @@ static void print_text(struct lg *g, json_t *res)
 		       (long long)json_integer_value(json_object_get(v, "uncertain")),
 		       (long long)json_integer_value(json_object_get(v, "submitted")),
 		       (long long)json_integer_value(json_object_get(v, "graded")));
+	}
+	if (json_object_get(res, "practice")) {
+		json_t *v = json_object_get(res, "practice");
+		printf("practice: %lld practicers, %lld sets, %lld answers acknowledged\n",
+		       (long long)json_integer_value(json_object_get(v, "practicers")),
+		       (long long)json_integer_value(json_object_get(v, "sets")),
+		       (long long)json_integer_value(json_object_get(v, "answered")));
 	}
 	printf("result: %s\n", json_is_true(json_object_get(res, "ok")) ? "OK" : "FAILED");
 }
@@ -1150,6 +1267,7 @@ int main(int argc, char **argv)
 		snprintf(e->login, sizeof e->login, "%s%0*d", g.o.login_prefix, g.o.login_digits, g.o.first + i);
 		lg_conn_init(e->conn, e->t);
 		e->seq = seq_base;
+		e->practicer = i >= g.n - g.o.practicers;
 	}
 	lg_conn_init(&g.probe, &g.th[0]);
 	g.probe_timer = evtimer_new(g.th[0].base, probe_fire, &g);
@@ -1198,6 +1316,15 @@ int main(int argc, char **argv)
 			if (lost || failed)
 				ok = 0;
 		}
+	}
+	if (g.o.practicers) {
+		long long sets = 0, answered = 0;
+		for (int i = 0; i < g.n; i++) {
+			sets += g.ex[i].p_sets;
+			answered += g.ex[i].p_answered;
+		}
+		json_object_set_new(res, "practice", json_pack("{s:i,s:I,s:I}", "practicers", g.o.practicers, "sets",
+							       (json_int_t)sets, "answered", (json_int_t)answered));
 	}
 	{
 		int failed = 0;

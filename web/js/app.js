@@ -14,6 +14,7 @@ import * as examPage from './pages/exam.js';
 import * as resultPage from './pages/result.js';
 import * as adminPage from './pages/admin.js';
 import * as hrPage from './pages/hr.js';
+import * as studyPage from './pages/study.js';
 import * as lawsPage from './pages/laws.js';
 import * as actionsPage from './pages/attempt-actions.js';
 import * as regradePage from './pages/regrade.js';
@@ -27,6 +28,10 @@ addRoutes([
   [/^\/exam\/([^/]+)$/, examPage.render, 'examinee', 'exams'],
   [/^\/result\/([^/]+)$/, resultPage.renderResult, 'examinee', 'exams'],
   [/^\/review\/([^/]+)$/, resultPage.renderReview, 'examinee', 'exams'],
+  [/^\/practice$/, studyPage.renderPractice, 'examinee', 'study'],
+  [/^\/practice\/(\d+)$/, studyPage.renderPracticeSet, 'examinee', 'study'],
+  [/^\/mistakes$/, studyPage.renderMistakes, 'examinee', 'study'],
+  [/^\/study$/, studyPage.renderStudy, 'examinee', 'study'],
   [/^\/admin$/, adminPage.renderHome, 'admin', 'admin'],
   [/^\/admin\/banks$/, adminPage.renderBanks, 'admin', 'admin'],
   [/^\/admin\/staff$/, adminPage.renderStaff, 'admin', 'admin'],
@@ -39,6 +44,7 @@ addRoutes([
   [/^\/unit\/staff$/, unitPage.renderStaff, 'unit', 'unit'],
   [/^\/unit\/exams\/([^/]+)$/, unitPage.renderExam, 'unit', 'unit'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],
+  [/^\/hr-study$/, hrPage.renderStudyReport, 'hr', 'hr'],
   [/^\/hr\/([^/]+)$/, hrPage.renderReport, 'hr', 'hr'],
   [/^\/laws$/, lawsPage.renderList, null, 'laws'],
   [/^\/laws\/([^/]+)$/, lawsPage.renderLaw, null, 'laws'],

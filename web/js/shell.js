@@ -7,6 +7,7 @@ import {go} from './router.js';
 
 const NAV = [
   {area: 'exams', href: '#/exams', label: '我的考试', role: 'examinee'},
+  {area: 'study', href: '#/practice', label: '学法练习', role: 'examinee'},
   {area: 'admin', href: '#/admin', label: '考试管理', role: 'admin'},
   {area: 'unit', href: '#/unit', label: '单位管理', role: 'unit'},
   {area: 'hr', href: '#/hr', label: '统计报表', role: 'hr'},

@@ -179,7 +179,7 @@ struct start_arg {
 static inline int start_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct start_arg *a = arg;
-	return exam_start(db, a->code, a->u, a->now, 30, &a->id, &a->created, e);
+	return exam_start(db, a->code, a->u, a->now, 30, &a->id, &a->created, NULL, e);
 }
 
 struct submit_arg {

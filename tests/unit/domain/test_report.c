@@ -101,13 +101,13 @@ static struct report_person person(const char *login, const char *org, const cha
 }
 
 static const struct report_person people[] = {
-	{"a1", "a1", "区/甲局/一股", "general", "一般", 3, AST_SUBMITTED, 150, 200, 1, 1000, ""},
-	{"a2", "a2", "区/甲局/一股", "general", "一般", 3, AST_SUBMITTED, 77, 200, 0, 1000, ""},
-	{"a3", "a3", "区/甲局/二股", "leader", "领导", 1, AST_IN_PROGRESS, 0, 0, 0, 0, ""},
-	{"a4", "a4", "区/甲局", "leader", "领导", 1, AST_SUBMITTED, 200, 200, 1, 1000, ""},
-	{"b1", "b1", "区/乙局/一股", "general", "一般", 3, AST_NOT_STARTED, 0, 0, 0, 0, ""},
-	{"b2", "b2", "区/乙局", "enforcement", "执法", 2, AST_NOT_STARTED, 0, 0, 0, 0, ""},
-	{"c1", "c1", "区/乙局/一股", "enforcement", "执法", 2, AST_SUBMITTED, 121, 200, 1, 1000, ""},
+	{"a1", "a1", "区/甲局/一股", "general", "一般", 3, AST_SUBMITTED, 150, 200, 1, 1000, "", 0, 0, 0},
+	{"a2", "a2", "区/甲局/一股", "general", "一般", 3, AST_SUBMITTED, 77, 200, 0, 1000, "", 0, 0, 0},
+	{"a3", "a3", "区/甲局/二股", "leader", "领导", 1, AST_IN_PROGRESS, 0, 0, 0, 0, "", 0, 0, 0},
+	{"a4", "a4", "区/甲局", "leader", "领导", 1, AST_SUBMITTED, 200, 200, 1, 1000, "", 0, 0, 0},
+	{"b1", "b1", "区/乙局/一股", "general", "一般", 3, AST_NOT_STARTED, 0, 0, 0, 0, "", 0, 0, 0},
+	{"b2", "b2", "区/乙局", "enforcement", "执法", 2, AST_NOT_STARTED, 0, 0, 0, 0, "", 0, 0, 0},
+	{"c1", "c1", "区/乙局/一股", "enforcement", "执法", 2, AST_SUBMITTED, 121, 200, 1, 1000, "", 0, 0, 0},
 };
 #define NPEOPLE (sizeof people / sizeof people[0])
 

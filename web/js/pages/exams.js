@@ -1,8 +1,11 @@
-/* exams.js — "我的考试": the exams assigned to the examinee, with status, window, duration,
- * the result when visible, and the one action each status allows (start / continue / result). */
+/* exams.js — "我的考试", the examinee's home: my practice progress and 错题 count (study.js's
+ * card), then the exams assigned to me, with status, window, duration, the result when
+ * visible, a prerequisite of practice answers and how far I am, mock exams (模拟考试) marked,
+ * and the one action each status allows (start / continue / result). */
 import {api, session} from '../api.js';
 import {h, alertBox, pageTitle, fmtTime, fmtScore, clear, newId, timeRange, openModal} from '../dom.js';
 import {go} from '../router.js';
+import {studySummary} from './study.js';
 
 const STATUS = {
   upcoming: ['未开始', 'muted'],
@@ -28,6 +31,8 @@ export async function render(main) {
   const data = await api('GET', '/exams');
   const exams = Array.isArray(data) ? data : (data && (data.exams || data.rows)) || [];
   main.appendChild(pageTitle('我的考试', (session.user.name || '') + (session.user.org ? ' · ' + session.user.org : '')));
+  const summary = await studySummary();
+  if (summary) main.appendChild(summary);
   if (!exams.length) {
     main.appendChild(h('section', {class: 'card empty'},
       h('p', null, '目前没有分配给您的考试。'),
@@ -43,7 +48,11 @@ function examCard(ex, main) {
   const titleId = newId('ex');
   const actions = h('div', {class: 'exam-actions'});
   const msg = h('div', {class: 'form-msg', 'aria-live': 'polite'});
-  if (ex.status === 'open') {
+  const req = ex.requires;
+  const reqMissing = req && req.done < req.practice_answered;
+  if (ex.status === 'open' && reqMissing) {
+    actions.appendChild(h('a', {href: '#/practice', class: 'btn btn-primary', 'aria-describedby': titleId}, '去练习'));
+  } else if (ex.status === 'open') {
     actions.appendChild(h('button', {type: 'button', class: 'btn btn-primary', 'aria-describedby': titleId,
       onclick: () => confirmStart(ex, msg)}, '开始考试'));
   } else if (ex.status === 'in_progress') {
@@ -58,15 +67,28 @@ function examCard(ex, main) {
   if (ex.status === 'upcoming') note = h('p', {class: 'muted'}, '考试将于 ' + fmtTime(ex.opens_at) + ' 开放。');
   if (ex.status === 'closed' && !ex.attempt_id) note = h('p', {class: 'muted'}, '考试已结束，您未参加本次考试。');
   if (ex.status === 'submitted' && !ex.result) note = h('p', {class: 'muted'}, '已交卷。成绩将按考试安排公布。');
+  const reqLine = req ? prerequisite(req) : null;
   return h('li', {class: 'card exam-card', dataset: {code: ex.code}},
     h('div', {class: 'exam-card-head'},
       h('h2', {class: 'exam-title', id: titleId}, ex.title || ex.code),
-      statusChip(ex.status), ex.retake ? h('span', {class: 'chip chip-warn'}, '补考') : null),
+      statusChip(ex.status), ex.retake ? h('span', {class: 'chip chip-warn'}, '补考') : null,
+      ex.kind === 'mock' ? h('span', {class: 'chip chip-info'}, '模拟考试') : null),
     h('dl', {class: 'meta-list'},
       h('div', null, h('dt', null, '考试时间'), h('dd', null, timeRange(ex.opens_at, ex.closes_at))),
       h('div', null, h('dt', null, '答题时长'), h('dd', null, (ex.duration_minutes || '—') + ' 分钟')),
       ...paperFacts(ex).map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
-    resultLine(ex.result), note, msg, actions);
+    reqLine, resultLine(ex.result), note, msg, actions);
+}
+
+/** The prerequisite of practice answers (SPEC §13) with a progress bar. */
+function prerequisite(req) {
+  const done = Math.min(req.done, req.practice_answered);
+  const ok = req.done >= req.practice_answered;
+  return h('div', {class: 'prereq', dataset: {done: String(req.done), needed: String(req.practice_answered)}},
+    h('p', null, ok ? '考前练习已完成（' + req.done + ' / ' + req.practice_answered + ' 题）'
+      : '参加本考试前需完成 ' + req.practice_answered + ' 道练习题，已完成 ' + req.done + ' 道。'),
+    h('progress', {max: String(req.practice_answered), value: String(done),
+      'aria-label': '考前练习进度：已完成 ' + req.done + ' / ' + req.practice_answered + ' 题'}));
 }
 
 /** [label, value] pairs: 题量, 满分, 合格线, 作答次数 (saying when the next attempt is a 补考). */

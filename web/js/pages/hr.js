@@ -48,6 +48,10 @@ async function examList() {
 
 export async function renderPicker(main) {
   main.appendChild(pageTitle('统计报表', '选择考试，查看参考率、合格率和个人成绩，并导出 CSV 或 Excel。'));
+  main.appendChild(h('section', {class: 'card exam-card', id: 'study-report-link'},
+    h('div', {class: 'exam-card-head'}, h('h2', {class: 'exam-title'}, '学法统计')),
+    h('p', {class: 'muted'}, '各单位、各类别人员的练习参与、答题正确率和法律阅读时长（不含模拟考试）。'),
+    h('div', {class: 'exam-actions'}, h('a', {href: '#/hr-study', class: 'btn btn-primary'}, '查看学法统计'))));
   const exams = await examList();
   if (exams && exams.length) {
     const list = h('ul', {class: 'exam-list'});
@@ -333,5 +337,101 @@ export async function renderReport(main, params, ctx) {
   await loadRates();
   return () => {
     while (cleanups.length) cleanups.pop()();
+  };
+}
+
+/* ---------- 学法统计 (the study report, GET /reports/study) ---------- */
+
+function studyUrl(q) {
+  return '/api/v1/reports/study?' + new URLSearchParams(q).toString();
+}
+
+function fmtMinutes(v) {
+  return v === null || v === undefined ? '—' : (Number.isInteger(v) ? String(v) : v.toFixed(1));
+}
+
+export async function renderStudyReport(main, params, ctx) {
+  main.appendChild(pageTitle('学法统计', '练习参与、答题正确率与法律阅读时长；模拟考试不计入任何报表'));
+  main.appendChild(h('p', {class: 'back-link'}, h('a', {href: '#/hr'}, '‹ 返回统计报表')));
+  const byOrg = h('button', {type: 'button', class: 'seg-btn', 'aria-pressed': 'true'}, '按单位');
+  const byCat = h('button', {type: 'button', class: 'seg-btn', 'aria-pressed': 'false'}, '按人员类别');
+  const depthSel = h('select', {id: 'study-depth'},
+    [1, 2, 3, 4].map((d) => h('option', {value: String(d)}, '第 ' + d + ' 级' + (d === 1 ? '（最上级单位）' : ''))),
+    h('option', {value: ''}, '完整单位（不汇总）'));
+  depthSel.value = '2';
+  const depthField = field('汇总到', depthSel, '单位按“/”分级，选择汇总的层级');
+  const out = h('div', {class: 'rate-out', 'aria-live': 'polite'});
+  const dl = h('div');
+  let by = 'org';
+  let cleanup = null;
+  main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'study-title'},
+    h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'study-title'}, '学法情况'),
+      h('div', {class: 'seg', role: 'group', 'aria-label': '统计方式'}, byOrg, byCat)),
+    h('div', {class: 'toolbar'}, depthField.wrap, dl),
+    out));
+
+  async function load() {
+    clear(out);
+    out.appendChild(h('p', {class: 'muted'}, '正在加载……'));
+    const q = {by};
+    if (by === 'org' && depthSel.value) q.depth = depthSel.value;
+    depthField.wrap.hidden = by !== 'org';
+    clear(dl);
+    dl.appendChild(h('div', {class: 'downloads'},
+      h('a', {class: 'btn btn-secondary btn-download', href: studyUrl(Object.assign({}, q, {format: 'csv'})), download: '',
+        dataset: {format: 'csv', kind: 'study'}}, '下载 CSV'),
+      h('a', {class: 'btn btn-secondary btn-download', href: studyUrl(Object.assign({}, q, {format: 'xlsx'})), download: '',
+        dataset: {format: 'xlsx', kind: 'study'}}, '下载 Excel')));
+    let data;
+    try {
+      data = await getReport(studyUrl(Object.assign({format: 'json'}, q)).replace('/api/v1', ''));
+    } catch (e) {
+      clear(out);
+      if (e.status !== 401) out.appendChild(alertBox('error', e.message));
+      return;
+    }
+    if (!ctx.isCurrent()) return;
+    clear(out);
+    if (cleanup) cleanup();
+    cleanup = null;
+    const rows = data.rows || [];
+    if (!rows.length) {
+      out.appendChild(h('p', {class: 'muted'}, '没有数据。'));
+      return;
+    }
+    const name = (r) => (by === 'category' ? r.group_name || CATEGORY_NAMES[r.group] || r.group : r.group);
+    const table = dataTable(null, [
+      {key: 'group', label: by === 'org' ? '单位' : '人员类别', fmt: (v, r) => name(r)},
+      {key: 'staff', label: '人数', num: true},
+      {key: 'active', label: '参与练习', num: true},
+      {key: 'active_rate', label: '参与率', num: true, fmt: fmtRate},
+      {key: 'answered', label: '答题数', num: true},
+      {key: 'correct_rate', label: '正确率', num: true, fmt: fmtRate},
+      {key: 'reading_minutes', label: '阅读（分钟）', num: true, fmt: fmtMinutes},
+    ], rows, {rowHeaders: true, footer: data.total || null, footerLabel: '合计'});
+    table.id = 'study-table';
+    const chartBox = h('div', {class: 'chart-box'});
+    out.appendChild(tableWrap('学法统计表', table));
+    out.appendChild(h('figure', {class: 'chart'},
+      h('figcaption', null, (by === 'org' ? '各单位' : '各类别') + '练习参与率与正确率'), chartBox));
+    cleanup = barChart(chartBox, {
+      title: (by === 'org' ? '各单位' : '各人员类别') + '练习参与率与正确率柱状图',
+      tail: by === 'org',
+      series: [{name: '参与率', cls: 'series-a'}, {name: '正确率', cls: 'series-b'}],
+      rows: rows.map((r) => ({label: name(r), full: name(r), values: [r.active_rate, r.correct_rate]})),
+    });
+  }
+  function setBy(v) {
+    by = v;
+    byOrg.setAttribute('aria-pressed', v === 'org' ? 'true' : 'false');
+    byCat.setAttribute('aria-pressed', v === 'category' ? 'true' : 'false');
+    load();
+  }
+  byOrg.addEventListener('click', () => setBy('org'));
+  byCat.addEventListener('click', () => setBy('category'));
+  depthSel.addEventListener('change', load);
+  await load();
+  return () => {
+    if (cleanup) cleanup();
   };
 }

@@ -4,6 +4,7 @@
  * law at that article, highlighted and focused; explanations and reviews link there. */
 import {api} from '../api.js';
 import {h, clear, alertBox, field, pageTitle} from '../dom.js';
+import {LIMITS} from '../limits.js';
 
 /* One law's articles, kept for the session: a review page links many articles of one law. */
 const cache = new Map();
@@ -11,6 +12,17 @@ const cache = new Map();
 async function loadLaw(code) {
   if (!cache.has(code)) cache.set(code, await api('GET', '/laws/' + encodeURIComponent(code)));
   return cache.get(code);
+}
+
+/* Reading time (学习记录, SPEC §13): while a law is on screen and the tab is visible, one
+ * POST /me/reading every LIMITS.reading_ping_seconds (the server counts at most one per
+ * that many seconds and user, for that long). Returns the page's cleanup. */
+function readingPings(code) {
+  const timer = setInterval(() => {
+    if (document.visibilityState !== 'visible') return;
+    api('POST', '/me/reading', {body: {law: code}, quiet401: true}).catch(() => {});
+  }, LIMITS.reading_ping_seconds * 1000);
+  return () => clearInterval(timer);
 }
 
 /** #/laws */
@@ -165,4 +177,5 @@ export async function renderLaw(main, params, ctx) {
     if (showArticle(main, target)) jump.value = target;
     else main.insertBefore(alertBox('warn', '本法没有这一条（' + target + '），下面是全文。'), main.children[1]);
   }
+  return readingPings(code);
 }
