@@ -36,7 +36,7 @@ static void fail(struct hctx *c, int rc, const struct lx_err *e)
 {
 	static const struct { const char *tag; int status; } tags[] = {
 		{"not_assigned", 403}, {"exam_not_open", 409}, {"no_attempts_left", 409},
-		{"attempt_closed", 409}, {"bad_response", 422}, {"review_not_available", 403},
+		{"attempt_closed", 409}, {"bad_response", 422}, {"review_not_available", 403}, {"exempt", 403},
 	};
 	if (e && e->tag) {
 		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)

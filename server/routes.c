@@ -3,6 +3,7 @@
 
 #include "metrics.h"
 #include "roles.h"
+#include "scope.h"
 
 #define GET EVHTTP_REQ_GET
 #define POST EVHTTP_REQ_POST
@@ -38,6 +39,18 @@ const struct route routes[] = {
 	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLE_ADMIN, 0},
 	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLE_ADMIN, 0},
+	/* Per-attempt and per-person actions (SPEC §12): the handler checks the person's scope. */
+	{GET, "/api/v1/admin/attempts/*", h_admin_attempt_get, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/attempts/*/extend", h_admin_attempt_extend, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/attempts/*/force-submit", h_admin_attempt_force_submit, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/attempts/*/void", h_admin_attempt_void, ROLES_STAFF_ADMIN, 0},
+	{GET, "/api/v1/admin/exams/*/attempts", h_admin_exam_person, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/exams/*/retakes", h_admin_exam_retake, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/exams/*/exemptions", h_admin_exam_exempt, ROLES_STAFF_ADMIN, 0},
+	{DELETE, "/api/v1/admin/exams/*/exemptions/*", h_admin_exam_unexempt, ROLES_STAFF_ADMIN, 0},
+	/* Exam-wide: everyone's scores and a bank's key. */
+	{POST, "/api/v1/admin/exams/*/regrade", h_admin_exam_regrade, ROLE_ADMIN, 0},
+	{PUT, "/api/v1/admin/banks/*/questions/*/answer", h_admin_question_answer, ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports", h_reports_exams, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLE_HR | ROLE_ADMIN, 0},
 	{GET, "/api/v1/reports/*/results", h_report_results, ROLE_HR | ROLE_ADMIN, 0},

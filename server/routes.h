@@ -51,6 +51,18 @@ void h_admin_exams_create(struct hctx *c);
 void h_admin_exams_list(struct hctx *c);
 void h_admin_exam_monitor(struct hctx *c);
 
+/* h_actions.c (per-attempt and per-person actions, regrade, key edit) */
+void h_admin_attempt_get(struct hctx *c);
+void h_admin_attempt_extend(struct hctx *c);
+void h_admin_attempt_force_submit(struct hctx *c);
+void h_admin_attempt_void(struct hctx *c);
+void h_admin_exam_retake(struct hctx *c);
+void h_admin_exam_person(struct hctx *c);
+void h_admin_exam_exempt(struct hctx *c);
+void h_admin_exam_unexempt(struct hctx *c);
+void h_admin_exam_regrade(struct hctx *c);
+void h_admin_question_answer(struct hctx *c);
+
 /* h_admin.c (banks and rosters) */
 void h_admin_banks_import(struct hctx *c);
 void h_admin_banks_list(struct hctx *c);

@@ -55,22 +55,23 @@ int qtype_parse(const char *s, enum q_type *out)
 	return rc;
 }
 
-static const char *const status_names[] = {"not_started", "in_progress", "submitted"};
-static const char *const status_names_zh[] = {"未参加", "进行中", "已交卷"};
+static const char *const status_names[] = {"not_started", "in_progress", "submitted", "exempt", "voided"};
+static const char *const status_names_zh[] = {"未参加", "进行中", "已交卷", "免考", "已作废"};
+_Static_assert(sizeof status_names / sizeof status_names[0] == AST_N_STATUS, "one name per status");
 
 const char *attempt_status_name(enum attempt_status s)
 {
-	return (unsigned)s < 3 ? status_names[s] : "?";
+	return (unsigned)s < AST_N_STATUS ? status_names[s] : "?";
 }
 
 const char *attempt_status_zh(enum attempt_status s)
 {
-	return (unsigned)s < 3 ? status_names_zh[s] : "?";
+	return (unsigned)s < AST_N_STATUS ? status_names_zh[s] : "?";
 }
 
 int attempt_status_parse(const char *s, enum attempt_status *out)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < AST_N_STATUS; i++) {
 		if (s && strcmp(s, status_names[i]) == 0) {
 			*out = (enum attempt_status)i;
 			return LX_OK;

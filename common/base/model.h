@@ -13,12 +13,17 @@ const char *qtype_name(enum q_type t);            /* "single" | "multiple" | "ju
 const char *qtype_name_zh(enum q_type t);         /* 单选 | 多选 | 判断 */
 int qtype_parse(const char *s, enum q_type *out); /* English or Chinese; LX_OK / LX_ERR_INVALID */
 
-/* Where a person stands with an exam: no attempt, one in progress, one submitted. An
- * attempt row is only ever in progress or submitted. */
-enum attempt_status { AST_NOT_STARTED = 0, AST_IN_PROGRESS = 1, AST_SUBMITTED = 2 };
+/* Where a person stands with an exam: no attempt, one in progress, one submitted, exempt
+ * (免考: not assigned, SPEC §12). An attempt is in progress, submitted or voided (作废: an
+ * administrator's action; it never counts and does not use up an attempt). */
+enum attempt_status {
+	AST_NOT_STARTED = 0, AST_IN_PROGRESS = 1, AST_SUBMITTED = 2, AST_EXEMPT = 3, AST_VOIDED = 4,
+	AST_N_STATUS = 5
+};
 
-const char *attempt_status_name(enum attempt_status s); /* "not_started" | "in_progress" | "submitted" */
-const char *attempt_status_zh(enum attempt_status s);   /* 未参加 | 进行中 | 已交卷 */
+/* "not_started" | "in_progress" | "submitted" | "exempt" | "voided" */
+const char *attempt_status_name(enum attempt_status s);
+const char *attempt_status_zh(enum attempt_status s); /* 未参加 | 进行中 | 已交卷 | 免考 | 已作废 */
 /* The status named s (English); LX_OK or LX_ERR_INVALID. */
 int attempt_status_parse(const char *s, enum attempt_status *out);
 

@@ -82,6 +82,63 @@ int exam_regrade(struct store *db, const char *exam_code, int dry_run,
 		 void *ctx, int *changed, struct lx_err *e);
 int exam_grant_retake(struct store *db, const char *exam_code, const char *login, struct lx_err *e);
 
+/* --- administrators' actions on one attempt or person (SPEC §12), exam_actions.c ---------
+ * Each checks its input before changing anything, runs on the writer's connection, and
+ * writes the audit log (actor, remote, reason). Failures carry an API tag: bad_reason,
+ * bad_minutes, bad_answer (LX_ERR_INVALID); attempt_not_in_progress, already_voided
+ * (LX_ERR_CONFLICT); unknown_user, not_exempt (LX_ERR_NOTFOUND). */
+#define EXAM_REASON_MAX 500        /* characters of a reason */
+#define EXAM_EXTEND_MAX_MINUTES 600
+struct exam_actor {
+	const char *login;  /* who acts (the audit log's actor) */
+	const char *remote; /* where from ("cli", an address) */
+	int64_t now;
+};
+struct attempt_row;
+/* A reason: 1..EXAM_REASON_MAX characters of UTF-8 on one line (no control characters), not
+ * only spaces. */
+int exam_reason_check(const char *reason, struct lx_err *e);
+/* The attempt and its owner (for the caller's scope check). Caller frees u with user_free(). */
+int exam_attempt_owner(struct store *db, int64_t attempt_id, struct attempt_row *a, struct user *u,
+		       struct lx_err *e);
+/* Moves an in-progress attempt's deadline by minutes (1..600), even past closes_at; recorded
+ * as a credit with reason "extend". *deadline (if not NULL) gets the new deadline. */
+int exam_extend(struct store *db, const struct exam_actor *who, int64_t attempt_id, int minutes, const char *reason,
+		int64_t *deadline, struct lx_err *e);
+/* Grades and submits an in-progress attempt now, submit reason "forced". */
+int exam_force_submit(struct store *db, const struct exam_actor *who, int64_t attempt_id, const char *reason,
+		      struct lx_err *e);
+/* Voids an attempt (in progress or submitted): it never counts again and does not use up an
+ * attempt; its certificate is revoked. */
+int exam_void(struct store *db, const struct exam_actor *who, int64_t attempt_id, const char *reason,
+	      struct lx_err *e);
+/* Exemptions (免考): the person is no longer assigned (reports count them apart, the monitor
+ * leaves them out, a start answers 403 exempt). */
+int exam_exempt(struct store *db, const struct exam_actor *who, const char *exam_code, const char *login,
+		const char *reason, struct lx_err *e);
+int exam_unexempt(struct store *db, const struct exam_actor *who, const char *exam_code, const char *login,
+		  struct lx_err *e);
+/* exam_grant_retake with the login checked and the audit line. */
+int exam_retake(struct store *db, const struct exam_actor *who, const char *exam_code, const char *login,
+		struct lx_err *e);
+/* Fixes the key of a question's current version in place (as a key-only re-import does, SPEC
+ * §5.7), so a regrade applies it to the attempts that drew it. answer is checked against the
+ * type and options; *out (if not NULL) = {"bank","qid","version","old","answer","changed"}. */
+int exam_key_set(struct store *db, const struct exam_actor *who, const char *bank, const char *qid,
+		 const char *answer, json_t **out, struct lx_err *e);
+/* The attempt for an administrator: owner, status, times, credits, and per question the
+ * options as shown, the response and key (shown and original), stored and current credit. */
+int exam_attempt_admin_json(struct store *db, int64_t attempt_id, int64_t now, json_t **out, struct lx_err *e);
+/* One person's standing in an exam: {"exam","login","name","org","exempt","assigned",
+ * "attempts_allowed","retakes","attempts":[{"attempt_id","attempt_no","status","started_at",
+ * "deadline","submitted_at","submit_reason","result"}]} (voided ones included). */
+int exam_person_json(struct store *db, const char *exam_code, const struct user *u, json_t **out,
+		     struct lx_err *e);
+/* exam_regrade as {"exam","dry_run","changed","flips","changes":[{"login","attempt_id","old",
+ * "new","flip","old_passed","new_passed"}]}; audited when applied. */
+int exam_regrade_json(struct store *db, const struct exam_actor *who, const char *exam_code, int dry_run,
+		      json_t **out, struct lx_err *e);
+
 /* JSON views (new references; caller decrefs). */
 int exam_attempt_json(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now_ms, json_t **out,
 		      struct lx_err *e);

@@ -177,6 +177,12 @@ int exam_candidates_held(struct store *db, const struct exam_section *s, size_t 
 void exam_attempts_sum_cb(void *ctx, const struct attempt_row *a)
 {
 	struct attempts_sum *s = ctx;
+	if (a->attempt_no > s->max_no)
+		s->max_no = a->attempt_no;
+	if (a->status == AST_VOIDED) {
+		s->voided++;
+		return;
+	}
 	s->total++;
 	s->last = *a;
 	s->has_last = 1;

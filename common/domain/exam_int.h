@@ -69,7 +69,9 @@ int exam_candidates_held(struct store *db, const struct exam_section *s, size_t 
 /* A person's attempts at one exam, summed up by exam_attempts_sum_cb (a store_attempts_of
  * callback; ctx is a zeroed struct attempts_sum). */
 struct attempts_sum {
-	int total;
+	int total;         /* attempts that count: voided ones (作废) are left out */
+	int voided;
+	int max_no;        /* the highest attempt_no, voided included (the next is max_no + 1) */
 	int64_t in_progress_id;
 	struct attempt_row in_progress, best, last;
 	int has_best, has_last;

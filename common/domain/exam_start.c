@@ -210,6 +210,14 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 	if (rc)
 		goto out;
 	if (!assigned) {
+		int exempt = 0;
+		rc = store_exemption_get(db, x.id, u->id, &exempt, e);
+		if (rc)
+			goto out;
+		if (exempt) {
+			rc = err_tag(e, LX_ERR_DENIED, "exempt", "您已获准免考本次考试，无需参加");
+			goto out;
+		}
 		rc = err_tag(e, LX_ERR_DENIED, "not_assigned", "您不在本次考试的参考范围内");
 		goto out;
 	}
@@ -247,7 +255,7 @@ int exam_start(struct store *db, const char *exam_code, const struct user *u, in
 	}
 	a.exam_id = x.id;
 	a.user_id = u->id;
-	a.attempt_no = sum.total + 1;
+	a.attempt_no = sum.max_no + 1; /* a voided attempt keeps its number */
 	a.started_at = now;
 	a.deadline = now + x.duration_s < x.closes_at ? now + x.duration_s : x.closes_at;
 	a.max_score2 = examdef_max_score2(paper);

@@ -88,6 +88,8 @@ int exam_submit(struct store *db, int64_t attempt_id, int64_t user_id, int64_t n
 	int rc = exam_own_attempt(db, attempt_id, user_id, &a, e);
 	if (rc || a.status == AST_SUBMITTED)
 		return rc; /* idempotent */
+	if (a.status == AST_VOIDED) /* an administrator voided it (作废): nothing to grade */
+		return err_tag(e, LX_ERR_CONFLICT, "attempt_closed", "该答卷已被作废，无法交卷");
 	rc = store_exam_by_id(db, a.exam_id, &x, e);
 	if (rc == LX_OK)
 		rc = grade_attempt(db, &a, exam_scoring_of(&x), 1, &score2, e);

@@ -289,16 +289,16 @@ int exam_list_json(struct store *db, const struct user *u, int64_t now, int grac
 int exam_monitor_json(struct store *db, const char *exam_code, int64_t now, json_t **out, struct lx_err *e)
 {
 	struct exam_row x = {0};
-	int64_t assigned = 0, not_started = 0, in_progress = 0, submitted = 0;
+	int64_t assigned = 0, not_started = 0, in_progress = 0, submitted = 0, exempt = 0;
 	char t[40];
 	int rc = store_exam_by_code(db, exam_code, &x, e);
 	if (rc == LX_OK)
-		rc = store_exam_monitor(db, x.id, &assigned, &not_started, &in_progress, &submitted, e);
+		rc = store_exam_monitor(db, x.id, &assigned, &not_started, &in_progress, &submitted, &exempt, e);
 	if (rc == LX_OK)
-		*out = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s}", "exam", x.code, "title", x.title, "assigned",
+		*out = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s}", "exam", x.code, "title", x.title, "assigned",
 				 (json_int_t)assigned, "not_started", (json_int_t)not_started, "in_progress",
-				 (json_int_t)in_progress, "submitted", (json_int_t)submitted, "server_time",
-				 rfc3339_format(now, t, sizeof t));
+				 (json_int_t)in_progress, "submitted", (json_int_t)submitted, "exempt", (json_int_t)exempt,
+				 "server_time", rfc3339_format(now, t, sizeof t));
 	exam_row_free(&x);
 	return rc;
 }

@@ -85,8 +85,9 @@ int report_status_parse(const char *s, unsigned *mask, struct lx_err *e)
 	*mask = 0;
 	if (!s || !*s)
 		return LX_OK;
-	if (attempt_status_parse(s, &st) != LX_OK)
-		return err_set(e, LX_ERR_INVALID, "状态 status 只能是 not_started（未参加）、in_progress（进行中）或 submitted（已交卷）");
+	if (attempt_status_parse(s, &st) != LX_OK || st == AST_VOIDED)
+		return err_set(e, LX_ERR_INVALID, "状态 status 只能是 not_started（未参加）、in_progress（进行中）、"
+					       "submitted（已交卷）或 exempt（免考）");
 	*mask = 1u << st;
 	return LX_OK;
 }
@@ -159,7 +160,7 @@ char *report_filter_zh(const struct report_filter *f)
 	} else {
 		buf_adds(&b, "全部单位");
 	}
-	for (int st = AST_NOT_STARTED; st <= AST_SUBMITTED; st++)
+	for (int st = AST_NOT_STARTED; st < AST_N_STATUS; st++)
 		if (f->status_mask & (1u << st)) {
 			buf_adds(&b, "；状态：");
 			buf_adds(&b, attempt_status_zh((enum attempt_status)st));
@@ -192,7 +193,7 @@ char *report_describe(const struct report_req *req)
 		buf_adds(&b, " org=");
 		buf_add(&b, f->org, org_len(f->org));
 	}
-	for (int st = AST_NOT_STARTED; st <= AST_SUBMITTED; st++)
+	for (int st = AST_NOT_STARTED; st < AST_N_STATUS; st++)
 		if (f->status_mask & (1u << st)) {
 			buf_adds(&b, " status=");
 			buf_adds(&b, attempt_status_name((enum attempt_status)st));
@@ -338,6 +339,10 @@ static struct report_group *group_of(struct report_agg *a, const char *key, size
 
 static void count(struct report_group *g, const struct report_person *p)
 {
+	if (p->status == AST_EXEMPT) { /* 免考: counted apart, not assigned (SPEC §12) */
+		g->exempt++;
+		return;
+	}
 	g->assigned++;
 	if (p->status == AST_SUBMITTED) {
 		g->took++;

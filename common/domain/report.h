@@ -74,6 +74,7 @@ struct report_group {
 	int64_t took;     /* 实考人数: with a submitted attempt */
 	int64_t passed;   /* 合格人数: best attempt passed */
 	int64_t sum2;     /* sum of the best scores of those who took, half-points */
+	int64_t exempt;   /* 免考人数: exempt people, not counted in assigned (SPEC §12) */
 	/* Derived: 未参考 = assigned − took, 不合格 = took − passed (JSON not_taken, failed). */
 };
 struct report_agg;

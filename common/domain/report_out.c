@@ -413,6 +413,7 @@ static json_t *group_json(const struct report_group *g, enum report_by by, int i
 	json_object_set_new(o, "participation_rate", rate_json(g->took, g->assigned));
 	json_object_set_new(o, "pass_rate", rate_json(g->passed, g->took));
 	json_object_set_new(o, "avg_score", avg < 0 ? json_null() : json_real((double)avg / 100.0));
+	json_object_set_new(o, "exempt", json_integer(g->exempt));
 	return o;
 }
 
@@ -440,6 +441,7 @@ static size_t group_cells(const struct report_group *g, struct cell *c)
 	c[n++] = (struct cell){.k = CK_RATE, .a = g->took, .b = g->assigned};
 	c[n++] = (struct cell){.k = CK_RATE, .a = g->passed, .b = g->took};
 	c[n++] = avg < 0 ? (struct cell){.k = CK_EMPTY} : (struct cell){.k = CK_CENTI, .a = avg};
+	c[n++] = (struct cell){.k = CK_INT, .a = g->exempt}; /* 免考人数, last: not part of 应考 */
 	return n;
 }
 
@@ -448,15 +450,15 @@ int report_render_pass_rates(const struct report_exam *x, enum report_by by, int
 			     struct lx_err *e)
 {
 	static const char *const h_org[] = {"单位", "应考人数", "实考人数", "未参考", "合格人数", "不合格",
-					    "参考率", "合格率", "平均分"};
+					    "参考率", "合格率", "平均分", "免考人数"};
 	static const char *const h_cat[] = {"类别", "类别名称", "应考人数", "实考人数", "未参考", "合格人数",
-					    "不合格", "参考率", "合格率", "平均分"};
+					    "不合格", "参考率", "合格率", "平均分", "免考人数"};
 	size_t n = 0;
 	const struct report_group *g = report_agg_groups(a, &n);
 	const struct report_group *total = report_agg_total(a);
 	struct sheet *sh = NULL;
 	json_t *doc = NULL, *rows;
-	struct cell c[10];
+	struct cell c[12];
 	size_t k;
 	int rc = LX_OK;
 
@@ -478,7 +480,7 @@ int report_render_pass_rates(const struct report_exam *x, enum report_by by, int
 	if (rc == LX_OK)
 		rc = sheet_title(sh, x, t, e);
 	if (rc == LX_OK)
-		rc = by == REPORT_BY_CATEGORY ? sheet_header(sh, h_cat, 10, e) : sheet_header(sh, h_org, 9, e);
+		rc = by == REPORT_BY_CATEGORY ? sheet_header(sh, h_cat, 11, e) : sheet_header(sh, h_org, 10, e);
 	for (size_t i = 0; i <= n && rc == LX_OK; i++) {
 		const struct report_group *r = i < n ? &g[i] : total;
 		k = 0;
@@ -695,6 +697,42 @@ static size_t item_options(const struct report_item *it, json_t *opts, int idx[8
 	return n;
 }
 
+/* Index into chosen[] of an option key ('A'..'H', 'T', 'F' of a judge), -1 if none. */
+static int key_index(const struct report_item *it, char k)
+{
+	int judge = strcmp(it->type, "judge") == 0;
+	if (judge)
+		return k == 'T' ? 8 : k == 'F' ? 9 : -1;
+	return k >= 'A' && k <= 'H' ? k - 'A' : -1;
+}
+
+/* A suspect key (SPEC §12 item analysis): an option outside the key that more of the upper
+ * group chose than chose the key (for a multiple-choice key: than chose its least chosen
+ * option). Returns that option's index into chosen[] (the most chosen such), or -1. */
+static int suspect_distractor(const struct report_item *it, const int *idx, size_t nopt)
+{
+	int64_t key_up = -1;
+	int best = -1;
+	const char *ans = it->answer ? it->answer : "";
+	if (!*ans || it->drawn < 2 || it->k <= 0)
+		return -1;
+	for (const char *p = ans; *p; p++) {
+		int i = key_index(it, *p);
+		if (i < 0)
+			return -1;
+		if (key_up < 0 || it->upper_chosen[i] < key_up)
+			key_up = it->upper_chosen[i];
+	}
+	for (size_t j = 0; j < nopt; j++) {
+		char k = REPORT_OPTION_KEYS[idx[j]];
+		if (strchr(ans, k))
+			continue;
+		if (it->upper_chosen[idx[j]] > key_up && (best < 0 || it->upper_chosen[idx[j]] > it->upper_chosen[best]))
+			best = idx[j];
+	}
+	return best;
+}
+
 int report_items_add(void *stream, const struct report_item *it)
 {
 	struct report_stream *s = stream;
@@ -704,6 +742,7 @@ int report_items_add(void *stream, const struct report_item *it)
 	size_t nopt = item_options(it, opts, idx, text);
 	int has_disc = it->drawn >= 2 && it->k > 0;
 	int negative = has_disc && it->upper_correct < it->lower_correct;
+	int distractor = suspect_distractor(it, idx, nopt);
 	int rc = LX_OK;
 	char key[2] = {0, 0};
 
@@ -711,10 +750,17 @@ int report_items_add(void *stream, const struct report_item *it)
 		json_t *o = json_object(), *oa = json_array();
 		for (size_t i = 0; i < nopt; i++) {
 			key[0] = REPORT_OPTION_KEYS[idx[i]];
-			json_array_append_new(oa, json_pack("{s:s,s:s,s:I,s:f}", "key", key, "text", text[i], "count",
-							    (json_int_t)it->chosen[idx[i]], "share",
-							    it->drawn ? (double)it->chosen[idx[i]] / (double)it->drawn : 0.0));
+			json_array_append_new(oa, json_pack("{s:s,s:s,s:I,s:f,s:I,s:b}", "key", key, "text", text[i],
+							    "count", (json_int_t)it->chosen[idx[i]], "share",
+							    it->drawn ? (double)it->chosen[idx[i]] / (double)it->drawn : 0.0,
+							    "upper_count", (json_int_t)it->upper_chosen[idx[i]], "is_key",
+							    it->answer && strchr(it->answer, key[0]) != NULL));
 		}
+		json_t *flags = json_array();
+		if (negative)
+			json_array_append_new(flags, json_string("negative_discrimination"));
+		if (distractor >= 0)
+			json_array_append_new(flags, json_string("distractor_beats_key"));
 		json_object_set_new(o, "bank", json_string(it->bank));
 		json_object_set_new(o, "qid", json_string(it->qid));
 		json_object_set_new(o, "version", json_integer(it->version));
@@ -731,6 +777,11 @@ int report_items_add(void *stream, const struct report_item *it)
 					     : json_null());
 		json_object_set_new(o, "options", oa);
 		json_object_set_new(o, "flag", negative ? json_string("negative_discrimination") : json_null());
+		json_object_set_new(o, "answer", json_string(it->answer ? it->answer : ""));
+		json_object_set_new(o, "flags", flags);
+		json_object_set_new(o, "suspect_key", json_boolean(negative || distractor >= 0));
+		key[0] = distractor >= 0 ? REPORT_OPTION_KEYS[distractor] : 0;
+		json_object_set_new(o, "suspect_option", distractor >= 0 ? json_string(key) : json_null());
 		json_array_append_new(s->items, o);
 	} else {
 		struct cell c[21];
@@ -752,7 +803,9 @@ int report_items_add(void *stream, const struct report_item *it)
 		}
 		for (size_t i = 0; i < nopt; i++) /* columns 10..17 are A..H, 18 and 19 T and F */
 			c[10 + idx[i]] = (struct cell){.k = CK_RATE, .a = it->chosen[idx[i]], .b = it->drawn};
-		c[20] = negative ? (struct cell){.k = CK_TEXT, .s = "区分度为负，请复核答案与题干"} : (struct cell){.k = CK_EMPTY};
+		c[20] = negative ? (struct cell){.k = CK_TEXT, .s = "区分度为负，请复核答案与题干"}
+			: distractor >= 0 ? (struct cell){.k = CK_TEXT, .s = "高分组选择某干扰项多于正确答案，请复核答案"}
+					  : (struct cell){.k = CK_EMPTY};
 		rc = sheet_row(s->sh, c, 21, &s->err);
 	}
 	json_decref(opts);

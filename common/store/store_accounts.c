@@ -51,7 +51,8 @@ int store_pw_params_set(struct store *db, const struct pw_params *p, struct lx_e
 
 int store_category_add(struct store *db, const char *code, const char *name, int64_t now, struct lx_err *e)
 {
-	STMT(st, "INSERT INTO categories(code, name, created_at) VALUES(?1, ?2, ?3)");
+	STMT(st, "INSERT INTO categories(code, name, created_at, ord)"
+		 " VALUES(?1, ?2, ?3, (SELECT coalesce(max(ord), 0) + 1 FROM categories))");
 	st_bind_text(st, 1, code, -1);
 	st_bind_text(st, 2, name, -1);
 	st_bind_int(st, 3, now);

@@ -26,7 +26,7 @@ struct copy_table {
 #define SEQ(name) "SELECT setval(pg_get_serial_sequence('" name "', 'id'), coalesce((SELECT max(id) FROM " name "), 0) + 1, false)"
 
 static const struct copy_table tables[] = {
-	T("categories", "code, name, created_at", "?1, ?2, ?3", 0, NULL),
+	T("categories", "code, name, created_at, ord", "?1, ?2, ?3, ?4", 0, NULL),
 	T("org_units", "id, path, parent_id, depth", "?1, ?2, ?3, ?4", 0, SEQ("org_units")),
 	T("users", "id, login, name, org_id, category, roles, pw_hash, must_change_password, disabled, created_at, updated_at",
 	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11", 0, SEQ("users")),
@@ -46,8 +46,8 @@ static const struct copy_table tables[] = {
 	T("exam_papers", "exam_id, category, paper_idx", "?1, ?2, ?3", 0, NULL),
 	T("retakes", "exam_id, user_id, granted", "?1, ?2, ?3", 0, NULL),
 	T("attempts",
-	  "id, exam_id, user_id, attempt_no, seed, status, started_at, deadline, submitted_at, submit_reason, score2, max_score2, passed, receipt",
-	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14", 1u << 4, SEQ("attempts")),
+	  "id, exam_id, user_id, attempt_no, seed, status, started_at, deadline, submitted_at, submit_reason, score2, max_score2, passed, receipt, voided_at, void_reason",
+	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16", 1u << 4, SEQ("attempts")),
 	T("attempt_questions", "attempt_id, position, section_idx, section_title, version_id, points2, perm",
 	  "?1, ?2, ?3, ?4, ?5, ?6, ?7", 0, NULL),
 	T("answers", "attempt_id, position, response, seq, saved_at, earned2", "?1, ?2, ?3, ?4, ?5, ?6", 0, NULL),
@@ -55,6 +55,7 @@ static const struct copy_table tables[] = {
 	T("certificates", "number, attempt_id, issued_at, revoked", "?1, ?2, ?3, ?4", 0, NULL),
 	T("attempt_credits", "id, attempt_id, seconds, reason, at", "?1, ?2, ?3, ?4, ?5", 0, SEQ("attempt_credits")),
 	T("liveness", "id, at", "?1, ?2", 0, NULL),
+	T("exemptions", "exam_id, user_id, reason, actor, at", "?1, ?2, ?3, ?4, ?5", 0, NULL),
 	T("laws", "code, title, version, created_at, updated_at", "?1, ?2, ?3, ?4, ?5", 0, NULL),
 	T("law_versions", "law, version, title, effective, sha256, imported_at", "?1, ?2, ?3, ?4, ?5, ?6", 0, NULL),
 	T("law_articles", "law, version, ord, art_no, art_sub, label, chapter, body", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", 0,
@@ -102,6 +103,42 @@ static int check_source(struct store *db, struct lx_err *e)
 	st_reset(st);
 	if (src != ST_DONE)
 		return store_fail(db, src, e, "tables");
+	return rc;
+}
+
+/* 1 when col is one of t's copied columns (its SELECT list). */
+static int has_column(const struct copy_table *t, const char *col)
+{
+	const char *list = t->select_sql + strlen("SELECT "), *end = strstr(list, " FROM ");
+	size_t n = strlen(col);
+	for (const char *p = list; p && p < end; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, col, n) && (p[n] == ',' || p[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/* Every column of every copied table is in its column list: a migration that adds a column
+ * and forgets this file stops the copy, instead of leaving the column behind. */
+static int check_columns(struct store *db, struct lx_err *e)
+{
+	STMT2(st, "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c"
+		  " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' ORDER BY 1, c.cid",
+	      "SELECT table_name, column_name FROM information_schema.columns"
+	      " WHERE table_schema = current_schema() AND table_name <> 'lawexam_schema' ORDER BY 1, ordinal_position");
+	int src, rc = LX_OK;
+	while ((src = st_step(st)) == ST_ROW) {
+		const char *table = col_text(st, 0), *col = col_text(st, 1);
+		for (size_t i = 0; rc == LX_OK && i < N_TABLES; i++)
+			if (!strcmp(tables[i].name, table) && !has_column(&tables[i], col))
+				rc = err_set(e, LX_ERR_INTERNAL,
+					     "column %s.%s is not known to the copy (store_copy.c): nothing copied", table, col);
+	}
+	st_reset(st);
+	if (src != ST_DONE)
+		return store_fail(db, src, e, "columns");
 	return rc;
 }
 
@@ -183,6 +220,8 @@ static int target_empty(struct store *to, struct lx_err *e)
 int store_copy_all(struct store *from, struct store *to, store_copy_fn fn, void *ctx, struct lx_err *e)
 {
 	int rc = check_source(from, e);
+	if (rc == LX_OK)
+		rc = check_columns(from, e);
 	if (rc)
 		return rc;
 	rc = store_read_begin(from, e);

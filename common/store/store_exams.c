@@ -132,9 +132,13 @@ int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), 
 	"      OR EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = ?1 AND (o.path = s.org_path" \
 	"                 OR substr(o.path, 1, length(s.org_path) + 1) = s.org_path || '/')))"
 
+/* Assigned and not exempt (免考, SPEC §12): who an exam counts and lets start. */
+#define SQL_ASSIGNED_NOT_EXEMPT \
+	SQL_ASSIGNED " AND NOT EXISTS (SELECT 1 FROM exemptions x WHERE x.exam_id = ?1 AND x.user_id = u.id)"
+
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e)
 {
-	STMT(st, "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_id WHERE u.id = ?2 AND" SQL_ASSIGNED);
+	STMT(st, "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_id WHERE u.id = ?2 AND" SQL_ASSIGNED_NOT_EXEMPT);
 	st_bind_int(st, 1, exam_id);
 	st_bind_int(st, 2, user_id);
 	int src = st_step(st);
@@ -146,17 +150,20 @@ int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int 
 }
 
 int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int64_t *not_started,
-		       int64_t *in_progress, int64_t *submitted, struct lx_err *e)
+		       int64_t *in_progress, int64_t *submitted, int64_t *exempt, struct lx_err *e)
 {
-	STMT(st, "SELECT count(*),"
-		 " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id)),"
-		 " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
-		 "             AND a.status = 'in_progress')),"
-		 " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
-		 "             AND a.status = 'submitted')"
-		 "     AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
-		 "             AND a.status = 'in_progress'))"
-		 " FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED);
+	STMT(st, "SELECT count(*) FILTER (WHERE NOT ex),"
+		 " count(*) FILTER (WHERE NOT ex AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1"
+		 "             AND a.user_id = t.id AND a.voided_at IS NULL)),"
+		 " count(*) FILTER (WHERE NOT ex AND EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1"
+		 "             AND a.user_id = t.id AND a.status = 'in_progress' AND a.voided_at IS NULL)),"
+		 " count(*) FILTER (WHERE NOT ex AND EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1"
+		 "             AND a.user_id = t.id AND a.status = 'submitted' AND a.voided_at IS NULL)"
+		 "     AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = t.id"
+		 "             AND a.status = 'in_progress' AND a.voided_at IS NULL)),"
+		 " count(*) FILTER (WHERE ex)"
+		 " FROM (SELECT u.id, EXISTS (SELECT 1 FROM exemptions x WHERE x.exam_id = ?1 AND x.user_id = u.id) AS ex"
+		 "       FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED ") t");
 	st_bind_int(st, 1, exam_id);
 	int src = st_step(st);
 	if (src == ST_ROW) {
@@ -164,6 +171,7 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 		*not_started = col_int(st, 1);
 		*in_progress = col_int(st, 2);
 		*submitted = col_int(st, 3);
+		*exempt = col_int(st, 4);
 	}
 	st_reset(st);
 	return src == ST_ROW ? LX_OK : store_fail(db, src, e, "monitor");
@@ -222,7 +230,7 @@ int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *
 #define SQL_ATTEMPT_COLS \
 	"SELECT id, exam_id, user_id, attempt_no, status, started_at, deadline, submitted_at," \
 	" coalesce(submit_reason, ''), coalesce(score2, 0), max_score2, coalesce(passed, -1), seed," \
-	" coalesce(receipt, '') FROM attempts "
+	" coalesce(receipt, ''), CASE WHEN voided_at IS NULL THEN 0 ELSE 1 END FROM attempts "
 
 static void attempt_from(struct stmt *st, struct attempt_row *a)
 {
@@ -245,6 +253,8 @@ static void attempt_from(struct stmt *st, struct attempt_row *a)
 	if (seed && seedlen == 32)
 		memcpy(a->seed, seed, 32);
 	snprintf(a->receipt, sizeof a->receipt, "%s", col_text(st, 13));
+	if (col_int(st, 14))
+		a->status = AST_VOIDED;
 }
 
 int store_attempt_insert(struct store *db, struct attempt_row *a, struct lx_err *e)
@@ -307,7 +317,7 @@ int store_attempt_submit(struct store *db, int64_t id, int64_t now, const char *
 			 int passed, struct lx_err *e)
 {
 	STMT(st, "UPDATE attempts SET status = 'submitted', submitted_at = ?2, submit_reason = ?3,"
-		 " score2 = ?4, passed = ?5 WHERE id = ?1 AND status = 'in_progress'");
+		 " score2 = ?4, passed = ?5 WHERE id = ?1 AND status = 'in_progress' AND voided_at IS NULL");
 	st_bind_int(st, 1, id);
 	st_bind_int(st, 2, now);
 	st_bind_text(st, 3, reason, -1);
@@ -318,7 +328,8 @@ int store_attempt_submit(struct store *db, int64_t id, int64_t now, const char *
 
 int store_attempt_regrade(struct store *db, int64_t id, long score2, int passed, struct lx_err *e)
 {
-	STMT(st, "UPDATE attempts SET score2 = ?2, passed = ?3 WHERE id = ?1 AND status = 'submitted'");
+	STMT(st, "UPDATE attempts SET score2 = ?2, passed = ?3 WHERE id = ?1 AND status = 'submitted'"
+		 " AND voided_at IS NULL");
 	st_bind_int(st, 1, id);
 	st_bind_int(st, 2, score2);
 	st_bind_int(st, 3, passed);
@@ -338,7 +349,8 @@ static int id_list(struct store *db, struct stmt *st, void (*fn)(void *ctx, int6
 int store_overdue_attempts(struct store *db, int64_t cutoff, void (*fn)(void *ctx, int64_t id), void *ctx,
 			   struct lx_err *e)
 {
-	STMT(st, "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline < ?1 ORDER BY deadline");
+	STMT(st, "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline < ?1 AND voided_at IS NULL"
+		 " ORDER BY deadline");
 	st_bind_int(st, 1, cutoff);
 	return id_list(db, st, fn, ctx, e);
 }
@@ -346,7 +358,8 @@ int store_overdue_attempts(struct store *db, int64_t cutoff, void (*fn)(void *ct
 int store_submitted_attempts(struct store *db, int64_t exam_id, void (*fn)(void *ctx, int64_t id), void *ctx,
 			     struct lx_err *e)
 {
-	STMT(st, "SELECT id FROM attempts WHERE exam_id = ?1 AND status = 'submitted' ORDER BY id");
+	STMT(st, "SELECT id FROM attempts WHERE exam_id = ?1 AND status = 'submitted' AND voided_at IS NULL"
+		 " ORDER BY id");
 	st_bind_int(st, 1, exam_id);
 	return id_list(db, st, fn, ctx, e);
 }
@@ -637,7 +650,8 @@ int store_liveness_set(struct store *db, int64_t at, struct lx_err *e)
 int store_open_attempts_after(struct store *db, int64_t t, void (*fn)(void *ctx, int64_t id), void *ctx,
 			      struct lx_err *e)
 {
-	STMT(st, "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline > ?1 ORDER BY id");
+	STMT(st, "SELECT id FROM attempts WHERE status = 'in_progress' AND deadline > ?1 AND voided_at IS NULL"
+		 " ORDER BY id");
 	st_bind_int(st, 1, t);
 	return id_list(db, st, fn, ctx, e);
 }
@@ -647,7 +661,8 @@ int store_attempt_credit(struct store *db, int64_t id, int seconds, const char *
 {
 	int rc;
 	{
-		STMT(st, "UPDATE attempts SET deadline = deadline + ?2 WHERE id = ?1 AND status = 'in_progress'");
+		STMT(st, "UPDATE attempts SET deadline = deadline + ?2 WHERE id = ?1 AND status = 'in_progress'"
+			 " AND voided_at IS NULL");
 		st_bind_int(st, 1, id);
 		st_bind_int(st, 2, seconds);
 		rc = store_step_done(db, st, e, "credit");
@@ -686,4 +701,63 @@ int store_sweep_lock(struct store *db, int *got, struct lx_err *e)
 		*got = (int)col_int(st, 0);
 	st_reset(st);
 	return src == ST_ROW ? LX_OK : store_fail(db, src, e, "sweep lock");
+}
+
+/* --- per-attempt actions and exemptions (SPEC §12) --- */
+
+int store_attempt_void(struct store *db, int64_t id, int64_t now, const char *reason, struct lx_err *e)
+{
+	int rc;
+	{
+		STMT(st, "UPDATE attempts SET voided_at = ?2, void_reason = ?3 WHERE id = ?1 AND voided_at IS NULL");
+		st_bind_int(st, 1, id);
+		st_bind_int(st, 2, now);
+		st_bind_text(st, 3, reason, -1);
+		rc = store_step_done(db, st, e, "void");
+	}
+	if (rc)
+		return rc;
+	STMT(cert, "UPDATE certificates SET revoked = 1 WHERE attempt_id = ?1");
+	st_bind_int(cert, 1, id);
+	return store_step_done(db, cert, e, "void certificate");
+}
+
+int store_exemption_put(struct store *db, int64_t exam_id, int64_t user_id, const char *reason, const char *actor,
+			int64_t at, struct lx_err *e)
+{
+	STMT(st, "INSERT INTO exemptions(exam_id, user_id, reason, actor, at) VALUES(?1, ?2, ?3, ?4, ?5)"
+		 " ON CONFLICT(exam_id, user_id) DO UPDATE SET reason = excluded.reason, actor = excluded.actor,"
+		 " at = excluded.at");
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
+	st_bind_text(st, 3, reason, -1);
+	st_bind_text(st, 4, actor, -1);
+	st_bind_int(st, 5, at);
+	return store_step_done(db, st, e, "exemption");
+}
+
+int store_exemption_delete(struct store *db, int64_t exam_id, int64_t user_id, int *deleted, struct lx_err *e)
+{
+	STMT(st, "DELETE FROM exemptions WHERE exam_id = ?1 AND user_id = ?2");
+	int src;
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
+	src = st_step(st);
+	*deleted = src == ST_DONE && st_changes(st) > 0;
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "exemption delete");
+}
+
+int store_exemption_get(struct store *db, int64_t exam_id, int64_t user_id, int *exempt, struct lx_err *e)
+{
+	STMT(st, "SELECT 1 FROM exemptions WHERE exam_id = ?1 AND user_id = ?2");
+	int src;
+	st_bind_int(st, 1, exam_id);
+	st_bind_int(st, 2, user_id);
+	src = st_step(st);
+	st_reset(st);
+	if (src != ST_ROW && src != ST_DONE)
+		return store_fail(db, src, e, "exemption");
+	*exempt = src == ST_ROW;
+	return LX_OK;
 }

@@ -30,11 +30,13 @@ int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *categ
 int store_exam_by_code(struct store *db, const char *code, struct exam_row *out, struct lx_err *e);
 int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct lx_err *e);
 int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), void *ctx, struct lx_err *e);
-/* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope. */
+/* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope, not
+ * exempt (免考). */
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e);
-/* Counts for the live monitor. */
+/* Counts for the live monitor: the assigned population without the exempt, who are counted
+ * apart (*exempt). Voided attempts do not count. */
 int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int64_t *not_started,
-		       int64_t *in_progress, int64_t *submitted, struct lx_err *e);
+		       int64_t *in_progress, int64_t *submitted, int64_t *exempt, struct lx_err *e);
 
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e);
 /* Active questions of bank, not in review (store_laws.h), whose current version has type: fn
@@ -58,7 +60,7 @@ int store_content_gen(struct store *db, struct content_gen *out, struct lx_err *
 struct attempt_row {
 	int64_t id, exam_id, user_id;
 	int attempt_no;
-	enum attempt_status status; /* AST_IN_PROGRESS or AST_SUBMITTED */
+	enum attempt_status status; /* AST_IN_PROGRESS, AST_SUBMITTED or AST_VOIDED */
 	int64_t started_at, deadline, submitted_at;
 	char reason[16];
 	long score2, max_score2;
@@ -159,6 +161,16 @@ int store_attempt_credit(struct store *db, int64_t id, int seconds, const char *
 int store_attempt_credits(struct store *db, int64_t id,
 			  void (*fn)(void *ctx, int seconds, const char *reason, int64_t at), void *ctx,
 			  struct lx_err *e);
+
+/* Voids an attempt (sets voided_at and its reason; a no-op on one already voided) and revokes
+ * its certificate. A voided attempt is never in progress, submitted, graded or counted again. */
+int store_attempt_void(struct store *db, int64_t id, int64_t now, const char *reason, struct lx_err *e);
+/* Exemptions (免考): put (or replace the reason of) one, delete one (*deleted = 0 if there was
+ * none), ask whether one exists. */
+int store_exemption_put(struct store *db, int64_t exam_id, int64_t user_id, const char *reason, const char *actor,
+			int64_t at, struct lx_err *e);
+int store_exemption_delete(struct store *db, int64_t exam_id, int64_t user_id, int *deleted, struct lx_err *e);
+int store_exemption_get(struct store *db, int64_t exam_id, int64_t user_id, int *exempt, struct lx_err *e);
 
 int store_retakes(struct store *db, int64_t exam_id, int64_t user_id, int *granted, struct lx_err *e);
 int store_retake_grant(struct store *db, int64_t exam_id, int64_t user_id, struct lx_err *e);

@@ -12,7 +12,7 @@ int store_best_attempt(struct store *db, int64_t exam_id, int64_t user_id, int64
 		       struct lx_err *e)
 {
 	STMT(st, "SELECT id, coalesce(passed, 0) FROM attempts"
-		 " WHERE exam_id = ?1 AND user_id = ?2 AND status = 'submitted'"
+		 " WHERE exam_id = ?1 AND user_id = ?2 AND status = 'submitted' AND voided_at IS NULL"
 		 " ORDER BY coalesce(score2, 0) DESC, submitted_at, id LIMIT 1");
 	int rc = LX_OK, src;
 
@@ -106,11 +106,12 @@ int store_cert_passed(struct store *db, int64_t exam_id, const char *org_path, c
 		      struct lx_err *e)
 {
 	STMT(st, SQL_FACTS
-		 " FROM (SELECT DISTINCT user_id AS uid FROM attempts WHERE exam_id = ?1 AND status = 'submitted') t"
+		 " FROM (SELECT DISTINCT user_id AS uid FROM attempts WHERE exam_id = ?1 AND status = 'submitted'"
+		 "       AND voided_at IS NULL) t"
 		 " JOIN users u ON u.id = t.uid JOIN org_units o ON o.id = u.org_id"
 		 " JOIN exams x ON x.id = ?1"
 		 " JOIN attempts a ON a.id = (SELECT b.id FROM attempts b"
-		 "        WHERE b.exam_id = ?1 AND b.user_id = t.uid AND b.status = 'submitted'"
+		 "        WHERE b.exam_id = ?1 AND b.user_id = t.uid AND b.status = 'submitted' AND b.voided_at IS NULL"
 		 "        ORDER BY coalesce(b.score2, 0) DESC, b.submitted_at, b.id LIMIT 1)"
 		 " LEFT JOIN certificates c ON c.attempt_id = a.id"
 		 " WHERE a.passed = 1"

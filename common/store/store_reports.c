@@ -54,16 +54,18 @@ int store_report_exam(struct store *db, const char *code, struct report_exam *ou
 	"     OR EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = ?1"                              \
 	"                AND (o.path = s.org_path"                                                     \
 	"                     OR substr(o.path, 1, length(s.org_path) + 1) = s.org_path || '/')))"     \
-	" SELECT u.login, u.name, sc.path, u.category, c.name, c.rowid,"                               \
+	" SELECT u.login, u.name, sc.path, u.category, c.name, c.ord,"                                 \
 	"        b.id, b.score2, b.max_score2, b.passed, b.submitted_at,"                              \
 	"        EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"           \
-	"                AND a.status = 'in_progress'), coalesce(b.receipt, '')"                       \
+	"                AND a.status = 'in_progress' AND a.voided_at IS NULL), coalesce(b.receipt, ''),"  \
+	"        EXISTS (SELECT 1 FROM exemptions x WHERE x.exam_id = ?1 AND x.user_id = u.id)"         \
 	" FROM users u"                                                                                \
 	" JOIN scoped sc ON sc.id = u.org_id"                                                          \
 	" JOIN exam_papers p ON p.exam_id = ?1 AND p.category = u.category"                            \
 	" JOIN categories c ON c.code = u.category"                                                    \
 	" LEFT JOIN attempts b ON b.id = (SELECT a.id FROM attempts a"                                 \
 	"        WHERE a.exam_id = ?1 AND a.user_id = u.id AND a.status = 'submitted'"                 \
+	"              AND a.voided_at IS NULL"                                                          \
 	"        ORDER BY coalesce(a.score2, 0) DESC, a.submitted_at, a.id LIMIT 1)"                   \
 	" WHERE u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0"
 
@@ -88,7 +90,9 @@ int store_report_people(struct store *db, int64_t exam_id, int sorted, report_pe
 		p.category = col_text(st, 3);
 		p.category_name = col_text(st, 4);
 		p.category_ord = col_int(st, 5);
-		if (!col_null(st, 6)) {
+		if (col_int(st, 13)) {
+			p.status = AST_EXEMPT; /* 免考: whatever they did, not counted (SPEC §12) */
+		} else if (!col_null(st, 6)) {
 			p.status = AST_SUBMITTED;
 			p.score2 = col_int(st, 7);
 			p.max_score2 = col_int(st, 8);
@@ -114,6 +118,7 @@ out:
  * version (best total first) and that count; g: per version, the counts of report_item. */
 #define SQL_ITEM_K "(CASE WHEN n * 27 / 100 > 1 THEN n * 27 / 100 ELSE 1 END)"
 #define SQL_CHOSEN(key) ", count(*) FILTER (WHERE resp LIKE '%" key "%')"
+#define SQL_UP_CHOSEN(key) ", count(*) FILTER (WHERE rk <= " SQL_ITEM_K " AND resp LIKE '%" key "%')"
 static const char SQL_ITEMS[] =
 	"WITH d AS ("
 	"  SELECT q.version_id AS v, a.id AS aid, coalesce(a.score2, 0) AS s,"
@@ -121,7 +126,7 @@ static const char SQL_ITEMS[] =
 	"  FROM attempts a"
 	"  JOIN attempt_questions q ON q.attempt_id = a.id"
 	"  LEFT JOIN answers w ON w.attempt_id = q.attempt_id AND w.position = q.position"
-	"  WHERE a.exam_id = ?1 AND a.status = 'submitted'),"
+	"  WHERE a.exam_id = ?1 AND a.status = 'submitted' AND a.voided_at IS NULL),"
 	" r AS ("
 	"  SELECT v, ok, resp, row_number() OVER (PARTITION BY v ORDER BY s DESC, aid) AS rk,"
 	"         count(*) OVER (PARTITION BY v) AS n FROM d),"
@@ -131,15 +136,18 @@ static const char SQL_ITEMS[] =
 	"         sum(CASE WHEN rk > n - " SQL_ITEM_K " THEN ok ELSE 0 END) AS lo"
 	SQL_CHOSEN("A") SQL_CHOSEN("B") SQL_CHOSEN("C") SQL_CHOSEN("D") SQL_CHOSEN("E")
 	SQL_CHOSEN("F") SQL_CHOSEN("G") SQL_CHOSEN("H") SQL_CHOSEN("T") SQL_CHOSEN("F")
+	SQL_UP_CHOSEN("A") SQL_UP_CHOSEN("B") SQL_UP_CHOSEN("C") SQL_UP_CHOSEN("D") SQL_UP_CHOSEN("E")
+	SQL_UP_CHOSEN("F") SQL_UP_CHOSEN("G") SQL_UP_CHOSEN("H") SQL_UP_CHOSEN("T") SQL_UP_CHOSEN("F")
 	"  FROM r GROUP BY v)"
-	" SELECT g.*, qu.bank, qu.qid, qv.type, qv.stem, qv.options, qv.version"
+	" SELECT g.*, qu.bank, qu.qid, qv.type, qv.stem, qv.options, qv.version, qv.answer"
 	" FROM g JOIN question_versions qv ON qv.id = g.v JOIN questions qu ON qu.id = qv.question_id"
 	" ORDER BY qu.bank, qu.ord, qv.version";
 
 int store_report_items(struct store *db, int64_t exam_id, int64_t *attempts, report_item_fn fn, void *ctx,
 		       struct lx_err *e)
 {
-	struct stmt *st = store_stmt(db, "SELECT count(*) FROM attempts WHERE exam_id = ?1 AND status = 'submitted'", e);
+	struct stmt *st = store_stmt(db, "SELECT count(*) FROM attempts WHERE exam_id = ?1 AND status = 'submitted'"
+							" AND voided_at IS NULL", e);
 	struct report_item it;
 	int rc = LX_OK, src;
 
@@ -169,12 +177,15 @@ int store_report_items(struct store *db, int64_t exam_id, int64_t *attempts, rep
 		it.lower_correct = col_int(st, c++);
 		for (int i = 0; i < REPORT_N_OPTION_KEYS; i++)
 			it.chosen[i] = col_int(st, c++);
+		for (int i = 0; i < REPORT_N_OPTION_KEYS; i++)
+			it.upper_chosen[i] = col_int(st, c++);
 		it.bank = col_text(st, c++);
 		it.qid = col_text(st, c++);
 		it.type = col_text(st, c++);
 		it.stem = col_text(st, c++);
 		it.options_json = col_text(st, c++);
 		it.version = col_int(st, c++);
+		it.answer = col_text(st, c++);
 		rc = fn(ctx, &it);
 		if (rc)
 			goto out;

@@ -34,7 +34,8 @@ struct report_person {
 	const char *category;      /* code */
 	const char *category_name; /* 中文名 */
 	int64_t category_ord;      /* categories in creation order (seeded order first) */
-	enum attempt_status status; /* submitted if any attempt is submitted */
+	enum attempt_status status; /* exempt (免考) first; else submitted if any attempt is
+				     * submitted; voided attempts never count */
 	int64_t score2, max_score2; /* best attempt (status == AST_SUBMITTED), else 0 */
 	int passed;                /* best attempt passed (0/1) */
 	int64_t submitted_at;      /* best attempt's, else 0 */
@@ -53,7 +54,8 @@ int store_report_people(struct store *db, int64_t exam_id, int sorted, report_pe
  * descending then attempt id; k = max(1, n × 27 / 100) (integer division); the first k
  * are the upper group, the last k the lower group (they never overlap when n ≥ 2).
  * "correct" means answers.earned2 = attempt_questions.points2; no answer row is wrong.
- * chosen[i] counts responses holding key "ABCDEFGHTF"[i] (original keys). */
+ * chosen[i] counts responses holding key "ABCDEFGHTF"[i] (original keys); upper_chosen[i]
+ * the same within the upper group. answer is the version's key now (original keys). */
 #define REPORT_OPTION_KEYS "ABCDEFGHTF"
 #define REPORT_N_OPTION_KEYS 10
 struct report_item {
@@ -64,6 +66,8 @@ struct report_item {
 	int64_t drawn, correct;
 	int64_t k, upper_correct, lower_correct;
 	int64_t chosen[REPORT_N_OPTION_KEYS];
+	int64_t upper_chosen[REPORT_N_OPTION_KEYS];
+	const char *answer;
 };
 typedef int (*report_item_fn)(void *ctx, const struct report_item *it);
 /* Items in bank, question order, version order. *attempts gets the number of submitted attempts. */

@@ -285,6 +285,34 @@ const struct store_migration store_migrations[] = {
 		"CREATE TABLE question_review(question_id BIGINT PRIMARY KEY REFERENCES questions(id),"
 		"  law TEXT NOT NULL, label TEXT NOT NULL, law_version BIGINT NOT NULL, since BIGINT NOT NULL);",
 	},
+	{
+		/* 7: per-attempt actions and exemptions (SPEC §12). A voided attempt (作废) keeps its
+		 * row and status and gets voided_at: the CHECK on attempts.status cannot change in
+		 * SQLite without rebuilding a table four others reference, so every query that counts
+		 * attempts also asks voided_at IS NULL, and the store reports the status "voided".
+		 * exemptions (免考) take a person out of an exam's assigned population. */
+		"ALTER TABLE attempts ADD COLUMN voided_at INTEGER;"
+		"ALTER TABLE attempts ADD COLUMN void_reason TEXT;"
+		"CREATE TABLE exemptions("
+		"  exam_id INTEGER NOT NULL REFERENCES exams(id), user_id INTEGER NOT NULL REFERENCES users(id),"
+		"  reason TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL,"
+		"  PRIMARY KEY(exam_id, user_id)) WITHOUT ROWID;",
+		/* PostgreSQL */
+		"ALTER TABLE attempts ADD COLUMN voided_at BIGINT;"
+		"ALTER TABLE attempts ADD COLUMN void_reason TEXT;"
+		"CREATE TABLE exemptions("
+		"  exam_id BIGINT NOT NULL REFERENCES exams(id), user_id BIGINT NOT NULL REFERENCES users(id),"
+		"  reason TEXT NOT NULL, actor TEXT NOT NULL, at BIGINT NOT NULL,"
+		"  PRIMARY KEY(exam_id, user_id));",
+	},
+	{
+		/* 8: the order categories were made in, for reports by category (SQLite's rowid
+		 * before; PostgreSQL has none): a number kept with the row. */
+		"ALTER TABLE categories ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;"
+		"UPDATE categories SET ord = rowid;",
+		/* PostgreSQL */
+		"ALTER TABLE categories ADD COLUMN ord BIGINT NOT NULL DEFAULT 0;",
+	},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -5,6 +5,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {join} from 'node:path';
 import {Env, VIEWPORTS, SOURCE_DIR} from './harness.mjs';
+import {checkA11y} from './a11y.mjs';
 
 const env = new Env('laws');
 const LAWS = join(SOURCE_DIR, 'question-bank', 'laws');
@@ -42,7 +43,8 @@ async function openReview(page) {
 }
 
 test('a review links each basis to its article; the law page shows it (desktop)', async () => {
-  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  /* bypassCSP: axe-core is injected with an inline script for the accessibility checks */
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop, bypassCSP: true});
   const page = await env.newPage(ctx, {allowHttp: ['404 GET /api/v1/laws/no-such-law']});
   await openReview(page);
   const link = page.locator('a.basis-link').first();
@@ -67,6 +69,7 @@ test('a review links each basis to its article; the law page shows it (desktop)'
     return r.top < window.innerHeight && r.bottom > 0;
   });
   assert.ok(inView, 'the linked article is scrolled into view');
+  await checkA11y(page, 'law article deep link (#/laws/constitution/N)');
   await env.shot(page, 'desktop-02-article-from-review', {fullPage: false});
 
   // the navigator moves to another article (the address follows)
@@ -95,6 +98,10 @@ test('a review links each basis to its article; the law page shows it (desktop)'
   await page.locator('#art-133-1.is-target h3', {hasText: '第一百三十三条之一'}).waitFor();
   await page.goto('/#/laws/no-such-law');
   await page.getByRole('heading', {name: '没有这部法律'}).waitFor();
+  await page.goto('/#/laws/constitution');
+  await page.getByRole('heading', {level: 1, name: '中华人民共和国宪法'}).waitFor();
+  await page.locator('.law-article').first().waitFor();
+  await checkA11y(page, 'a law by chapter (#/laws/constitution)');
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

@@ -134,6 +134,9 @@ test('the HR page links the score sheet and the certificates of the unit shown',
   await page.goto(`/#/hr/${EXAM}`);
   const links = page.locator('#paper-downloads');
   await links.getByRole('link', {name: '成绩汇总表（PDF）'}).waitFor();
+  // The page's own pass-rate report must be done first: one report at a time per user, so a PDF
+  // asked for while it runs is refused (429 report_in_progress) and chromium cancels the download.
+  await page.locator('#rates-table').waitFor();
   const href = async (name) => links.getByRole('link', {name}).getAttribute('href');
   assert.equal(await href('成绩汇总表（PDF）'), `/api/v1/reports/${EXAM}/sheet.pdf?`);
   await page.locator('#f-unit').selectOption('珠晖区/区司法局');

@@ -131,6 +131,13 @@ def sqlite_only(why):
     return unittest.skipIf(ON_POSTGRES, "SQLite only: " + why)
 
 
+def postgres_only(why):
+    """Decorator for a test about the PostgreSQL backend itself (its connection going away, a
+    schema in its lawexam_schema table, migrate --to): it runs as e2e_pg.<name>; in the SQLite
+    run it is skipped with why (the e2e_pg run is the one that tests it)."""
+    return unittest.skipUnless(ON_POSTGRES, "PostgreSQL only (runs as e2e_pg): " + why)
+
+
 def postgres():
     """The process's private PostgreSQL (started on first use). When PostgreSQL cannot run
     here the test is skipped, or fails under CI=true (require())."""

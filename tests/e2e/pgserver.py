@@ -188,6 +188,19 @@ class Instance:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
+    def pause(self, mode="immediate"):
+        """Stops the server and keeps its folder, port and databases, for resume(): the
+        database going away under a running lawexamd (immediate: as a crash would)."""
+        self._run(["pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "60", "stop"], what="pg_ctl stop")
+
+    def resume(self):
+        """Starts a paused server again on the same port and socket."""
+        opts = ("-c listen_addresses=127.0.0.1 -c unix_socket_directories=%s -c unix_socket_permissions=0700"
+                " -c max_connections=300 -c fsync=on -c log_min_messages=warning"
+                " -c log_line_prefix='%%m [%%p] %%d ' -c timezone=UTC" % self.sock)
+        self._run(["pg_ctl", "-D", self.data, "-l", self.log_path, "-w", "-t", "60",
+                   "-o", "-p %d %s" % (self.port, opts), "start"], what="pg_ctl start (resume)")
+
     def log_size(self):
         try:
             return os.path.getsize(self.log_path)

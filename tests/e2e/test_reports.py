@@ -522,7 +522,7 @@ class ReportsTest(L.TestCase):
     def expected_pass_rate_table(self, by, depth):
         rows, total = expected_pass_rates(self.people(), by, depth)
         head = (["类别", "类别名称"] if by == "category" else ["单位"]) + \
-            ["应考人数", "实考人数", "未参考", "合格人数", "不合格", "参考率", "合格率", "平均分"]
+            ["应考人数", "实考人数", "未参考", "合格人数", "不合格", "参考率", "合格率", "平均分", "免考人数"]
         out = [head]
         for g in rows + [dict(total, group="合计", group_name="")]:
             lead = [g["group"]] + ([g["group_name"]] if by == "category" else [])
@@ -544,7 +544,8 @@ class ReportsTest(L.TestCase):
                     self.assertEqual(row, lead + [str(g["assigned"]), str(g["took"]), str(g["not_taken"]),
                                                   str(g["passed"]), str(g["failed"]),
                                                   fmt_rate(g["took"], g["assigned"]), fmt_rate(g["passed"], g["took"]),
-                                                  "" if c is None else "%d.%02d" % (c // 100, c % 100)])
+                                                  "" if c is None else "%d.%02d" % (c // 100, c % 100),
+                                                  "0"])  # 免考人数: nobody is exempt here (test_actions)
                 self.assertEqual(got[-1][0], "合计")
 
     def test_results_csv(self):

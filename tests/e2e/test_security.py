@@ -160,6 +160,10 @@ JNF = "404 job_not_found"
 NP = "409 not_passed"
 NH = "404"   # an HTML page, no JSON error code
 LNF = "404 law_not_found"
+BMIN = "422 bad_minutes"
+BREA = "422 bad_reason"
+UU = "404 unknown_user"
+NEX = "404 not_exempt"
 
 # owner: an examinee with attempt A (exam X, in progress) and attempt B (exam Y, submitted).
 # other: an examinee in scope whose category has no paper (not assigned to X or Y).
@@ -198,6 +202,27 @@ MATRIX = [
     ("GET", "/api/v1/admin/exams", "/api/v1/admin/exams", None,                      U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/exams/*/monitor", "/api/v1/admin/exams/{X}/monitor", None,
                                                                                      U, F, F, F, OK, F, OK, F),
+    # Actions on attempts and people (SPEC §12): each body is refused after the role check,
+    # so nothing changes (attempt A stays in progress; test_actions.py changes things).
+    ("GET", "/api/v1/admin/attempts/*", "/api/v1/admin/attempts/{B}", None,          U, F, F, F, OK, F, OK, F),
+    ("POST", "/api/v1/admin/attempts/*/extend", "/api/v1/admin/attempts/{A}/extend", "bad_minutes",
+                                                                                     U, F, F, F, BMIN, F, BMIN, F),
+    ("POST", "/api/v1/admin/attempts/*/force-submit", "/api/v1/admin/attempts/{A}/force-submit", "no_reason",
+                                                                                     U, F, F, F, BREA, F, BREA, F),
+    ("POST", "/api/v1/admin/attempts/*/void", "/api/v1/admin/attempts/{A}/void", "no_reason",
+                                                                                     U, F, F, F, BREA, F, BREA, F),
+    ("GET", "/api/v1/admin/exams/*/attempts", "/api/v1/admin/exams/{X}/attempts?login=mx-owner", None,
+                                                                                     U, F, F, F, OK, F, OK, F),
+    ("POST", "/api/v1/admin/exams/*/retakes", "/api/v1/admin/exams/{X}/retakes", "nobody",
+                                                                                     U, F, F, F, UU, F, UU, F),
+    ("POST", "/api/v1/admin/exams/*/exemptions", "/api/v1/admin/exams/{X}/exemptions", "exempt_no_reason",
+                                                                                     U, F, F, F, BREA, F, BREA, F),
+    ("DELETE", "/api/v1/admin/exams/*/exemptions/*", "/api/v1/admin/exams/{X}/exemptions/mx-spare", None,
+                                                                                     U, F, F, F, NEX, F, NEX, F),
+    ("POST", "/api/v1/admin/exams/*/regrade", "/api/v1/admin/exams/{X}/regrade?dry_run=1", None,
+                                                                                     U, F, F, F, OK, F, OK, F),
+    ("PUT", "/api/v1/admin/banks/*/questions/*/answer", "/api/v1/admin/banks/mx-bank/questions/no-such-q/answer",
+     "answer",                                                                       U, F, F, F, N, F, N, F),
     ("GET", "/api/v1/reports", "/api/v1/reports", None,                              U, F, F, F, OK, OK, OK, OK),
     ("GET", "/api/v1/reports/*/pass-rates", "/api/v1/reports/{X}/pass-rates?by=org&format=csv", None,
                                                                                      U, F, F, F, OK, OK, OK, OK),
@@ -297,6 +322,11 @@ class AuthorizationMatrixTest(L.TestCase):
             "exam": dumps(exam_doc("mx-dry", "mx-bank")),
             "part": b"a first part",
             "slips": dumps([{"login": "mx-slip1", "name": "新人", "org": "珠晖区/区司法局", "password": "Slip-Pw-1234"}]),
+            "bad_minutes": dumps({"minutes": 0, "reason": "矩阵"}),
+            "no_reason": dumps({}),
+            "nobody": dumps({"login": "mx-nobody"}),
+            "exempt_no_reason": dumps({"login": "mx-owner"}),
+            "answer": dumps({"answer": "A"}),
         }
         # UP: an upload id nobody has (an admin's own uploads are test_uploads.py's)
         cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32,

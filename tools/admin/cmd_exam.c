@@ -157,12 +157,8 @@ struct retake_ctx {
 static int retake_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct retake_ctx *x = arg;
-	char detail[256];
-	int rc = exam_grant_retake(db, x->code, x->login, e);
-	snprintf(detail, sizeof detail, "%s %s", x->code, x->login);
-	if (rc == LX_OK)
-		rc = store_audit(db, clock_now(), x->actor, "grant_retake", detail, "cli", e);
-	return rc;
+	struct exam_actor who = {x->actor, "cli", clock_now()};
+	return exam_retake(db, &who, x->code, x->login, e);
 }
 
 static int cmd_exam_grant_retake(struct admin *a, int argc, char **argv)
@@ -230,6 +226,126 @@ static int cmd_exam_regrade(struct admin *a, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* --- per-attempt actions and exemptions (SPEC §12): the domain functions the server calls --- */
+
+struct action_ctx {
+	const char *cmd, *code, *login, *reason;
+	int64_t id;
+	int minutes;
+	struct exam_actor who;
+};
+
+static int action_job(struct store *db, void *arg, struct lx_err *e)
+{
+	struct action_ctx *x = arg;
+	x->who.now = clock_now();
+	if (strcmp(x->cmd, "attempt extend") == 0)
+		return exam_extend(db, &x->who, x->id, x->minutes, x->reason, NULL, e);
+	if (strcmp(x->cmd, "attempt force-submit") == 0)
+		return exam_force_submit(db, &x->who, x->id, x->reason, e);
+	if (strcmp(x->cmd, "attempt void") == 0)
+		return exam_void(db, &x->who, x->id, x->reason, e);
+	if (strcmp(x->cmd, "exam exempt") == 0)
+		return exam_exempt(db, &x->who, x->code, x->login, x->reason, e);
+	return exam_unexempt(db, &x->who, x->code, x->login, e);
+}
+
+/* Parses a positive integer (an attempt id, minutes); -1 if s is not one. */
+static long long parse_num(const char *s)
+{
+	char *end;
+	long long v;
+	if (!s || !*s || strlen(s) > 18)
+		return -1;
+	v = strtoll(s, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+static int run_action(struct admin *a, struct action_ctx *x)
+{
+	struct lx_err e = {0};
+	struct store *db = admin_db(a);
+	if (!db)
+		return EXIT_DATA;
+	x->who.login = a->actor;
+	x->who.remote = "cli";
+	if (store_run(db, action_job, x, &e) != LX_OK) {
+		fprintf(stderr, "lawexam-admin: %s: %s\n", x->cmd, e.msg);
+		return EXIT_DATA;
+	}
+	return EXIT_OK;
+}
+
+static int attempt_cmd(struct admin *a, int argc, char **argv, const char *cmd, int with_minutes)
+{
+	const char *pos[1], *reason = NULL, *minutes = NULL;
+	int has_reason = 0, has_minutes = 0, rc;
+	const struct aflag flags[] = {{"--reason", &reason, &has_reason}, {"--minutes", &minutes, &has_minutes}};
+	struct action_ctx x = {.cmd = cmd};
+	if (admin_args(cmd, argc, argv, flags, with_minutes ? 2 : 1, pos, 1, 1, NULL))
+		return EXIT_USAGE;
+	if (!reason || (with_minutes && !minutes) || (x.id = parse_num(pos[0])) <= 0)
+		return admin_usage(cmd);
+	x.reason = reason;
+	if (with_minutes) {
+		long long m = parse_num(minutes);
+		x.minutes = m < 0 || m > 100000 ? -1 : (int)m;
+	}
+	rc = run_action(a, &x);
+	if (rc == EXIT_OK)
+		printf("%s: attempt %lld done\n", cmd, (long long)x.id);
+	return rc;
+}
+
+static int cmd_attempt_extend(struct admin *a, int argc, char **argv)
+{
+	return attempt_cmd(a, argc, argv, "attempt extend", 1);
+}
+
+static int cmd_attempt_force_submit(struct admin *a, int argc, char **argv)
+{
+	return attempt_cmd(a, argc, argv, "attempt force-submit", 0);
+}
+
+static int cmd_attempt_void(struct admin *a, int argc, char **argv)
+{
+	return attempt_cmd(a, argc, argv, "attempt void", 0);
+}
+
+static int cmd_exam_exempt(struct admin *a, int argc, char **argv)
+{
+	const char *pos[2], *reason = NULL;
+	int has_reason = 0, rc;
+	const struct aflag flags[] = {{"--reason", &reason, &has_reason}};
+	struct action_ctx x = {.cmd = "exam exempt"};
+	if (admin_args(x.cmd, argc, argv, flags, 1, pos, 2, 2, NULL))
+		return EXIT_USAGE;
+	if (!reason)
+		return admin_usage(x.cmd);
+	x.code = pos[0];
+	x.login = pos[1];
+	x.reason = reason;
+	rc = run_action(a, &x);
+	if (rc == EXIT_OK)
+		printf("%s is exempt (免考) from %s\n", pos[1], pos[0]);
+	return rc;
+}
+
+static int cmd_exam_unexempt(struct admin *a, int argc, char **argv)
+{
+	const char *pos[2];
+	int rc;
+	struct action_ctx x = {.cmd = "exam unexempt"};
+	if (admin_args(x.cmd, argc, argv, NULL, 0, pos, 2, 2, NULL))
+		return EXIT_USAGE;
+	x.code = pos[0];
+	x.login = pos[1];
+	rc = run_action(a, &x);
+	if (rc == EXIT_OK)
+		printf("%s is no longer exempt from %s\n", pos[1], pos[0]);
+	return rc;
+}
+
 const struct admin_cmd admin_cmds_exam[] = {
 	{"exam create", cmd_exam_create, "FILE [--dry-run]", "create an exam from a lawexam-exam/1 definition"},
 	{"exam list", cmd_exam_list, "", "list exams"},
@@ -237,6 +353,13 @@ const struct admin_cmd admin_cmds_exam[] = {
 	{"exam grant-retake", cmd_exam_grant_retake, "CODE LOGIN", "allow LOGIN one more attempt (补考)"},
 	{"exam regrade", cmd_exam_regrade, "CODE [--dry-run]",
 	 "regrade every submitted attempt with the current keys, printing changes"},
+	{"exam exempt", cmd_exam_exempt, "CODE LOGIN --reason R", "exempt LOGIN from the exam (免考): not assigned"},
+	{"exam unexempt", cmd_exam_unexempt, "CODE LOGIN", "take back an exemption"},
+	{"attempt extend", cmd_attempt_extend, "ID --minutes N --reason R",
+	 "move an attempt's deadline by N minutes (1-600), even past the exam's close"},
+	{"attempt force-submit", cmd_attempt_force_submit, "ID --reason R", "grade and submit an attempt now"},
+	{"attempt void", cmd_attempt_void, "ID --reason R",
+	 "void an attempt (作废): it never counts and does not use up an attempt"},
 	{"receipt verify", cmd_receipt_verify, "CODE",
 	 "check an answer receipt (回执) against the stored answers; exit 0 valid, 1 invalid or unknown"},
 	{NULL, NULL, NULL, NULL},

@@ -15,6 +15,8 @@ import * as resultPage from './pages/result.js';
 import * as adminPage from './pages/admin.js';
 import * as hrPage from './pages/hr.js';
 import * as lawsPage from './pages/laws.js';
+import * as actionsPage from './pages/attempt-actions.js';
+import * as regradePage from './pages/regrade.js';
 
 /* [pattern, handler, role needed (null = any signed-in user), nav area] */
 addRoutes([
@@ -29,6 +31,9 @@ addRoutes([
   [/^\/admin\/staff$/, adminPage.renderStaff, 'admin', 'admin'],
   [/^\/admin\/exams$/, adminPage.renderExams, 'admin', 'admin'],
   [/^\/admin\/exams\/([^/]+)$/, adminPage.renderExamDetail, 'admin', 'admin'],
+  [/^\/admin\/exams\/([^/]+)\/items$/, regradePage.renderItems, 'admin', 'admin'],
+  [/^\/admin\/exams\/([^/]+)\/regrade$/, regradePage.renderRegrade, 'admin', 'admin'],
+  [/^\/admin\/attempts\/([^/]+)$/, actionsPage.renderAttemptDetail, 'admin', 'admin'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],
   [/^\/hr\/([^/]+)$/, hrPage.renderReport, 'hr', 'hr'],
   [/^\/laws$/, lawsPage.renderList, null, 'laws'],

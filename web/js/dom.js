@@ -197,3 +197,51 @@ export function dataTable(caption, columns, rows, opts) {
   return h('table', {class: 'data-table' + (o.compact ? ' compact' : '')},
     caption ? h('caption', null, caption) : null, thead, tbody, tfoot);
 }
+
+/* ---------- modal dialogs ---------- */
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), ' +
+  'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+function focusables(root) {
+  return Array.from(root.querySelectorAll(FOCUSABLE)).filter((el) => !el.closest('[hidden]') && el.getClientRects().length > 0);
+}
+
+/** Shows dlg (a <dialog> already in the document) as a modal the keyboard can use: focus goes
+ *  to its [data-autofocus] element (else its first control, else the dialog itself), Tab and
+ *  Shift+Tab cycle inside it (a modal <dialog> alone lets Tab leave for the browser's own UI),
+ *  and when it closes focus returns to what had it before, unless the dialog's action has
+ *  already put focus somewhere else (a jump to a question, the next page's heading). */
+export function openModal(dlg) {
+  const opener = document.activeElement;
+  dlg.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Tab' || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const list = focusables(dlg);
+    if (!list.length) {
+      ev.preventDefault();
+      dlg.focus();
+      return;
+    }
+    const first = list[0];
+    const last = list[list.length - 1];
+    const at = document.activeElement;
+    if (ev.shiftKey && (at === first || at === dlg || !dlg.contains(at))) {
+      ev.preventDefault();
+      last.focus();
+    } else if (!ev.shiftKey && (at === last || !dlg.contains(at))) {
+      ev.preventDefault();
+      first.focus();
+    }
+  });
+  dlg.addEventListener('close', () => {
+    const at = document.activeElement;
+    const lost = !at || at === document.body || dlg.contains(at);
+    if (lost && opener && opener !== document.body && opener.isConnected && typeof opener.focus === 'function') {
+      opener.focus({preventScroll: true});
+    }
+  });
+  if (!dlg.hasAttribute('tabindex')) dlg.setAttribute('tabindex', '-1');
+  dlg.showModal();
+  const target = dlg.querySelector('[data-autofocus]') || focusables(dlg)[0] || dlg;
+  target.focus();
+}

@@ -90,6 +90,7 @@ export class SaveQueue {
     this.online = navigator.onLine !== false;
     this.failed = false;        // the last attempt to send failed (server error)
     this.closed = false;        // the server said attempt_closed / not found
+    this.deadline = null;       // the deadline the last save reply carried (an administrator may move it)
     this.startedMs = 0;         // attempt start on the server clock: the base of seq
     this.lastSeq = parseInt(storageGet(this.seqKey) || '0', 10) || 0;
     this.timer = null;
@@ -221,7 +222,8 @@ export class SaveQueue {
     this.emit();
     let retry = false;
     try {
-      await api('PUT', '/attempts/' + encodeURIComponent(this.attemptId) + '/answers', {body: {answers: sent}});
+      const reply = await api('PUT', '/attempts/' + encodeURIComponent(this.attemptId) + '/answers', {body: {answers: sent}});
+      if (reply && typeof reply.deadline === 'string') this.deadline = reply.deadline;
       for (const a of sent) {
         const cur = this.pending[String(a.position)];
         if (cur && cur.seq === a.seq) delete this.pending[String(a.position)];

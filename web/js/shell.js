@@ -2,7 +2,7 @@
  * (name, unit, change password, log out) in the top bar. Knows nothing of the pages; the
  * router calls renderShell(area) before each page with the navigation area to mark. */
 import {api, session, hasRole} from './api.js';
-import {h, clear, ROLE_NAMES} from './dom.js';
+import {h, clear, ROLE_NAMES, openModal} from './dom.js';
 import {go} from './router.js';
 
 const NAV = [
@@ -69,8 +69,7 @@ function confirmLogout() {
       resolve(answer);
     });
     document.body.appendChild(dlg);
-    dlg.showModal();
-    dlg.querySelector('[data-autofocus]').focus();
+    openModal(dlg);
   });
 }
 

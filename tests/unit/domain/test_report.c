@@ -239,13 +239,16 @@ static void test_pass_rates_csv(void **state)
 	struct report_agg *a = agg_of(REPORT_BY_ORG, 2);
 	struct report_doc d = {0};
 	struct lx_err e = {0};
+	/* 免考 (SPEC §12): counted apart, out of 应考人数, whatever their attempt says */
+	struct report_person ex = person("ex1", "区/甲局/一股", "general", 1, AST_EXEMPT, 0, 0);
 	(void)state;
+	report_agg_add(a, &ex);
 	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_ORG, 2, a, REPORT_FMT_CSV, NULL, &d, &e), LX_OK);
 	assert_string_equal(d.data, "\xef\xbb\xbf"
-				    "单位,应考人数,实考人数,未参考,合格人数,不合格,参考率,合格率,平均分\r\n"
-				    "区/乙局,3,1,2,1,0,33.3%,100.0%,60.50\r\n"
-				    "区/甲局,4,3,1,2,1,75.0%,66.7%,71.17\r\n"
-				    "合计,7,4,3,3,1,57.1%,75.0%,68.50\r\n");
+				    "单位,应考人数,实考人数,未参考,合格人数,不合格,参考率,合格率,平均分,免考人数\r\n"
+				    "区/乙局,3,1,2,1,0,33.3%,100.0%,60.50,0\r\n"
+				    "区/甲局,4,3,1,2,1,75.0%,66.7%,71.17,1\r\n"
+				    "合计,7,4,3,3,1,57.1%,75.0%,68.50,1\r\n");
 	assert_string_equal(d.ctype, "text/csv; charset=utf-8");
 	report_doc_free(&d);
 
@@ -257,9 +260,9 @@ static void test_pass_rates_csv(void **state)
 	report_agg_add(a, &p);
 	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_CATEGORY, 0, a, REPORT_FMT_CSV, NULL, &d, &e), LX_OK);
 	assert_string_equal(d.data, "\xef\xbb\xbf"
-				    "类别,类别名称,应考人数,实考人数,未参考,合格人数,不合格,参考率,合格率,平均分\r\n"
-				    "leader,领导干部,1,0,1,0,0,0.0%,,\r\n"
-				    "合计,,1,0,1,0,0,0.0%,,\r\n");
+				    "类别,类别名称,应考人数,实考人数,未参考,合格人数,不合格,参考率,合格率,平均分,免考人数\r\n"
+				    "leader,领导干部,1,0,1,0,0,0.0%,,,0\r\n"
+				    "合计,,1,0,1,0,0,0.0%,,,0\r\n");
 	report_doc_free(&d);
 	assert_int_equal(report_render_pass_rates(&exam, REPORT_BY_CATEGORY, 0, a, REPORT_FMT_JSON, NULL, &d, &e), LX_OK);
 	json_t *j = json_loadb(d.data, d.len, 0, NULL);
@@ -270,6 +273,7 @@ static void test_pass_rates_csv(void **state)
 	assert_true(json_is_null(json_object_get(row, "pass_rate")));
 	assert_int_equal(json_integer_value(json_object_get(row, "not_taken")), 1);
 	assert_int_equal(json_integer_value(json_object_get(row, "failed")), 0);
+	assert_int_equal(json_integer_value(json_object_get(row, "exempt")), 0);
 	assert_true(json_is_null(json_object_get(row, "avg_score")));
 	assert_true(json_is_null(json_object_get(j, "depth")));
 	assert_string_equal(json_string_value(json_object_get(j, "by")), "category");
@@ -395,8 +399,8 @@ static void fx_exec(const char *path, const char *sql)
 }
 
 static const char FIXTURE[] =
-	"INSERT INTO categories(code, name, created_at) VALUES('leader','领导干部',0),"
-	" ('enforcement','行政执法人员',0), ('general','一般工作人员',0), ('retired','退休人员',0);"
+	"INSERT INTO categories(code, name, created_at, ord) VALUES('leader','领导干部',0,1),"
+	" ('enforcement','行政执法人员',0,2), ('general','一般工作人员',0,3), ('retired','退休人员',0,4);"
 	"INSERT INTO org_units(id, path, parent_id, depth) VALUES(1,'区',NULL,1),(2,'区/局',1,2),"
 	" (3,'区/局/股',2,3),(4,'区局',NULL,1),(5,'外区',NULL,1),(6,'区/另局',1,2);"
 	"INSERT INTO users(id, login, name, org_id, category, roles, pw_hash, disabled, created_at, updated_at) VALUES"
@@ -640,6 +644,11 @@ static void test_items(void **state)
 	assert_int_equal(it[1].drawn, 2);
 	assert_int_equal(it[1].chosen[8], 1);     /* T */
 	assert_int_equal(it[1].chosen[9], 1);     /* F */
+	/* the upper group (attempt 21) chose B on Q1 and F on Q2: a distractor over the key */
+	assert_int_equal(it[0].upper_chosen[0], 0);
+	assert_int_equal(it[0].upper_chosen[1], 1);
+	assert_int_equal(it[1].upper_chosen[8], 0);
+	assert_int_equal(it[1].upper_chosen[9], 1);
 
 	assert_int_equal(report_make(f->db, &req, &d, &e), LX_OK);
 	j = json_loadb(d.data, d.len, 0, NULL);
@@ -651,6 +660,11 @@ static void test_items(void **state)
 	assert_true(json_real_value(json_object_get(q1, "facility")) == 0.4);
 	assert_true(json_real_value(json_object_get(q1, "discrimination")) == -1.0);
 	assert_string_equal(json_string_value(json_object_get(q1, "flag")), "negative_discrimination");
+	assert_string_equal(json_string_value(json_object_get(q1, "answer")), "A");
+	assert_true(json_is_true(json_object_get(q1, "suspect_key")));
+	assert_string_equal(json_string_value(json_object_get(q1, "suspect_option")), "B");
+	assert_int_equal(json_array_size(json_object_get(q1, "flags")), 2); /* negative, distractor */
+	assert_string_equal(json_string_value(json_object_get(q2, "suspect_option")), "F");
 	json_t *opts = json_object_get(q1, "options");
 	assert_int_equal(json_array_size(opts), 3);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(opts, 0), "text")), "人民");

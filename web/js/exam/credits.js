@@ -1,6 +1,7 @@
-/* exam/credits.js — the outage credit notice (故障补时, SPEC §12): when the server added time to
- * this attempt because it was not serving, the page says so above the questions. The timer
- * already counts to the server's (moved) deadline; this only explains why it moved. */
+/* exam/credits.js — the credit notice (SPEC §12): when the server added time to this attempt
+ * because it was not serving (故障补时, reason outage) or an administrator extended it (延长时间,
+ * reason extend), the page says so above the questions. The timer already counts to the
+ * server's (moved) deadline; this only explains why it moved. */
 import {h, clear} from '../dom.js';
 
 /** Seconds as the notice says them: "3 分钟", "45 秒", "2 分 10 秒". */
@@ -14,17 +15,20 @@ export function fmtCredit(seconds) {
 /** → {el, update(credits)}: hidden until the attempt carries an outage credit. */
 export function createCreditNote() {
   const el = h('div', {class: 'alert alert-info credit-note', role: 'status', hidden: true});
-  let shown = -1;
+  let shown = '';
   return {
     el,
     update(credits) {
-      const total = (credits || []).filter((c) => c.reason === 'outage')
-        .reduce((sum, c) => sum + (c.seconds || 0), 0);
-      if (total === shown) return;
-      shown = total;
-      el.hidden = total <= 0;
+      const sum = (reason) => (credits || []).filter((c) => c.reason === reason)
+        .reduce((s, c) => s + (c.seconds || 0), 0);
+      const outage = sum('outage');
+      const extend = sum('extend'); /* an administrator's extension (延长时间, SPEC §12) */
+      if (outage + '/' + extend === shown) return;
+      shown = outage + '/' + extend;
+      el.hidden = outage <= 0 && extend <= 0;
       clear(el);
-      if (total > 0) el.appendChild(h('span', null, '因系统故障，考试时间已延长 ' + fmtCredit(total) + '。'));
+      if (outage > 0) el.appendChild(h('span', null, '因系统故障，考试时间已延长 ' + fmtCredit(outage) + '。'));
+      if (extend > 0) el.appendChild(h('span', null, '考试管理员已为您延长考试时间 ' + fmtCredit(extend) + '。'));
     },
   };
 }

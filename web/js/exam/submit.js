@@ -3,7 +3,7 @@
  * /submit, retrying an automatic submit until the network returns, and finishing (forget the
  * local state, on to the result page). It does not decide when time is up (exam/timer.js). */
 import {api} from '../api.js';
-import {h, clear, alertBox, toast} from '../dom.js';
+import {h, clear, alertBox, toast, openModal} from '../dom.js';
 import {go} from '../router.js';
 
 const DRAIN_AUTO_MS = 15000;   // wait for unsent answers before an automatic submit…
@@ -35,10 +35,10 @@ function busyModal() {
     isOpen: () => dlg !== null,
     show(text) {
       if (!dlg) {
-        dlg = h('dialog', {class: 'dialog dialog-busy', 'aria-live': 'assertive'});
+        dlg = h('dialog', {class: 'dialog dialog-busy', 'aria-label': '交卷', 'aria-live': 'assertive'});
         dlg.addEventListener('cancel', (ev) => ev.preventDefault());
         document.body.appendChild(dlg);
-        dlg.showModal();
+        openModal(dlg);
       }
       clear(dlg);
       dlg.appendChild(h('div', {class: 'spinner', 'aria-hidden': 'true'}));
@@ -84,8 +84,7 @@ function confirmDialog(state, queue, show, confirm) {
     dlg.remove();
   });
   document.body.appendChild(dlg);
-  dlg.showModal();
-  dlg.querySelector('[data-autofocus]').focus();
+  openModal(dlg);
 }
 
 /** {state, queue, ctx (the router's), show(pos, focus), onFinish()} → the submit controls. */

@@ -102,6 +102,12 @@ export function createTimer({attemptId, deadline, onZero, onClosed, onAttempt}) 
       interval = setInterval(tick, TICK_MS);
       document.addEventListener('visibilitychange', onVisible);
     },
+    /** The deadline a save reply carried: when it moved (an administrator's extension), fetch
+     *  the attempt (new deadline and credits) at once instead of at the next periodic sync. */
+    noteDeadline(d) {
+      const t = Date.parse(d);
+      if (!isNaN(t) && t !== end) resync();
+    },
     stop() {
       clearInterval(interval);
       document.removeEventListener('visibilitychange', onVisible);

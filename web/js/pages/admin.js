@@ -5,11 +5,12 @@
 import {api, serverNow, uploadInParts, downloadFile} from '../api.js';
 import {LIMITS} from '../limits.js';
 import {h, clear, alertBox, pageTitle, field, fmtTime, fmtClock, fmtBytes, tableWrap, dataTable, CATEGORY_NAMES, toast} from '../dom.js';
+import {personLookup} from './attempt-actions.js';
 
 const LABELS = {
   bank: '题库', code: '编号', title: '名称', subject: '科目', added: '新增', updated: '更新', unchanged: '未变',
   retired: '停用', created: '新增', disabled: '停用', total: '合计', questions: '题目数', active: '启用题目',
-  users: '人数', exam: '考试', assigned: '应考人数', not_started: '未开始', in_progress: '作答中', submitted: '已交卷',
+  users: '人数', exam: '考试', exempt: '免考', assigned: '应考人数', not_started: '未开始', in_progress: '作答中', submitted: '已交卷',
   opens_at: '开放时间', closes_at: '截止时间', duration_minutes: '答题时长（分钟）', pass_percent: '合格线（%）',
   max_attempts: '可考次数', multiple_scoring: '多选题计分', results: '成绩公布', review: '解析开放', org_scope: '参考单位',
   status: '状态', count: '数量', rows: '行数', errors: '错误', warnings: '提示',
@@ -483,7 +484,7 @@ function examsTable(exams) {
     {key: 'duration_minutes', label: '时长', num: true, fmt: (v) => (v ? v + ' 分钟' : '—')},
     {key: '_st', label: '状态', fmt: (v) => h('span', {class: 'chip chip-' + (v[1] === 'open' ? 'success' : v[1] === 'upcoming' ? 'info' : 'muted')}, v[0])},
   ], rows);
-  return tableWrap('考试列表', table);
+  return tableWrap('考试列表（表格）', table);
 }
 
 const TYPE_NAMES = {single: '单选题', multiple: '多选题', judge: '判断题'};
@@ -704,6 +705,7 @@ export async function renderExams(main) {
 export async function renderExamDetail(main, params, ctx) {
   const code = params[0];
   const exams = listOf(await api('GET', '/admin/exams'), 'exams');
+  if (!ctx.isCurrent()) return null; /* a newer navigation drew the page meanwhile */
   const ex = exams.filter((e) => e.code === code)[0];
   main.appendChild(pageTitle(ex ? ex.title || code : code, '考试编号：' + code));
   main.appendChild(adminTabs('exams'));
@@ -715,8 +717,8 @@ export async function renderExamDetail(main, params, ctx) {
   const st = windowStatus(ex);
   /* live monitor */
   const tiles = {};
-  const tileBox = h('div', {class: 'stat-grid'});
-  for (const k of ['assigned', 'not_started', 'in_progress', 'submitted']) {
+  const tileBox = h('div', {class: 'stat-grid stat-grid-5'});
+  for (const k of ['assigned', 'not_started', 'in_progress', 'submitted', 'exempt']) {
     tiles[k] = h('span', {class: 'stat-value', dataset: {key: k}}, '—');
     tileBox.appendChild(h('div', {class: 'stat stat-' + k}, h('span', {class: 'stat-label'}, label(k)), tiles[k]));
   }
@@ -731,8 +733,11 @@ export async function renderExamDetail(main, params, ctx) {
       h('span', {class: 'live-dot', 'aria-hidden': 'true'}), h('span', {class: 'muted'}, '每 5 秒自动刷新')),
     tileBox,
     h('div', {class: 'progress-row'}, h('label', {for: 'mon-progress'}, '交卷进度'), progress, progressText),
-    monMsg, h('div', {class: 'form-actions'}, refreshBtn, h('a', {href: '#/hr/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '查看统计报表')),
+    monMsg, h('div', {class: 'form-actions'}, refreshBtn, h('a', {href: '#/hr/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '查看统计报表'),
+      h('a', {href: '#/admin/exams/' + encodeURIComponent(code) + '/items', class: 'btn btn-secondary'}, '试题分析'),
+      h('a', {href: '#/admin/exams/' + encodeURIComponent(code) + '/regrade', class: 'btn btn-secondary'}, '重新评分')),
     updated));
+  main.appendChild(personLookup(code));
   main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'def-title'},
     h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'def-title'}, '考试设置'),
       h('span', {class: 'chip chip-' + (st[1] === 'open' ? 'success' : st[1] === 'upcoming' ? 'info' : 'muted')}, st[0])),

@@ -14,12 +14,12 @@ import {createAnswerCard} from '../exam/answercard.js';
 import {createSubmitter} from '../exam/submit.js';
 import {createCreditNote} from '../exam/credits.js';
 
-/** The sticky bar: title and progress, time left and save state, answer card and 交卷. */
+/** The sticky bar: title (the page's h1) and progress, time left and save state, answer card and 交卷. */
 function examBar(attempt, {timer, save, card, openSubmit}) {
   const submitBtn = h('button', {type: 'button', class: 'btn btn-primary btn-submit', onclick: () => openSubmit()}, '交卷');
   return h('div', {class: 'exam-bar'},
     h('div', {class: 'exam-bar-inner'},
-      h('div', {class: 'exam-bar-title'}, h('span', {class: 'exam-name'}, attempt.exam_title || attempt.exam_code), card.progress),
+      h('div', {class: 'exam-bar-title'}, h('h1', {class: 'exam-name'}, attempt.exam_title || attempt.exam_code), card.progress),
       h('div', {class: 'exam-bar-status'}, timer.el, save.el),
       h('div', {class: 'exam-bar-actions'}, card.button, submitBtn)),
     timer.warning);
@@ -56,6 +56,9 @@ export async function render(main, params, ctx) {
   main.appendChild(h('div', {class: 'exam-layout'}, area.el, card.el));
 
   const unsubscribe = save.start();
+  const unsubscribeDeadline = queue.subscribe((st, q) => {
+    if (q.deadline) timer.noteDeadline(q.deadline);
+  });
   if (queue.size()) queue.flush();
   timer.start();
   area.show(state.current(), false);
@@ -67,6 +70,7 @@ export async function render(main, params, ctx) {
   return () => {
     timer.stop();
     unsubscribe();
+    unsubscribeDeadline();
     submitter.dispose();
     document.body.classList.remove('exam-mode');
   };

@@ -1,7 +1,7 @@
 /* exams.js — "我的考试": the exams assigned to the examinee, with status, window, duration,
  * the result when visible, and the one action each status allows (start / continue / result). */
 import {api, session} from '../api.js';
-import {h, alertBox, pageTitle, fmtTime, fmtScore, clear, newId, timeRange} from '../dom.js';
+import {h, alertBox, pageTitle, fmtTime, fmtScore, clear, newId, timeRange, openModal} from '../dom.js';
 import {go} from '../router.js';
 
 const STATUS = {
@@ -105,7 +105,7 @@ function confirmStart(ex, msg) {
       }}, '开始答题')));
   dlg.addEventListener('close', () => dlg.remove());
   document.body.appendChild(dlg);
-  dlg.showModal();
+  openModal(dlg);
 }
 
 async function start(ex, msg) {

@@ -11,7 +11,7 @@ import {go} from '../router.js';
 import {LIMITS} from '../limits.js';
 
 const RECENT_KEY = 'lawexam.hr.recent';
-const STATUS_NAMES = {not_started: '未参加', in_progress: '进行中', submitted: '已交卷'};
+const STATUS_NAMES = {not_started: '未参加', in_progress: '进行中', submitted: '已交卷', exempt: '免考'};
 const PAGE = 200;
 
 function recent() {
@@ -213,6 +213,7 @@ export async function renderReport(main, params, ctx) {
       {key: 'participation_rate', label: '参考率', num: true, fmt: fmtRate},
       {key: 'pass_rate', label: '合格率', num: true, fmt: fmtRate},
       {key: 'avg_score', label: '平均分', num: true, fmt: fmtAvg},
+      {key: 'exempt', label: '免考人数', num: true},
     ], rr, {rowHeaders: true, footer: data.total || null, footerLabel: '合计'});
     table.id = 'rates-table';
     if (!rr.length) {

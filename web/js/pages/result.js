@@ -4,9 +4,10 @@ import {api, downloadFile} from '../api.js';
 import {h, alertBox, pageTitle, fmtScore, fmtTime, TYPE_NAMES} from '../dom.js';
 import {go} from '../router.js';
 
-export async function renderResult(main, params) {
+export async function renderResult(main, params, ctx) {
   const id = params[0];
   const a = await api('GET', '/attempts/' + encodeURIComponent(id));
+  if (ctx && !ctx.isCurrent()) return; /* another page was asked for while this one loaded */
   if (a.status === 'in_progress') {
     go('#/exam/' + encodeURIComponent(id));
     return;
@@ -81,12 +82,13 @@ function certificateBox(id) {
 /* The review response is read tolerantly: per question the key may be `answer` or `key`,
  * the examinee's response `response` (or the attempt's `answers` map), the verdict
  * `correct` and the points earned `earned`/`score`. */
-export async function renderReview(main, params) {
+export async function renderReview(main, params, ctx) {
   const id = params[0];
   let rv;
   try {
     rv = await api('GET', '/attempts/' + encodeURIComponent(id) + '/review');
   } catch (e) {
+    if (ctx && !ctx.isCurrent()) return;
     if (e.status === 403) {
       main.appendChild(h('section', {class: 'card'}, pageTitle('答题解析暂未开放'),
         alertBox('info', e.message || '本次考试的答案与解析尚未开放查看。'),
@@ -95,6 +97,7 @@ export async function renderReview(main, params) {
     }
     throw e;
   }
+  if (ctx && !ctx.isCurrent()) return; /* a second render of this route (hashchange) draws it */
   const questions = rv.questions || [];
   const given = rv.answers || {};
   const result = rv.result || null;
