@@ -41,14 +41,15 @@ void h_healthz(struct hctx *c)
 static json_t *user_json(const struct user *u)
 {
 	json_t *roles = json_array();
-	static const struct { unsigned bit; const char *name; } rn[] = {
-		{ROLE_EXAMINEE, "examinee"}, {ROLE_ADMIN, "admin"}, {ROLE_HR, "hr"}};
-	for (size_t i = 0; i < sizeof rn / sizeof rn[0]; i++)
-		if (u->roles & rn[i].bit)
-			json_array_append_new(roles, json_string(rn[i].name));
-	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "login", u->login, "name", u->name, "org", u->org,
+	const char *name, *scope = user_scope(u);
+	unsigned bit;
+	for (unsigned i = 0; (name = roles_nth(i, &bit)) != NULL; i++)
+		if (u->roles & bit)
+			json_array_append_new(roles, json_string(name));
+	/* scope: the org path this user administers or reports on; null = everything (SPEC §12) */
+	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:b,s:o}", "login", u->login, "name", u->name, "org", u->org,
 			 "category", u->category, "roles", roles, "must_change_password",
-			 u->must_change_password);
+			 u->must_change_password, "scope", scope ? json_string(scope) : json_null());
 }
 
 /* --- the login gate: throttling that holds under concurrency ------------------------

@@ -17,6 +17,7 @@
 #include "mem.h"
 #include "roles.h"
 #include "routes.h"
+#include "scope.h"
 #include "store_accounts.h"
 
 static int64_t param_id(struct hctx *c)
@@ -365,17 +366,6 @@ void h_admin_exams_list(struct hctx *c)
 		http_json(c, 200, out);
 }
 
-void h_admin_exam_monitor(struct hctx *c)
-{
-	json_t *out = NULL;
-	struct lx_err e = {0};
-	int rc = exam_monitor_json(c->th->rd, c->params[0], clock_now(), &out, &e);
-	if (rc)
-		fail(c, rc, &e);
-	else
-		http_json(c, 200, out);
-}
-
 /* GET /api/v1/receipts/{code}: the receipt checked against what is stored now. The owner,
  * admin and hr see it; to anyone else the code is not found, as another person's attempt. */
 void h_receipt_get(struct hctx *c)
@@ -386,6 +376,8 @@ void h_receipt_get(struct hctx *c)
 	int staff = (c->user.roles & (ROLE_ADMIN | ROLE_HR)) != 0;
 	const char *code = c->params[0];
 	int rc = code && strlen(code) <= 40 ? exam_receipt_verify(c->th->rd, code, &owner, &out, &e) : LX_ERR_NOTFOUND;
+	if (rc == LX_OK && staff && !scope_user_id_covered(c, owner))
+		staff = 0; /* a scoped HR officer or administrator: only people in the scope */
 	if (rc == LX_OK && !staff && owner != c->user.id)
 		rc = LX_ERR_NOTFOUND;
 	if (rc == LX_ERR_NOTFOUND)

@@ -22,6 +22,7 @@
 #include "report_busy.h"
 #include "roles.h"
 #include "routes.h"
+#include "scope.h"
 #include "sheet.h"
 #include "slips.h"
 #include "store.h"
@@ -260,6 +261,8 @@ void h_attempt_certificate(struct hctx *c)
 	int staff = (c->user.roles & (ROLE_ADMIN | ROLE_HR)) != 0, passed = 0, has = 0;
 	int rc = id ? store_attempt_get(c->th->rd, id, &a, &e) : LX_ERR_NOTFOUND;
 
+	if (rc == LX_OK && staff && !scope_user_id_covered(c, a.user_id))
+		staff = 0; /* a scoped HR officer or administrator: only people in the scope */
 	if (rc == LX_OK && !staff && a.user_id != c->user.id)
 		rc = LX_ERR_NOTFOUND; /* another person's attempt is not found, not forbidden */
 	if (rc == LX_ERR_NOTFOUND) {
@@ -327,6 +330,17 @@ static int report_params(struct hctx *c, char **org)
 			n--;
 		*org = lx_calloc(1, n + 1);
 		memcpy(*org, o, n);
+	}
+	/* A scoped principal (SPEC §12): a unit inside the scope, or the whole scope. */
+	{
+		const char *eff = NULL;
+		if (scope_org_param(c, *org, &eff) != 0) {
+			free(*org);
+			*org = NULL;
+			return 0;
+		}
+		if (!*org && eff)
+			*org = lx_strdup(eff);
 	}
 	return 1;
 }

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "report_busy.h"
 #include "routes.h"
+#include "scope.h"
 #include "store.h"
 
 /* --- one report at a time per user ------------------------------------------------------
@@ -205,11 +206,20 @@ static void serve(struct hctx *c, enum report_kind kind)
 	if (report_format_parse(http_query(c, "format"), &req.format, &e) ||
 	    (kind == REPORT_PASS_RATES && (report_by_parse(http_query(c, "by"), &req.by, &e) ||
 					   report_depth_parse(http_query(c, "depth"), &req.depth, &e))) ||
-	    (kind != REPORT_ITEMS && report_org_parse(http_query(c, "org"), &req.filter.org, &e)) ||
+
 	    (kind == REPORT_RESULTS && (report_status_parse(http_query(c, "status"), &req.filter.status_mask, &e) ||
 					report_passed_parse(http_query(c, "passed"), &req.filter.passed, &e)))) {
 		http_error(c, 400, "bad_request", e.msg);
 		return;
+	}
+	/* org inside the principal's scope (SPEC §12): rows only from the scope, totals over it */
+	if (kind != REPORT_ITEMS) {
+		const char *scope = NULL, *org = NULL;
+		scope_sql_prefix(c, &scope);
+		if (scope_org_param(c, http_query(c, "org"), &org) != 0)
+			return;
+		req.filter.scope = scope;
+		req.filter.org = org == scope ? NULL : org;
 	}
 	if (!req.exam || strlen(req.exam) > 128) {
 		http_error(c, 404, "not_found", "没有这场考试");

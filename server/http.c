@@ -471,6 +471,10 @@ static int check_access(struct hctx *c, const struct route *r)
 		http_error(c, 403, "forbidden", "您没有权限执行此操作");
 		return -1;
 	}
+	if ((r->flags & R_UNSCOPED) && user_scope(&c->user)) {
+		http_error(c, 403, "out_of_scope", "此操作涉及全部单位，超出您的管理范围");
+		return -1;
+	}
 	if (c->user.must_change_password && !(r->flags & R_PWCHANGE_OK) && !c->via_token) {
 		http_error(c, 403, "password_change_required", "首次登录须先修改密码");
 		return -1;

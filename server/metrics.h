@@ -20,7 +20,7 @@ struct srv;
  * METRICS_ROUTES_MAX rows), then files of the web front end and everything else (unknown
  * paths, refused before matching). Labels come from the table, never from the URL, so the
  * number of series is bounded whatever clients send. */
-#define METRICS_ROUTES_MAX 48
+#define METRICS_ROUTES_MAX 96
 #define METRICS_ROUTE_STATIC METRICS_ROUTES_MAX
 #define METRICS_ROUTE_OTHER (METRICS_ROUTES_MAX + 1)
 #define METRICS_ROUTES (METRICS_ROUTES_MAX + 2)

@@ -9,6 +9,8 @@
 #define POST EVHTTP_REQ_POST
 #define PUT EVHTTP_REQ_PUT
 #define DELETE EVHTTP_REQ_DELETE
+/* Who reads the reports (SPEC §7, §12). */
+#define ROLES_REPORTS (ROLE_HR | ROLE_ADMIN | ROLE_UNIT_ADMIN)
 
 const struct route routes[] = {
 	{GET, "/healthz", h_healthz, 0, 0},
@@ -28,17 +30,25 @@ const struct route routes[] = {
 	{GET, "/api/v1/laws/*/articles/*", h_law_article, 0, R_ANY_USER},
 	{GET, "/api/v1/receipts/*", h_receipt_get, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{GET, "/api/v1/attempts/*/certificate.pdf", h_attempt_certificate, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
-	{POST, "/api/v1/admin/uploads", h_upload_part, ROLE_ADMIN, 0},
-	{GET, "/api/v1/admin/uploads/*", h_upload_get, ROLE_ADMIN, 0},
-	{DELETE, "/api/v1/admin/uploads/*", h_upload_delete, ROLE_ADMIN, 0},
-	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, 0},
-	{GET, "/api/v1/admin/banks", h_admin_banks_list, ROLE_ADMIN, 0},
-	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, 0},
-	{POST, "/api/v1/admin/slips", h_admin_slips, ROLE_ADMIN, 0},
-	{GET, "/api/v1/admin/jobs/*", h_admin_job_get, ROLE_ADMIN, 0},
-	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, 0},
-	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLE_ADMIN, 0},
-	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLE_ADMIN, 0},
+	/* Whole-system administration: admin, and only without a scope. */
+	{POST, "/api/v1/admin/uploads", h_upload_part, ROLE_ADMIN, R_UNSCOPED},
+	{GET, "/api/v1/admin/uploads/*", h_upload_get, ROLE_ADMIN, R_UNSCOPED},
+	{DELETE, "/api/v1/admin/uploads/*", h_upload_delete, ROLE_ADMIN, R_UNSCOPED},
+	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, R_UNSCOPED},
+	{GET, "/api/v1/admin/banks", h_admin_banks_list, ROLE_ADMIN, R_UNSCOPED},
+	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, R_UNSCOPED},
+	{POST, "/api/v1/admin/slips", h_admin_slips, ROLE_ADMIN, R_UNSCOPED},
+	{GET, "/api/v1/admin/jobs/*", h_admin_job_get, ROLE_ADMIN, R_UNSCOPED},
+	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, R_UNSCOPED},
+	/* Admin; unit_admin within scope (SPEC §12): handlers limit rows and targets to the
+	 * principal's scope (scope.c). */
+	{GET, "/api/v1/admin/exams", h_admin_exams_list, ROLES_STAFF_ADMIN, 0},
+	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLES_STAFF_ADMIN, 0},
+	{GET, "/api/v1/admin/exams/*/people", h_admin_exam_people, ROLES_STAFF_ADMIN, 0},
+	{GET, "/api/v1/admin/users", h_admin_users_list, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/users/*/password", h_admin_user_password, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/users/*/disable", h_admin_user_disable, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/users/*/enable", h_admin_user_enable, ROLES_STAFF_ADMIN, 0},
 	/* Per-attempt and per-person actions (SPEC §12): the handler checks the person's scope. */
 	{GET, "/api/v1/admin/attempts/*", h_admin_attempt_get, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/attempts/*/extend", h_admin_attempt_extend, ROLES_STAFF_ADMIN, 0},
@@ -48,15 +58,16 @@ const struct route routes[] = {
 	{POST, "/api/v1/admin/exams/*/retakes", h_admin_exam_retake, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/exams/*/exemptions", h_admin_exam_exempt, ROLES_STAFF_ADMIN, 0},
 	{DELETE, "/api/v1/admin/exams/*/exemptions/*", h_admin_exam_unexempt, ROLES_STAFF_ADMIN, 0},
-	/* Exam-wide: everyone's scores and a bank's key. */
-	{POST, "/api/v1/admin/exams/*/regrade", h_admin_exam_regrade, ROLE_ADMIN, 0},
-	{PUT, "/api/v1/admin/banks/*/questions/*/answer", h_admin_question_answer, ROLE_ADMIN, 0},
-	{GET, "/api/v1/reports", h_reports_exams, ROLE_HR | ROLE_ADMIN, 0},
-	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLE_HR | ROLE_ADMIN, 0},
-	{GET, "/api/v1/reports/*/results", h_report_results, ROLE_HR | ROLE_ADMIN, 0},
-	{GET, "/api/v1/reports/*/items", h_report_items, ROLE_ADMIN, 0},
-	{GET, "/api/v1/reports/*/sheet.pdf", h_report_sheet, ROLE_HR | ROLE_ADMIN, 0},
-	{GET, "/api/v1/reports/*/certificates.pdf", h_report_certificates, ROLE_HR | ROLE_ADMIN, 0},
+	/* Exam-wide: everyone's scores and a bank's key (admin without a scope). */
+	{POST, "/api/v1/admin/exams/*/regrade", h_admin_exam_regrade, ROLE_ADMIN, R_UNSCOPED},
+	{PUT, "/api/v1/admin/banks/*/questions/*/answer", h_admin_question_answer, ROLE_ADMIN, R_UNSCOPED},
+	/* Reports: hr, admin and unit_admin, each over their scope. */
+	{GET, "/api/v1/reports", h_reports_exams, ROLES_REPORTS, 0},
+	{GET, "/api/v1/reports/*/pass-rates", h_report_pass_rates, ROLES_REPORTS, 0},
+	{GET, "/api/v1/reports/*/results", h_report_results, ROLES_REPORTS, 0},
+	{GET, "/api/v1/reports/*/items", h_report_items, ROLE_ADMIN, R_UNSCOPED},
+	{GET, "/api/v1/reports/*/sheet.pdf", h_report_sheet, ROLES_REPORTS, 0},
+	{GET, "/api/v1/reports/*/certificates.pdf", h_report_certificates, ROLES_REPORTS, 0},
 	/* No login: the QR code on a certificate points here. */
 	{GET, "/verify/*", h_verify, 0, 0},
 	/* Operations: Prometheus text; who may read it is checked in http.c (R_OPS). */

@@ -14,6 +14,8 @@ enum {
 	R_ANY_USER = 1 << 3,    /* any logged-in user, whatever the roles */
 	R_OPS = 1 << 4,         /* operations (/metrics): a loopback peer (unless --metrics-token-only) or an
 				 * administrator's API token; anyone else gets the 404 of an unknown page */
+	R_UNSCOPED = 1 << 5,    /* acts on everything (banks, rosters, exams): a principal with a
+				 * scope (SPEC §12) gets 403 out_of_scope even when the roles fit */
 };
 
 struct route {
@@ -49,7 +51,14 @@ void h_attempt_review(struct hctx *c);
 void h_receipt_get(struct hctx *c);
 void h_admin_exams_create(struct hctx *c);
 void h_admin_exams_list(struct hctx *c);
+
+/* h_staff.c (people, staff page, monitor; scoped, SPEC §12) */
 void h_admin_exam_monitor(struct hctx *c);
+void h_admin_exam_people(struct hctx *c);
+void h_admin_users_list(struct hctx *c);
+void h_admin_user_password(struct hctx *c);
+void h_admin_user_disable(struct hctx *c);
+void h_admin_user_enable(struct hctx *c);
 
 /* h_actions.c (per-attempt and per-person actions, regrade, key edit) */
 void h_admin_attempt_get(struct hctx *c);

@@ -11,7 +11,16 @@ static const struct { const char *en, *zh; unsigned bit; } role_names[] = {
 	{"examinee", "考生", ROLE_EXAMINEE},
 	{"admin", "管理员", ROLE_ADMIN},
 	{"hr", "人事", ROLE_HR},
+	{"unit_admin", "单位管理员", ROLE_UNIT_ADMIN},
 };
+
+const char *roles_nth(unsigned i, unsigned *bit)
+{
+	if (i >= sizeof role_names / sizeof role_names[0])
+		return NULL;
+	*bit = role_names[i].bit;
+	return role_names[i].en;
+}
 
 unsigned roles_bit(const char *name)
 {

@@ -145,6 +145,11 @@ int report_filter_match(const struct report_filter *f, const struct report_perso
 		if (strncmp(p->org, f->org, n) != 0 || (p->org[n] != '\0' && p->org[n] != '/'))
 			return 0;
 	}
+	if (f->scope) {
+		size_t n = strlen(f->scope);
+		if (strncmp(p->org, f->scope, n) != 0 || (p->org[n] != '\0' && p->org[n] != '/'))
+			return 0;
+	}
 	return 1;
 }
 
@@ -153,11 +158,16 @@ char *report_filter_zh(const struct report_filter *f)
 	struct buf b;
 
 	buf_init(&b, 0);
+	if (f->scope) {
+		buf_adds(&b, "管理范围：");
+		buf_adds(&b, f->scope);
+		buf_adds(&b, "（含下级单位）");
+	}
 	if (f->org) {
-		buf_adds(&b, "单位：");
+		buf_adds(&b, f->scope ? "；单位：" : "单位：");
 		buf_add(&b, f->org, org_len(f->org));
 		buf_adds(&b, "（含下级单位）");
-	} else {
+	} else if (!f->scope) {
 		buf_adds(&b, "全部单位");
 	}
 	for (int st = AST_NOT_STARTED; st < AST_N_STATUS; st++)
@@ -184,11 +194,15 @@ char *report_describe(const struct report_req *req)
 		head = lx_asprintf("%s %s by=org depth=%d format=%s", kind, req->exam, req->depth, fmt);
 	else
 		head = lx_asprintf("%s %s by=%s format=%s", kind, req->exam, report_by_name(req->by), fmt);
-	if (!f->org && !f->status_mask && f->passed == REPORT_PASS_ANY)
+	if (!f->org && !f->status_mask && f->passed == REPORT_PASS_ANY && !f->scope)
 		return head;
 	buf_init(&b, 0);
 	buf_adds(&b, head);
 	free(head);
+	if (f->scope) {
+		buf_adds(&b, " scope=");
+		buf_adds(&b, f->scope);
+	}
 	if (f->org) {
 		buf_adds(&b, " org=");
 		buf_add(&b, f->org, org_len(f->org));

@@ -36,6 +36,8 @@ struct report_filter { /* all zero: everyone */
 	unsigned status_mask;        /* 0: any; else the bits 1u << enum attempt_status shown */
 	const char *org;             /* NULL: every unit; else this unit and its sub-units (borrowed) */
 	enum report_pass_filter passed; /* YES: took and passed; NO: took and failed */
+	const char *scope;           /* NULL: everything; else the principal's scope (SPEC §12): only
+				      * this unit and its sub-units, totals over them (borrowed) */
 };
 /* status=not_started|in_progress|submitted, passed=1|0, org=PATH (1..REPORT_ORG_MAX bytes,
  * no empty segment, no control character; a trailing '/' is tolerated). NULL or "" leaves
@@ -103,6 +105,7 @@ void report_doc_free(struct report_doc *d);
  * scripts and spreadsheets that read it as a table); JSON carries exam and title fields. */
 struct report_title {
 	const char *scope; /* report_filter_zh() (and the grouping), borrowed */
+	const char *unit_scope; /* report_filter.scope: JSON carries it as "scope" when set */
 	int64_t generated_at; /* Unix seconds */
 };
 /* Rows above the header in an XLSX: title, scope, generated at, one empty row. */

@@ -471,6 +471,8 @@ int report_render_pass_rates(const struct report_exam *x, enum report_by by, int
 		json_object_set_new(doc, "title", json_string(x->title));
 		json_object_set_new(doc, "by", json_string(report_by_name(by)));
 		json_object_set_new(doc, "depth", by == REPORT_BY_ORG && depth > 0 ? json_integer(depth) : json_null());
+		if (t && t->unit_scope)
+			json_object_set_new(doc, "scope", json_string(t->unit_scope));
 		json_object_set_new(doc, "rows", rows);
 		json_object_set_new(doc, "total", group_json(total, by, 1));
 		rc = dump_json(doc, out, e);
@@ -552,7 +554,10 @@ int report_results_begin(const struct report_exam *x, enum report_format f, cons
 	s->f = f;
 	buf_init(&s->json, CSV_MAX);
 	if (f == REPORT_FMT_JSON) {
-		rc = json_open(&s->json, json_pack("{s:s,s:s}", "exam", x->code, "title", x->title));
+		json_t *jhead = json_pack("{s:s,s:s}", "exam", x->code, "title", x->title);
+		if (t && t->unit_scope)
+			json_object_set_new(jhead, "scope", json_string(t->unit_scope));
+		rc = json_open(&s->json, jhead);
 		if (rc == LX_OK)
 			rc = buf_adds(&s->json, ",\"rows\":[");
 		if (rc)
@@ -890,7 +895,7 @@ int report_make(struct store *db, const struct report_req *req, struct report_do
 	const struct report_filter *flt = req->kind == REPORT_ITEMS ? &none : &req->filter;
 	struct filtered fl = {flt, NULL, NULL};
 	char *scope = scope_zh(req);
-	struct report_title title = {scope, req->now};
+	struct report_title title = {scope, req->filter.scope, req->now};
 	struct report_exam x = {0};
 	struct report_agg *agg = NULL;
 	struct report_stream *s = NULL;

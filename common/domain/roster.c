@@ -22,7 +22,7 @@
 #define ORG_MAX_SEGMENT 64
 #define ORG_MAX_LEVELS 8
 
-enum { R_LOGIN, R_NAME, R_ORG, R_CATEGORY, R_ROLES, R_PASSWORD, R_N };
+enum { R_LOGIN, R_NAME, R_ORG, R_CATEGORY, R_ROLES, R_PASSWORD, R_SCOPE, R_N };
 
 static const struct table_col roster_cols[R_N] = {
 	[R_LOGIN] = {"工号|login", 1},
@@ -31,6 +31,7 @@ static const struct table_col roster_cols[R_N] = {
 	[R_CATEGORY] = {"类别|category", 1},
 	[R_ROLES] = {"角色|roles", 0},
 	[R_PASSWORD] = {"密码|password", 0},
+	[R_SCOPE] = {"管理范围|scope", 0},
 };
 
 /* First ASCII control character in s, or -1. */
@@ -115,6 +116,7 @@ static void row_free(struct roster_row *row)
 	free(row->name);
 	free(row->org);
 	free(row->category);
+	free(row->scope);
 	if (row->password) {
 		memset(row->password, 0, strlen(row->password));
 		free(row->password);
@@ -215,8 +217,14 @@ static int read_row(const struct rctx *c, const struct table_row *r, struct rost
 		char bad[128];
 		if (roles_parse(v[R_ROLES], &row->roles, bad, sizeof bad) != LX_OK)
 			rerr(c, R_ROLES,
-			     "未知的角色 \"%s\"：角色应为 考生(examinee)、管理员(admin)、人事(hr)，多个用逗号或分号分隔",
+			     "未知的角色 \"%s\"：角色应为 考生(examinee)、管理员(admin)、人事(hr)、单位管理员(unit_admin)，多个用逗号或分号分隔",
 			     show(bad, shown, sizeof shown));
+	}
+
+	if (v[R_SCOPE][0]) {
+		row->scope = roster_norm_org(v[R_SCOPE], why, sizeof why);
+		if (!row->scope)
+			rerr(c, R_SCOPE, "管理范围 \"%s\" 有问题：%s", show(v[R_SCOPE], shown, sizeof shown), why);
 	}
 
 	if (v[R_PASSWORD][0]) {

@@ -1,5 +1,6 @@
 /* roster.h — staff roster files (SPEC §4.3) parsed and validated in memory.
- * Columns: 工号|login, 姓名|name, 单位|org, 类别|category, 角色|roles, 密码|password.
+ * Columns: 工号|login, 姓名|name, 单位|org, 类别|category, 角色|roles, 密码|password,
+ * 管理范围|scope (SPEC §12: the org path a unit_admin administers; optional).
  * Pure: resolving categories and creating units/users is the importer's job (roster_import.c).
  * A roster owns its strings; free with roster_free(). */
 #ifndef LAWEXAM_ROSTER_H
@@ -17,6 +18,8 @@ struct roster_row {
 	char *category;   /* as written: a code or a Chinese name */
 	unsigned roles;   /* ROLE_* bits; ROLE_EXAMINEE when the cell is empty */
 	char *password;   /* NULL when the cell is empty */
+	char *scope;      /* normalised unit path, or NULL when the cell is empty (keep the stored
+			   * scope; a new unit_admin gets their own unit) */
 };
 
 struct roster {

@@ -121,7 +121,10 @@ int roster_apply(struct store *db, struct roster_plan *plan, int dry_run, int64_
 		u.category = plan->category[i];
 		u.roles = row->roles;
 		u.pw_hash = plan->hash[i];
+		u.scope = row->scope; /* NULL: keep the stored one */
 		if (found == LX_ERR_NOTFOUND) {
+			if (!u.scope && (u.roles & ROLE_UNIT_ADMIN) && !(u.roles & ROLE_ADMIN))
+				u.scope = row->org; /* a new unit_admin administers their own unit */
 			if (!plan->hash[i])
 				return err_set(e, LX_ERR_CONFLICT, "用户 %s 在导入期间被删除或新建，请重新导入", row->login);
 			u.must_change_password = row->password == NULL;
@@ -131,7 +134,7 @@ int roster_apply(struct store *db, struct roster_plan *plan, int dry_run, int64_
 		} else {
 			int same = strcmp(old.name, u.name) == 0 && strcmp(old.org, u.org) == 0 &&
 				   strcmp(old.category, u.category) == 0 && old.roles == u.roles && !u.pw_hash &&
-				   !old.disabled;
+				   !old.disabled && (!u.scope || (old.scope && strcmp(old.scope, u.scope) == 0));
 			u.id = old.id;
 			u.must_change_password = 0;
 			if (same) {

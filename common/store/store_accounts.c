@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "roles.h"
 #include "store_int.h"
 
 void user_free(struct user *u)
@@ -18,7 +19,28 @@ void user_free(struct user *u)
 	free(u->org);
 	free(u->category);
 	free(u->pw_hash);
+	free(u->scope);
 	memset(u, 0, sizeof *u);
+}
+
+const char *user_scope(const struct user *u)
+{
+	if (u->scope && *u->scope)
+		return u->scope;
+	if ((u->roles & ROLE_UNIT_ADMIN) && !(u->roles & ROLE_ADMIN))
+		return u->org && *u->org ? u->org : NULL;
+	return NULL;
+}
+
+int scope_path_covers(const char *scope, const char *org_path)
+{
+	size_t n;
+	if (!scope)
+		return 1;
+	if (!org_path)
+		return 0;
+	n = strlen(scope);
+	return strncmp(org_path, scope, n) == 0 && (org_path[n] == '\0' || org_path[n] == '/');
 }
 
 int store_pw_params(struct store *db, struct pw_params *out, struct lx_err *e)
@@ -163,14 +185,14 @@ int store_org_ensure(struct store *db, const char *path, int64_t *id, struct lx_
 
 #define SQL_USER_COLS \
 	"SELECT u.id, u.login, u.name, o.path, u.category, u.roles, u.pw_hash, u.must_change_password," \
-	" u.disabled FROM users u JOIN org_units o ON o.id = u.org_id "
+	" u.disabled, u.scope FROM users u JOIN org_units o ON o.id = u.org_id "
 
 #define SQL_USER_COLS_SESSION \
 	"SELECT u.id, u.login, u.name, o.path, u.category, u.roles, u.pw_hash, u.must_change_password," \
-	" u.disabled, s.csrf, s.expires_at, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id" \
+	" u.disabled, u.scope, s.csrf, s.expires_at, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id" \
 	" JOIN org_units o ON o.id = u.org_id WHERE s.token_hash = ?1"
 
-/* The current row's columns 0-8, in SQL_USER_COLS order. */
+/* The current row's columns 0-9, in SQL_USER_COLS order. */
 static void user_fill(struct stmt *st, struct user *out)
 {
 	memset(out, 0, sizeof *out);
@@ -183,6 +205,7 @@ static void user_fill(struct stmt *st, struct user *out)
 	out->pw_hash = lx_strdup(col_text(st, 6));
 	out->must_change_password = col_int(st, 7);
 	out->disabled = col_int(st, 8);
+	out->scope = col_null(st, 9) ? NULL : lx_strdup(col_text(st, 9));
 }
 
 static int user_row(struct store *db, struct stmt *st, struct user *out, struct lx_err *e, const char *key)
@@ -221,7 +244,8 @@ int store_user_insert(struct store *db, struct user *u, int64_t now, struct lx_e
 	if (rc)
 		return rc;
 	STMT(st, "INSERT INTO users(login, name, org_id, category, roles, pw_hash, must_change_password,"
-		 " disabled, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id");
+		 " disabled, created_at, updated_at, scope) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)"
+		 " RETURNING id");
 	st_bind_text(st, 1, u->login, -1);
 	st_bind_text(st, 2, u->name, -1);
 	st_bind_int(st, 3, org);
@@ -231,6 +255,10 @@ int store_user_insert(struct store *db, struct user *u, int64_t now, struct lx_e
 	st_bind_int(st, 7, u->must_change_password);
 	st_bind_int(st, 8, u->disabled);
 	st_bind_int(st, 9, now);
+	if (u->scope && *u->scope)
+		st_bind_text(st, 10, u->scope, -1);
+	else
+		st_bind_null(st, 10);
 	rc = store_step_id(db, st, &u->id, e, "user insert");
 	if (rc == LX_ERR_CONFLICT)
 		return err_set(e, rc, "用户已存在或类别无效：%s", u->login);
@@ -246,7 +274,7 @@ int store_user_update(struct store *db, const struct user *u, int64_t now, struc
 	STMT(st, "UPDATE users SET name = ?2, org_id = ?3, category = ?4, roles = ?5,"
 		 " pw_hash = coalesce(?6, pw_hash),"
 		 " must_change_password = CASE WHEN ?6 IS NULL THEN must_change_password ELSE ?7 END,"
-		 " updated_at = ?8 WHERE id = ?1");
+		 " updated_at = ?8, scope = coalesce(?9, scope) WHERE id = ?1");
 	st_bind_int(st, 1, u->id);
 	st_bind_text(st, 2, u->name, -1);
 	st_bind_int(st, 3, org);
@@ -256,7 +284,21 @@ int store_user_update(struct store *db, const struct user *u, int64_t now, struc
 		st_bind_text(st, 6, u->pw_hash, -1);
 	st_bind_int(st, 7, u->must_change_password);
 	st_bind_int(st, 8, now);
+	if (u->scope && *u->scope)
+		st_bind_text(st, 9, u->scope, -1);
 	return store_step_done(db, st, e, "user update");
+}
+
+int store_user_set_scope(struct store *db, int64_t id, const char *scope, int64_t now, struct lx_err *e)
+{
+	STMT(st, "UPDATE users SET scope = ?2, updated_at = ?3 WHERE id = ?1");
+	st_bind_int(st, 1, id);
+	if (scope && *scope)
+		st_bind_text(st, 2, scope, -1);
+	else
+		st_bind_null(st, 2);
+	st_bind_int(st, 3, now);
+	return store_step_done(db, st, e, "scope");
 }
 
 int store_user_set_password(struct store *db, int64_t id, const char *pw_hash, int must_change,
@@ -293,6 +335,62 @@ int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const 
 	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "users");
 }
 
+int store_user_search(struct store *db, const char *scope, const char *org, const char *q, int limit,
+		      void (*fn)(void *ctx, const struct user_brief *u), void *ctx, int *more, struct lx_err *e)
+{
+/* The unit paths ?1 (the scope) and ?2 (a unit filter) each cover o.path; NULL covers everything. */
+#define SQL_UNDER_1 " AND (CAST(?1 AS TEXT) IS NULL OR o.path = ?1 OR substr(o.path, 1, length(?1) + 1) = ?1 || '/')"
+#define SQL_UNDER_2 " AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
+	STMT(st, "SELECT u.login, u.name, o.path, u.category, u.roles, u.disabled, u.must_change_password,"
+		 " (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id)"
+		 " FROM users u JOIN org_units o ON o.id = u.org_id WHERE 1 = 1" SQL_UNDER_1 SQL_UNDER_2
+		 " AND (CAST(?3 AS TEXT) IS NULL OR u.login LIKE ?3 ESCAPE '!' OR u.name LIKE ?3 ESCAPE '!')"
+		 " ORDER BY o.path, u.login LIMIT ?4");
+#undef SQL_UNDER_1
+#undef SQL_UNDER_2
+	char *pat = NULL;
+	int src, n = 0;
+
+	*more = 0;
+	if (scope)
+		st_bind_text(st, 1, scope, -1);
+	else
+		st_bind_null(st, 1);
+	if (org)
+		st_bind_text(st, 2, org, -1);
+	else
+		st_bind_null(st, 2);
+	if (q && *q) { /* a substring: LIKE's wildcards and the escape character stand for themselves */
+		size_t k = 0, len = strlen(q);
+		pat = lx_malloc(2 * len + 3);
+		pat[k++] = '%';
+		for (const char *p = q; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '!')
+				pat[k++] = '!';
+			pat[k++] = *p;
+		}
+		pat[k++] = '%';
+		pat[k] = '\0';
+		st_bind_text(st, 3, pat, -1);
+	} else {
+		st_bind_null(st, 3);
+	}
+	st_bind_int(st, 4, (int64_t)limit + 1);
+	while ((src = st_step(st)) == ST_ROW) {
+		struct user_brief b = {col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+				       (unsigned)col_int(st, 4), col_int(st, 5) != 0, col_int(st, 6) != 0,
+				       col_null(st, 7) ? 0 : col_int(st, 7)};
+		if (n++ == limit) {
+			*more = 1;
+			continue;
+		}
+		fn(ctx, &b);
+	}
+	st_reset(st);
+	free(pat);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "user search");
+}
+
 int store_session_insert(struct store *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
 			 int64_t now, int64_t expires_at, struct lx_err *e)
 {
@@ -317,9 +415,9 @@ int store_session_user(struct store *db, const uint8_t hash[32], struct session 
 	if (src == ST_ROW) {
 		user_fill(st, u);
 		s->user_id = u->id;
-		snprintf(s->csrf, sizeof s->csrf, "%s", col_text(st, 9));
-		s->expires_at = col_int(st, 10);
-		s->last_seen = col_int(st, 11);
+		snprintf(s->csrf, sizeof s->csrf, "%s", col_text(st, 10));
+		s->expires_at = col_int(st, 11);
+		s->last_seen = col_int(st, 12);
 	} else if (src == ST_DONE) {
 		rc = LX_ERR_NOTFOUND;
 	} else {
@@ -348,7 +446,9 @@ int store_session_delete(struct store *db, const uint8_t hash[32], struct lx_err
 
 int store_session_delete_user(struct store *db, int64_t user_id, const uint8_t *keep, struct lx_err *e)
 {
-	STMT(st, "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)");
+	/* PostgreSQL cannot type a parameter that first appears in "IS NULL": it is cast there. */
+	STMT2(st, "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)",
+	      "DELETE FROM sessions WHERE user_id = ?1 AND (CAST(?2 AS BYTEA) IS NULL OR token_hash <> ?2)");
 	st_bind_int(st, 1, user_id);
 	if (keep)
 		st_bind_blob(st, 2, keep, 32);
@@ -395,7 +495,7 @@ int store_token_list(struct store *db, const char *login,
 			return store_fail(db, src, e, "token list");
 	}
 	STMT(st, "SELECT t.id, u.login, t.created_at, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id"
-		 " WHERE ?1 IS NULL OR u.login = ?1 ORDER BY t.id");
+		 " WHERE CAST(?1 AS TEXT) IS NULL OR u.login = ?1 ORDER BY t.id");
 	int src;
 	if (login)
 		st_bind_text(st, 1, login, -1);

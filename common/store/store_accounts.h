@@ -19,8 +19,16 @@ struct user {
 	char *pw_hash;
 	int must_change_password;
 	int disabled;
+	char *scope;      /* users.scope as stored: an org path this user administers, or NULL */
 };
 void user_free(struct user *u);
+/* The scope a user acts in (SPEC §12): the stored scope when set; else, for a unit_admin
+ * who is not also an admin, their own unit; else NULL, meaning everything. Borrowed from u.
+ * Every scope check goes through this one rule (server/scope.c, the CLI). */
+const char *user_scope(const struct user *u);
+/* 1 when org_path is scope itself or one of its sub-units ("a/b" covers "a/b" and "a/b/c",
+ * not "a/bc"); scope NULL covers everything. */
+int scope_path_covers(const char *scope, const char *org_path);
 
 struct category {
 	char *code, *name;
@@ -46,14 +54,30 @@ int store_user_by_login(struct store *db, const char *login, struct user *out, s
 int store_user_by_id(struct store *db, int64_t id, struct user *out, struct lx_err *e);
 /* Inserts u (id ignored; org created if needed); sets u->id. LX_ERR_CONFLICT if the login exists. */
 int store_user_insert(struct store *db, struct user *u, int64_t now, struct lx_err *e);
-/* Updates name, org, category, roles (and pw_hash/must_change when pw_hash != NULL). */
+/* Updates name, org, category, roles (and pw_hash/must_change when pw_hash != NULL; scope
+ * when u->scope is set — NULL or "" keeps the stored one). */
 int store_user_update(struct store *db, const struct user *u, int64_t now, struct lx_err *e);
+/* Sets users.scope (NULL or "": none, i.e. the default of user_scope()). */
+int store_user_set_scope(struct store *db, int64_t id, const char *scope, int64_t now, struct lx_err *e);
 int store_user_set_password(struct store *db, int64_t id, const char *pw_hash, int must_change,
 			    int64_t now, struct lx_err *e);
 int store_user_set_disabled(struct store *db, int64_t id, int disabled, int64_t now, struct lx_err *e);
 /* Calls fn for every user login (for --disable-missing). */
 int store_user_logins(struct store *db, void (*fn)(void *ctx, int64_t id, const char *login, int disabled),
 		      void *ctx, struct lx_err *e);
+
+/* One user as the staff page lists them; strings live only for the callback. */
+struct user_brief {
+	const char *login, *name, *org, *category;
+	unsigned roles;
+	int disabled, must_change_password;
+	int64_t last_seen; /* latest session activity; 0: none */
+};
+/* Users whose unit lies under scope and under org (each NULL: no limit), whose login or name
+ * contains q (NULL or "": any), in unit path then login order, at most limit of them.
+ * *more is set when more matched. */
+int store_user_search(struct store *db, const char *scope, const char *org, const char *q, int limit,
+		      void (*fn)(void *ctx, const struct user_brief *u), void *ctx, int *more, struct lx_err *e);
 
 /* --- sessions (token stored as SHA-256) --- */
 struct session {

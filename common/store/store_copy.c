@@ -28,8 +28,8 @@ struct copy_table {
 static const struct copy_table tables[] = {
 	T("categories", "code, name, created_at, ord", "?1, ?2, ?3, ?4", 0, NULL),
 	T("org_units", "id, path, parent_id, depth", "?1, ?2, ?3, ?4", 0, SEQ("org_units")),
-	T("users", "id, login, name, org_id, category, roles, pw_hash, must_change_password, disabled, created_at, updated_at",
-	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11", 0, SEQ("users")),
+	T("users", "id, login, name, org_id, category, roles, pw_hash, must_change_password, disabled, created_at, updated_at, scope",
+	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12", 0, SEQ("users")),
 	T("sessions", "token_hash, user_id, csrf, created_at, last_seen, expires_at", "?1, ?2, ?3, ?4, ?5, ?6", 1u << 0, NULL),
 	T("api_tokens", "id, token_hash, user_id, created_at, revoked", "?1, ?2, ?3, ?4, ?5", 1u << 1, SEQ("api_tokens")),
 	T("login_throttle", "key, failures, window_start, locked_until", "?1, ?2, ?3, ?4", 0, NULL),

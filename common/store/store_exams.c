@@ -177,6 +177,119 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 	return src == ST_ROW ? LX_OK : store_fail(db, src, e, "monitor");
 }
 
+/* The unit path ?2 (the scope) and ?3 (a unit filter) each cover o.path; NULL covers everything. */
+#define SQL_UNDER_2 " AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
+#define SQL_UNDER_3 " AND (CAST(?3 AS TEXT) IS NULL OR o.path = ?3 OR substr(o.path, 1, length(?3) + 1) = ?3 || '/')"
+
+int store_exam_people(struct store *db, int64_t exam_id, const char *scope, const char *org, const char *login,
+		      exam_person_fn fn, void *ctx, struct lx_err *e)
+{
+	STMT(st, "SELECT u.login, u.name, o.path, u.category, a.id, a.status, a.started_at, a.deadline,"
+		 " a.submitted_at, a.score2, a.max_score2, a.passed,"
+		 " (SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id),"
+		 " EXISTS (SELECT 1 FROM exemptions m WHERE m.exam_id = ?1 AND m.user_id = u.id),"
+		 " EXISTS (SELECT 1 FROM attempts v WHERE v.exam_id = ?1 AND v.user_id = u.id AND v.voided_at IS NOT NULL)"
+		 " FROM users u JOIN org_units o ON o.id = u.org_id"
+		 " LEFT JOIN attempts a ON a.id = (SELECT x.id FROM attempts x WHERE x.exam_id = ?1 AND x.user_id = u.id"
+		 "   AND x.voided_at IS NULL"
+		 "   ORDER BY CASE x.status WHEN 'in_progress' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END,"
+		 "   coalesce(x.score2, 0) DESC, x.submitted_at, x.id LIMIT 1)"
+		 " WHERE" SQL_ASSIGNED SQL_UNDER_2 SQL_UNDER_3 " AND (CAST(?4 AS TEXT) IS NULL OR u.login = ?4)"
+		 " ORDER BY o.path, u.login");
+	struct exam_person p;
+	int rc = LX_OK, src;
+
+	st_bind_int(st, 1, exam_id);
+	if (scope)
+		st_bind_text(st, 2, scope, -1);
+	else
+		st_bind_null(st, 2);
+	if (org)
+		st_bind_text(st, 3, org, -1);
+	else
+		st_bind_null(st, 3);
+	if (login)
+		st_bind_text(st, 4, login, -1);
+	else
+		st_bind_null(st, 4);
+	while ((src = st_step(st)) == ST_ROW) {
+		memset(&p, 0, sizeof p);
+		p.login = col_text(st, 0);
+		p.name = col_text(st, 1);
+		p.org = col_text(st, 2);
+		p.category = col_text(st, 3);
+		if (!col_null(st, 4)) {
+			const char *status = col_text(st, 5);
+			p.attempt_id = col_int(st, 4);
+			p.status = strcmp(status, "in_progress") == 0 ? AST_IN_PROGRESS
+				 : strcmp(status, "submitted") == 0   ? AST_SUBMITTED
+								      : AST_NOT_STARTED;
+			p.started_at = col_int(st, 6);
+			p.deadline = col_int(st, 7);
+			p.submitted_at = col_null(st, 8) ? 0 : col_int(st, 8);
+			p.score2 = col_null(st, 9) ? 0 : col_int(st, 9);
+			p.max_score2 = col_int(st, 10);
+			p.passed = !col_null(st, 11) && col_int(st, 11) != 0;
+		}
+		p.last_seen = col_null(st, 12) ? 0 : col_int(st, 12);
+		/* 免考 overrides whatever was taken; only voided attempts (作废) show as voided */
+		if (col_int(st, 13))
+			p.status = AST_EXEMPT;
+		else if (col_null(st, 4) && col_int(st, 14))
+			p.status = AST_VOIDED;
+		rc = fn(ctx, &p);
+		if (rc)
+			goto out;
+	}
+	if (src != ST_DONE)
+		rc = store_fail(db, src, e, "exam people");
+out:
+	st_reset(st);
+	return rc;
+}
+
+int store_exam_monitor_units(struct store *db, int64_t exam_id, const char *scope,
+			     void (*fn)(void *ctx, const char *org, const int64_t n[3]), void *ctx, struct lx_err *e)
+{
+	/* One row per (unit, status): each person's status is worked out once, then counted. */
+	STMT(st, "SELECT o.path, t.st, count(*) FROM ("
+		 "  SELECT u.org_id AS oid,"
+		 "   CASE WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
+		 "                     AND a.status = 'in_progress') THEN 1"
+		 "        WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
+		 "                     AND a.status = 'submitted') THEN 2 ELSE 0 END AS st"
+		 "  FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED SQL_UNDER_2
+		 " ) t JOIN org_units o ON o.id = t.oid GROUP BY o.path, t.st ORDER BY o.path");
+	int64_t n[3] = {0, 0, 0};
+	char *org = NULL;
+	int src;
+
+	st_bind_int(st, 1, exam_id);
+	if (scope)
+		st_bind_text(st, 2, scope, -1);
+	else
+		st_bind_null(st, 2);
+	while ((src = st_step(st)) == ST_ROW) {
+		const char *path = col_text(st, 0);
+		int64_t k = col_int(st, 1);
+		if (org && strcmp(org, path) != 0) {
+			fn(ctx, org, n);
+			free(org);
+			org = NULL;
+			n[0] = n[1] = n[2] = 0;
+		}
+		if (!org)
+			org = lx_strdup(path);
+		if (k >= 0 && k <= 2)
+			n[k] += col_int(st, 2);
+	}
+	st_reset(st);
+	if (src == ST_DONE && org)
+		fn(ctx, org, n);
+	free(org);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "monitor units");
+}
+
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e)
 {
 	STMT(st, "SELECT 1 FROM banks WHERE code = ?1");

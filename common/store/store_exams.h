@@ -38,6 +38,30 @@ int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int 
 int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int64_t *not_started,
 		       int64_t *in_progress, int64_t *submitted, int64_t *exempt, struct lx_err *e);
 
+/* One assigned person of an exam and the attempt that says where they stand: the one in
+ * progress if any, else the best submitted (highest score, earliest, lowest id), else none.
+ * Strings live only for the callback. */
+struct exam_person {
+	const char *login, *name, *org, *category;
+	int64_t attempt_id;         /* 0: no attempt */
+	enum attempt_status status; /* of that attempt; AST_NOT_STARTED when none */
+	int64_t started_at, deadline, submitted_at;
+	int64_t score2, max_score2; /* when status == AST_SUBMITTED */
+	int passed;
+	int64_t last_seen;          /* the latest activity of any of their sessions; 0: none */
+};
+typedef int (*exam_person_fn)(void *ctx, const struct exam_person *p);
+/* The assigned people of exam_id in unit path order, then login. scope and org (NULL: no
+ * limit) each keep a unit and its sub-units; login (NULL: all) keeps one person. A non-zero
+ * return of fn stops the walk and is returned. */
+int store_exam_people(struct store *db, int64_t exam_id, const char *scope, const char *org, const char *login,
+		      exam_person_fn fn, void *ctx, struct lx_err *e);
+
+/* The monitor's counts per unit over scope (NULL: everything), in unit path order: n[] by
+ * enum attempt_status (in progress while any attempt is, else submitted when one is). */
+int store_exam_monitor_units(struct store *db, int64_t exam_id, const char *scope,
+			     void (*fn)(void *ctx, const char *org, const int64_t n[3]), void *ctx, struct lx_err *e);
+
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e);
 /* Active questions of bank, not in review (store_laws.h), whose current version has type: fn
  * per candidate, in question order,

@@ -77,7 +77,7 @@ int store_cert_get(struct store *db, int64_t attempt_id, const char *number, cer
 	STMT(st, SQL_FACTS " FROM certificates c JOIN attempts a ON a.id = c.attempt_id"
 			   " JOIN users u ON u.id = a.user_id JOIN org_units o ON o.id = u.org_id"
 			   " JOIN exams x ON x.id = a.exam_id"
-			   " WHERE (?1 IS NULL OR c.attempt_id = ?1) AND (?2 IS NULL OR c.number = ?2)");
+			   " WHERE (CAST(?1 AS BIGINT) IS NULL OR c.attempt_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR c.number = ?2)");
 	struct cert_facts f;
 	int rc, src;
 
@@ -115,7 +115,7 @@ int store_cert_passed(struct store *db, int64_t exam_id, const char *org_path, c
 		 "        ORDER BY coalesce(b.score2, 0) DESC, b.submitted_at, b.id LIMIT 1)"
 		 " LEFT JOIN certificates c ON c.attempt_id = a.id"
 		 " WHERE a.passed = 1"
-		 "   AND (?2 IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
+		 "   AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
 		 " ORDER BY o.path, u.login");
 	struct cert_facts f;
 	int rc = LX_OK, src;

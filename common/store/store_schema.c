@@ -313,6 +313,14 @@ const struct store_migration store_migrations[] = {
 		/* PostgreSQL */
 		"ALTER TABLE categories ADD COLUMN ord BIGINT NOT NULL DEFAULT 0;",
 	},
+	{
+		/* 9: unit administrators (单位管理员, SPEC §12). users.scope is the org path a user
+		 * administers or reports on; NULL means the default (user_scope(): a unit_admin's own
+		 * unit, everything for admin and hr). */
+		"ALTER TABLE users ADD COLUMN scope TEXT;",
+		/* PostgreSQL */
+		"ALTER TABLE users ADD COLUMN scope TEXT;",
+	},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

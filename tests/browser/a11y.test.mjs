@@ -279,8 +279,14 @@ test('a failing save and its recovery are announced to screen readers', async ()
 /* Routes whose own test file runs checkA11y (from a11y.mjs) on every state of the page, as
  * "regex source": "test file" — e.g. '^\\/laws$': 'laws.test.mjs'. */
 const CHECKED_ELSEWHERE = {
+  '^\\/admin\\/exams\\/([^/]+)\\/items$': 'actions.test.mjs',
+  '^\\/admin\\/exams\\/([^/]+)\\/regrade$': 'actions.test.mjs',
+  '^\\/admin\\/attempts\\/([^/]+)$': 'actions.test.mjs',
   '^\\/laws\\/([^/]+)$': 'laws.test.mjs',
   '^\\/laws\\/([^/]+)\\/([0-9]+(?:-[0-9]+)?)$': 'laws.test.mjs',
+  '^\\/unit$': 'unit_admin.test.mjs',
+  '^\\/unit\\/staff$': 'unit_admin.test.mjs',
+  '^\\/unit\\/exams\\/([^/]+)$': 'unit_admin.test.mjs',
 };
 /* Who opens a route of a given role in the catch-all below. */
 const ROLE_USERS = {null: 'a0002', examinee: 'a0002', admin: 'admin1', hr: 'hr1'};

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Env, VIEWPORTS, waitFor} from './harness.mjs';
+import {checkA11y} from './a11y.mjs';
 import {answerCurrent, remainingSeconds, waitSaved} from './exam-helpers.mjs';
 
 const env = new Env('actions');
@@ -92,7 +93,8 @@ async function confirmDialog(page, {minutes, reason}) {
 test('extend, force-submit and exempt from the exam page; the item analysis leads to a regrade (desktop)', async () => {
   const a1 = await startAttempt('p1');
   const a2 = await startAttempt('p2');
-  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  /* bypassCSP: axe-core is injected with an inline script for the accessibility checks */
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop, bypassCSP: true});
   const page = await env.newPage(ctx);
   await env.login(page, 'admin1');
   await page.waitForURL(/#\/admin$/);
@@ -140,6 +142,7 @@ test('extend, force-submit and exempt from the exam page; the item analysis lead
   assert.equal(await suspect.count(), 1, 'exactly the wrongly keyed question is suspect');
   assert.equal(await suspect.getAttribute('data-qid'), `${BANK}-s0000`);
   await env.shot(page, 'desktop-03-items');
+  await checkA11y(page, 'item analysis (#/admin/exams/{code}/items)');
   await suspect.getByRole('link', {name: `复核答案并试算重新评分：${BANK}-s0000`}).click();
   await page.waitForURL(/\/regrade\?/);
   assert.equal(await page.getByLabel('正确答案').inputValue(), 'B', 'the option the upper group chose is offered');
@@ -158,6 +161,7 @@ test('extend, force-submit and exempt from the exam page; the item analysis lead
   let rows = (await apis.admin1.get(`/reports/${EXAM}/results`)).rows;
   assert.equal(rows.find((r) => r.login === 'r4').score, 4, 'the dry run stores nothing');
   await env.shot(page, 'desktop-04-dry-run');
+  await checkA11y(page, 'regrade dry run (#/admin/exams/{code}/regrade)');
   await page.getByRole('button', {name: '确认应用重新评分'}).click();
   await page.getByRole('table', {name: '已应用：成绩变化'}).waitFor();
   rows = (await apis.admin1.get(`/reports/${EXAM}/results`)).rows;
@@ -172,7 +176,7 @@ test('extend, force-submit and exempt from the exam page; the item analysis lead
 });
 
 test('the attempt detail page shows answers, keys and credit (phone)', async () => {
-  const ctx = await env.browserContext({viewport: VIEWPORTS.phone});
+  const ctx = await env.browserContext({viewport: VIEWPORTS.phone, bypassCSP: true});
   const page = await env.newPage(ctx);
   await env.login(page, 'admin1');
   await page.waitForURL(/#\/admin$/);
@@ -182,6 +186,7 @@ test('the attempt detail page shows answers, keys and credit (phone)', async () 
   const table = page.getByRole('region', {name: '逐题作答与得分'});
   assert.equal(await table.locator('tbody tr').count(), 5);
   await env.shot(page, 'phone-01-attempt');
+  await checkA11y(page, 'attempt detail (#/admin/attempts/{id}), phone');
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

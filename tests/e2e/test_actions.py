@@ -14,6 +14,7 @@ with lawexamd and lawexam-admin on it (SPEC §11: every rule holds on both backe
 import csv
 import io
 import json
+import os
 import time
 
 import lawexam_e2e as L
@@ -76,9 +77,7 @@ def displayed(q, original):
 class ActionsTest(L.TestCase):
     @classmethod
     def setUpClass(cls):
-        # On either backend (LAWEXAM_E2E_BACKEND; the harness gives srv.db)
-        srv = cls.start_server(*FAST)
-        cls.srv = srv
+        cls.srv = srv = cls.start_server(*FAST)  # SQLite or PostgreSQL: LAWEXAM_E2E_BACKEND
         import_bank(srv, make_bank("actb", 8, 8))
         import_bank(srv, rg_bank())
         logins = ["ax%02d" % i for i in range(1, 13)] + list(RG_PLAN)
@@ -108,8 +107,8 @@ class ActionsTest(L.TestCase):
         return r.body
 
     def sql(self, query, params):
-        """Rows of a read-only query on the server's database (SQLite or PostgreSQL)."""
-        return L.sql(self.srv, query, *params)
+        """Rows of a query on the server's database, SQLite or PostgreSQL (the harness's L.sql)."""
+        return [tuple(r) for r in L.sql(self.srv, query, *params)]
 
     def attempt_row(self, aid):
         return self.sql("SELECT status, deadline, submit_reason, voided_at, void_reason FROM attempts"

@@ -145,20 +145,20 @@ static int cmd_category_list(struct admin *a, int argc, char **argv)
 
 static int cmd_user_add(struct admin *a, int argc, char **argv)
 {
-	const char *pos[1], *name = NULL, *org = NULL, *cat = NULL, *roles_s = "examinee";
+	const char *pos[1], *name = NULL, *org = NULL, *cat = NULL, *roles_s = "examinee", *scope = NULL;
 	int pw_stdin = 0, rc = EXIT_DATA;
 	const struct aflag flags[] = {
 		{"--name", &name, NULL}, {"--org", &org, NULL}, {"--category", &cat, NULL},
-		{"--roles", &roles_s, NULL}, {"--password-stdin", NULL, &pw_stdin},
+		{"--roles", &roles_s, NULL}, {"--password-stdin", NULL, &pw_stdin}, {"--scope", &scope, NULL},
 	};
 	struct user u = {0};
 	struct lx_err e = {0};
-	char why[128], bad[64], *password = NULL, *normorg = NULL, *code = NULL;
+	char why[128], bad[64], *password = NULL, *normorg = NULL, *code = NULL, *normscope = NULL;
 	struct store *db;
 	unsigned roles;
 	struct pw_params pw = PW_PARAMS_DEFAULT;
 
-	if (admin_args("user add", argc, argv, flags, 5, pos, 1, 1, NULL))
+	if (admin_args("user add", argc, argv, flags, 6, pos, 1, 1, NULL))
 		return EXIT_USAGE;
 	if (!name || !org || !cat) {
 		fprintf(stderr, "lawexam-admin user add: --name, --org and --category are required\n");
@@ -173,9 +173,15 @@ static int cmd_user_add(struct admin *a, int argc, char **argv)
 		return EXIT_DATA;
 	}
 	if (roles_parse(roles_s, &roles, bad, sizeof bad) != LX_OK) {
-		fprintf(stderr, "lawexam-admin: unknown role '%s' (examinee, admin, hr)\n", bad);
+		fprintf(stderr, "lawexam-admin: unknown role '%s' (examinee, admin, hr, unit_admin)\n", bad);
 		goto out;
 	}
+	if (scope && !(normscope = roster_norm_org(scope, why, sizeof why))) {
+		fprintf(stderr, "lawexam-admin: --scope: %s\n", why);
+		goto out;
+	}
+	if (!normscope && (roles & ROLE_UNIT_ADMIN) && !(roles & ROLE_ADMIN))
+		normscope = lx_strdup(normorg); /* a unit_admin administers their own unit by default */
 	if (!(db = admin_db(a)))
 		goto out;
 	if (store_category_resolve(db, cat, &code, &e) != LX_OK) {
@@ -197,6 +203,7 @@ static int cmd_user_add(struct admin *a, int argc, char **argv)
 	u.org = normorg;
 	u.category = code;
 	u.roles = roles;
+	u.scope = normscope;
 	u.must_change_password = !pw_stdin;
 	u.pw_hash = pw_hash(&pw, password);
 	if (!u.pw_hash) {
@@ -217,6 +224,7 @@ static int cmd_user_add(struct admin *a, int argc, char **argv)
 out:
 	free(u.pw_hash);
 	free(normorg);
+	free(normscope);
 	free(code);
 	free(password);
 	return rc;
@@ -301,6 +309,43 @@ static int set_disabled(struct admin *a, int argc, char **argv, int disabled)
 	} else {
 		printf("user %s %s\n", u.login, disabled ? "disabled" : "enabled");
 	}
+	user_free(&u);
+	return rc;
+}
+
+/* user scope LOGIN PATH|-: the org path LOGIN administers or reports on ("-": none, i.e. the
+ * default — a unit_admin's own unit, everything for admin and hr). */
+static int cmd_user_scope(struct admin *a, int argc, char **argv)
+{
+	const char *pos[2];
+	struct user u = {0};
+	struct lx_err e = {0};
+	char why[128], *scope = NULL, *detail = NULL;
+	int rc = EXIT_DATA;
+
+	if (admin_args("user scope", argc, argv, NULL, 0, pos, 2, 2, NULL))
+		return EXIT_USAGE;
+	if (strcmp(pos[1], "-") != 0 && !(scope = roster_norm_org(pos[1], why, sizeof why))) {
+		fprintf(stderr, "lawexam-admin: scope: %s\n", why);
+		return EXIT_DATA;
+	}
+	if (lookup(a, pos[0], &u))
+		goto out;
+	detail = lx_asprintf("%s scope=%s", u.login, scope ? scope : "-");
+	if (store_begin(a->db, &e) || store_user_set_scope(a->db, u.id, scope, clock_now(), &e) ||
+	    store_audit(a->db, clock_now(), a->actor, "user_scope", detail, "cli", &e) || store_commit(a->db, &e)) {
+		store_rollback(a->db);
+		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
+		goto out;
+	}
+	free(u.scope);
+	u.scope = scope;
+	scope = NULL;
+	printf("user %s scope: %s\n", u.login, user_scope(&u) ? user_scope(&u) : "(everything)");
+	rc = EXIT_OK;
+out:
+	free(scope);
+	free(detail);
 	user_free(&u);
 	return rc;
 }
@@ -496,8 +541,10 @@ const struct admin_cmd admin_cmds_core[] = {
 	 "create or upgrade the database, seed the staff categories, set the password-hash cost"},
 	{"category add", cmd_category_add, "CODE NAME", "add a staff category (人员类别)"},
 	{"category list", cmd_category_list, "", "list staff categories"},
-	{"user add", cmd_user_add, "LOGIN --name N --org PATH --category C [--roles R] [--password-stdin]",
-	 "add a user (random first password unless --password-stdin)"},
+	{"user add", cmd_user_add, "LOGIN --name N --org PATH --category C [--roles R] [--scope PATH] [--password-stdin]",
+	 "add a user (random first password unless --password-stdin); --scope: the units a unit_admin administers"},
+	{"user scope", cmd_user_scope, "LOGIN PATH|-",
+	 "set the units LOGIN administers or reports on (PATH and its sub-units; '-': the default)"},
 	{"user passwd", cmd_user_passwd, "LOGIN [--password-stdin]", "reset a user's password; ends their sessions"},
 	{"user disable", cmd_user_disable, "LOGIN", "disable a user; ends their sessions"},
 	{"user enable", cmd_user_enable, "LOGIN", "enable a user again"},

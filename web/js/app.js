@@ -17,6 +17,7 @@ import * as hrPage from './pages/hr.js';
 import * as lawsPage from './pages/laws.js';
 import * as actionsPage from './pages/attempt-actions.js';
 import * as regradePage from './pages/regrade.js';
+import * as unitPage from './pages/unit.js';
 
 /* [pattern, handler, role needed (null = any signed-in user), nav area] */
 addRoutes([
@@ -34,6 +35,9 @@ addRoutes([
   [/^\/admin\/exams\/([^/]+)\/items$/, regradePage.renderItems, 'admin', 'admin'],
   [/^\/admin\/exams\/([^/]+)\/regrade$/, regradePage.renderRegrade, 'admin', 'admin'],
   [/^\/admin\/attempts\/([^/]+)$/, actionsPage.renderAttemptDetail, 'admin', 'admin'],
+  [/^\/unit$/, unitPage.renderHome, 'unit', 'unit'],
+  [/^\/unit\/staff$/, unitPage.renderStaff, 'unit', 'unit'],
+  [/^\/unit\/exams\/([^/]+)$/, unitPage.renderExam, 'unit', 'unit'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],
   [/^\/hr\/([^/]+)$/, hrPage.renderReport, 'hr', 'hr'],
   [/^\/laws$/, lawsPage.renderList, null, 'laws'],

@@ -152,7 +152,7 @@ export const TYPE_NAMES = {single: '单选题', multiple: '多选题', judge: '�
 
 export const CATEGORY_NAMES = {leader: '领导干部', enforcement: '行政执法人员', general: '一般工作人员'};
 
-export const ROLE_NAMES = {examinee: '考生', admin: '考试管理员', hr: '人事统计'};
+export const ROLE_NAMES = {examinee: '考生', admin: '考试管理员', hr: '人事统计', unit_admin: '单位管理员'};
 
 /** A toast message (also announced by screen readers through the live region). */
 export function toast(message, kind, ms) {

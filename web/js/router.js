@@ -28,7 +28,8 @@ export function setShell(fn) {
 
 function allowed(role) {
   if (role === 'public' || role === null) return true;
-  if (role === 'hr') return hasRole('hr') || hasRole('admin');
+  if (role === 'hr') return hasRole('hr') || hasRole('admin') || hasRole('unit_admin');
+  if (role === 'unit') return hasRole('unit_admin') || hasRole('admin');
   return hasRole(role);
 }
 
@@ -38,6 +39,7 @@ export function landing() {
   if (session.user.must_change_password) return '#/password';
   if (hasRole('examinee')) return '#/exams';
   if (hasRole('admin')) return '#/admin';
+  if (hasRole('unit_admin')) return '#/unit';
   if (hasRole('hr')) return '#/hr';
   return '#/exams';
 }

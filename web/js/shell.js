@@ -8,12 +8,22 @@ import {go} from './router.js';
 const NAV = [
   {area: 'exams', href: '#/exams', label: '我的考试', role: 'examinee'},
   {area: 'admin', href: '#/admin', label: '考试管理', role: 'admin'},
+  {area: 'unit', href: '#/unit', label: '单位管理', role: 'unit'},
   {area: 'hr', href: '#/hr', label: '统计报表', role: 'hr'},
   {area: 'laws', href: '#/laws', label: '法律法规', role: null},
 ];
 
+/* Who sees a navigation item. Administrators reach 统计报表 and 单位管理 from 考试管理 (its
+ * tiles and tabs); a unit administrator has them here (SPEC §12). */
+function shows(role) {
+  if (role === null) return true;
+  if (role === 'hr') return hasRole('hr') || hasRole('unit_admin');
+  if (role === 'unit') return hasRole('unit_admin') && !hasRole('admin');
+  return hasRole(role);
+}
+
 function renderNav(nav, u, area) {
-  const items = NAV.filter((n) => (n.role === null || (n.role === 'hr' ? hasRole('hr') : hasRole(n.role))));
+  const items = NAV.filter((n) => shows(n.role));
   if (!items.length || u.must_change_password) {
     nav.hidden = true;
     return;

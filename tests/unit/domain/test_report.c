@@ -329,6 +329,37 @@ static void test_filters(void **state)
 	free(s);
 }
 
+/* A principal's scope (SPEC §12): only the scope's units (never a sibling sharing a prefix),
+ * combined with a unit filter inside it; its words and its audit form. */
+static void test_scope_filter(void **state)
+{
+	struct report_person sub = person("a", "区/甲局/一股", "leader", 1, AST_SUBMITTED, 120, 1);
+	struct report_person own = person("b", "区/甲局", "leader", 1, AST_SUBMITTED, 20, 0);
+	struct report_person trap = person("c", "区/甲局二", "leader", 1, AST_IN_PROGRESS, 0, 0);
+	struct report_person other = person("d", "区/乙局", "leader", 1, AST_NOT_STARTED, 0, 0);
+	struct report_req req = {.kind = REPORT_PASS_RATES, .exam = "x", .format = REPORT_FMT_XLSX,
+				 .filter = {.scope = "区/甲局"}};
+	char *s;
+	(void)state;
+
+	assert_true(report_filter_match(&req.filter, &sub));
+	assert_true(report_filter_match(&req.filter, &own));
+	assert_false(report_filter_match(&req.filter, &trap));
+	assert_false(report_filter_match(&req.filter, &other));
+	s = report_filter_zh(&req.filter);
+	assert_string_equal(s, "管理范围：区/甲局（含下级单位）");
+	free(s);
+	s = report_describe(&req);
+	assert_string_equal(s, "pass-rates x by=org format=xlsx scope=区/甲局");
+	free(s);
+	req.filter.org = "区/甲局/一股";
+	assert_true(report_filter_match(&req.filter, &sub));
+	assert_false(report_filter_match(&req.filter, &own));
+	s = report_filter_zh(&req.filter);
+	assert_string_equal(s, "管理范围：区/甲局（含下级单位）；单位：区/甲局/一股（含下级单位）");
+	free(s);
+}
+
 static void test_results_csv_quoting(void **state)
 {
 	struct report_stream *s = NULL;
@@ -692,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_agg_many_groups),
 		cmocka_unit_test(test_pass_rates_csv),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_scope_filter),
 		cmocka_unit_test(test_results_csv_quoting),
 		cmocka_unit_test_setup_teardown(test_store_people, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_make, fx_setup, fx_teardown),

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "roles.h"
 #include "store.h"
 #include "store_accounts.h"
 #include "store_int.h" /* test-only: the writer's sqlite3 handle, to cap its database size */
@@ -788,9 +789,38 @@ static void test_writer_checkpoints_off_thread(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE action = 'ck'"), CK_WAVES * CK_WAVE);
 }
 
+/* SPEC §12: the one scope rule. A stored scope wins; a unit_admin who is not an admin acts in
+ * their own unit; admin and hr without one see everything. A scope covers itself and its
+ * sub-units, never a sibling whose path merely starts the same. */
+static void test_user_scope_rule(void **state)
+{
+	struct user u = {.org = "区/甲局", .roles = ROLE_UNIT_ADMIN};
+	(void)state;
+
+	assert_string_equal(user_scope(&u), "区/甲局");
+	u.roles = ROLE_UNIT_ADMIN | ROLE_ADMIN;
+	assert_null(user_scope(&u));
+	u.roles = ROLE_HR;
+	assert_null(user_scope(&u));
+	u.scope = "区/乙局";
+	assert_string_equal(user_scope(&u), "区/乙局");
+	u.roles = ROLE_UNIT_ADMIN;
+	assert_string_equal(user_scope(&u), "区/乙局");
+	u.scope = "";
+	assert_string_equal(user_scope(&u), "区/甲局");
+
+	assert_true(scope_path_covers(NULL, "任何/单位"));
+	assert_true(scope_path_covers("区/甲局", "区/甲局"));
+	assert_true(scope_path_covers("区/甲局", "区/甲局/一股"));
+	assert_false(scope_path_covers("区/甲局", "区/甲局二"));
+	assert_false(scope_path_covers("区/甲局", "区"));
+	assert_false(scope_path_covers("区/甲局", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_user_scope_rule),
 		cmocka_unit_test_setup_teardown(test_create_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),

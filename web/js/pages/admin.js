@@ -430,7 +430,7 @@ function listOf(data, key) {
 
 function adminTabs(active) {
   const items = [['#/admin', '概览', 'home'], ['#/admin/banks', '题库', 'banks'], ['#/admin/staff', '人员名单', 'staff'],
-    ['#/admin/exams', '考试', 'exams']];
+    ['#/admin/exams', '考试', 'exams'], ['#/unit/staff', '人员管理', 'people']];
   return h('nav', {class: 'subnav', 'aria-label': '考试管理'}, h('ul', null, items.map((i) =>
     h('li', null, h('a', {href: i[0], class: i[2] === active ? 'active' : null, 'aria-current': i[2] === active ? 'page' : null}, i[1])))));
 }
@@ -735,7 +735,8 @@ export async function renderExamDetail(main, params, ctx) {
     h('div', {class: 'progress-row'}, h('label', {for: 'mon-progress'}, '交卷进度'), progress, progressText),
     monMsg, h('div', {class: 'form-actions'}, refreshBtn, h('a', {href: '#/hr/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '查看统计报表'),
       h('a', {href: '#/admin/exams/' + encodeURIComponent(code) + '/items', class: 'btn btn-secondary'}, '试题分析'),
-      h('a', {href: '#/admin/exams/' + encodeURIComponent(code) + '/regrade', class: 'btn btn-secondary'}, '重新评分')),
+      h('a', {href: '#/admin/exams/' + encodeURIComponent(code) + '/regrade', class: 'btn btn-secondary'}, '重新评分'),
+      h('a', {href: '#/unit/exams/' + encodeURIComponent(code), class: 'btn btn-secondary'}, '按单位查看人员')),
     updated));
   main.appendChild(personLookup(code));
   main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'def-title'},
