@@ -137,10 +137,19 @@ static PGconn *connect_to(const char *target, int flags, char *msg, size_t msgle
 }
 
 /* Outside a transaction, a lost connection is replaced (at most once a second). */
-static int ensure(struct pg *p)
+static int ensure(struct store *db)
 {
+	struct pg *p = PG(db);
 	if (p->c && PQstatus(p->c) == CONNECTION_OK)
 		return 0;
+	if (db->in_tx) {
+		/* The connection went away inside a write transaction: the transaction is gone, and
+		 * a statement on a new connection would run outside it (half-applied). Refuse until
+		 * the caller rolls back (store_rollback clears in_tx); the next one reconnects. */
+		snprintf(p->state, sizeof p->state, "08006");
+		snprintf(p->msg, sizeof p->msg, "the database connection was lost inside a transaction");
+		return -1;
+	}
 	if (p->c && PQtransactionStatus(p->c) != PQTRANS_UNKNOWN && PQtransactionStatus(p->c) != PQTRANS_IDLE)
 		return -1;
 	int64_t t = now_ms();
@@ -173,7 +182,7 @@ static int ensure(struct pg *p)
 static int pg_exec(struct store *db, const char *sql, struct lx_err *e)
 {
 	struct pg *p = PG(db);
-	if (ensure(p))
+	if (ensure(db))
 		return pg_fail(db, ST_ERROR, e, "exec");
 	PGresult *r = PQexec(p->c, sql);
 	ExecStatusType s = PQresultStatus(r);
@@ -425,7 +434,7 @@ static int pg_step(struct stmt *st)
 		}
 		return ST_DONE;
 	}
-	if (ensure(p))
+	if (ensure(st->db))
 		return ST_ERROR;
 	if (s->gen != p->gen && prepare_on_server(st))
 		return ST_ERROR;
