@@ -136,7 +136,7 @@ static void default_node(struct config *c)
 	n = strlen(host);
 	if (n > LOG_PREFIX_MAX - 6)
 		host[LOG_PREFIX_MAX - 6] = '\0';
-	snprintf(c->node_buf, sizeof c->node_buf, "%s:%d", host, c->port);
+	snprintf(c->node_buf, sizeof c->node_buf, "%.*s:%d", LOG_PREFIX_MAX - 6, host, c->port);
 }
 
 int config_parse(struct config *c, int argc, char **argv, struct lx_err *e)
