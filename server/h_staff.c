@@ -299,9 +299,10 @@ void h_admin_user_password(struct hctx *c)
 	}
 	pw = json_is_string(v) ? json_string_value(v) : NULL;
 	if (pw && *pw) {
-		if (strlen(pw) > LX_PASSWORD_MAX_BYTES || pw_policy(op->target.login, pw, why, sizeof why) != LX_OK) {
+		size_t n = strlen(pw); /* pw lives in body: measured before body is freed */
+		if (n > LX_PASSWORD_MAX_BYTES || pw_policy(op->target.login, pw, why, sizeof why) != LX_OK) {
 			json_decref(body);
-			http_error(c, 422, "weak_password", strlen(pw) > LX_PASSWORD_MAX_BYTES ? "密码过长" : why);
+			http_error(c, 422, "weak_password", n > LX_PASSWORD_MAX_BYTES ? "密码过长" : why);
 			return;
 		}
 		op->password = lx_strdup(pw);
