@@ -59,33 +59,13 @@ static struct act *act_new(struct hctx *c, enum act_kind kind)
 
 static void act_fail(struct hctx *c, int rc, const struct lx_err *e)
 {
-	static const struct { const char *tag; int status; } tags[] = {
+	static const struct http_tag tags[] = {
 		{"bad_reason", 422}, {"bad_minutes", 422}, {"bad_answer", 422}, {"attempt_not_in_progress", 409},
 		{"already_voided", 409}, {"unknown_user", 404}, {"not_exempt", 404},
 	};
-	if (e && e->tag)
-		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-			if (strcmp(tags[i].tag, e->tag) == 0) {
-				http_error(c, tags[i].status, e->tag, e->msg);
-				return;
-			}
-	if (rc == LX_ERR_NOTFOUND) {
-		http_error(c, 404, "not_found", e && e->msg[0] ? e->msg : "未找到");
-		return;
-	}
-	http_fail(c, rc, rc == LX_ERR_INVALID || rc == LX_ERR_CONFLICT ? e->msg : NULL);
+	http_fail_tagged(c, rc, e, tags, sizeof tags / sizeof tags[0]);
 }
 
-static int64_t param_id(const char *s)
-{
-	char *end;
-	long long v;
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	return (*end || errno || v <= 0) ? 0 : (int64_t)v;
-}
 
 /* A string member of the body, copied (NULL when absent or not a string). */
 static char *member_str(json_t *body, const char *key)
@@ -193,7 +173,7 @@ static void attempt_action(struct hctx *c, enum act_kind kind)
 	struct act *a = act_new(c, kind);
 	json_t *body;
 
-	a->id = param_id(c->params[0]);
+	a->id = http_param_id(c->params[0]);
 	if (!covered_attempt(c, a->id))
 		return;
 	if (!(body = http_body_json(c)))
@@ -217,7 +197,7 @@ void h_admin_attempt_get(struct hctx *c)
 {
 	json_t *out = NULL;
 	struct lx_err e = {0};
-	int64_t id = param_id(c->params[0]);
+	int64_t id = http_param_id(c->params[0]);
 	int rc;
 
 	if (!covered_attempt(c, id))

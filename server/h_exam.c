@@ -22,35 +22,17 @@
 
 static int64_t param_id(struct hctx *c)
 {
-	const char *s = c->params[0];
-	char *end;
-	long long v;
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	return (*end || errno || v <= 0) ? 0 : (int64_t)v;
+	return http_param_id(c->params[0]);
 }
 
 /* Answers a domain failure, honouring its API tag. */
 static void fail(struct hctx *c, int rc, const struct lx_err *e)
 {
-	static const struct { const char *tag; int status; } tags[] = {
+	static const struct http_tag tags[] = {
 		{"not_assigned", 403}, {"exam_not_open", 409}, {"no_attempts_left", 409},
 		{"attempt_closed", 409}, {"bad_response", 422}, {"review_not_available", 403}, {"exempt", 403},
 	};
-	if (e && e->tag) {
-		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-			if (strcmp(tags[i].tag, e->tag) == 0) {
-				http_error(c, tags[i].status, e->tag, e->msg);
-				return;
-			}
-	}
-	if (rc == LX_ERR_NOTFOUND) {
-		http_error(c, 404, "not_found", e && e->msg[0] ? e->msg : "未找到");
-		return;
-	}
-	http_fail(c, rc, rc == LX_ERR_INVALID || rc == LX_ERR_CONFLICT ? e->msg : NULL);
+	http_fail_tagged(c, rc, e, tags, sizeof tags / sizeof tags[0]);
 }
 
 /* A job's reply, built on the writer thread. */

@@ -40,34 +40,13 @@ static struct study_req *req_new(struct hctx *c)
 	return r;
 }
 
-/* A positive decimal id of at most 18 digits, else 0. */
-static int64_t id_of(const char *s)
-{
-	char *end;
-	long long v;
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	return (*end || errno || v <= 0) ? 0 : (int64_t)v;
-}
 
 static void fail(struct hctx *c, int rc, const struct lx_err *e)
 {
-	static const struct { const char *tag; int status; } tags[] = {
+	static const struct http_tag tags[] = {
 		{"bad_response", 422}, {"bad_request", 400}, {"exam_in_progress", 409}, {"no_questions", 409},
 	};
-	if (e && e->tag)
-		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-			if (strcmp(tags[i].tag, e->tag) == 0) {
-				http_error(c, tags[i].status, e->tag, e->msg);
-				return;
-			}
-	if (rc == LX_ERR_NOTFOUND) {
-		http_error(c, 404, "not_found", e && e->msg[0] ? e->msg : "未找到");
-		return;
-	}
-	http_fail(c, rc, rc == LX_ERR_INVALID || rc == LX_ERR_CONFLICT ? e->msg : NULL);
+	http_fail_tagged(c, rc, e, tags, sizeof tags / sizeof tags[0]);
 }
 
 /* --- POST /api/v1/practice ---------------------------------------------------------- */
@@ -159,7 +138,7 @@ void h_practice_get(struct hctx *c)
 	char *out = NULL;
 	size_t len = 0;
 	struct lx_err e = {0};
-	int64_t id = id_of(c->params[0]);
+	int64_t id = http_param_id(c->params[0]);
 	int rc = id ? study_practice_render(c->th->rd, id, c->user.id, NULL, &out, &len, &e)
 		    : err_set(&e, LX_ERR_NOTFOUND, "练习不存在");
 	if (rc)
@@ -195,9 +174,9 @@ void h_practice_answer(struct hctx *c)
 {
 	json_t *body, *resp;
 	struct study_req *r = req_new(c);
-	int64_t pos = id_of(c->params[1]);
+	int64_t pos = http_param_id(c->params[1]);
 
-	r->id = id_of(c->params[0]);
+	r->id = http_param_id(c->params[0]);
 	if (!r->id || pos < 1 || pos > LX_PRACTICE_COUNT_MAX) {
 		http_error(c, 404, "not_found", "练习或题目不存在");
 		return;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/queue.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -622,4 +623,30 @@ void http_dispatch(struct evhttp_request *req, void *arg)
 	if (check_access(c, r) != 0)
 		return;
 	r->fn(c);
+}
+
+void http_fail_tagged(struct hctx *c, int rc, const struct lx_err *e, const struct http_tag *tags, size_t n)
+{
+	if (e && e->tag)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(tags[i].tag, e->tag) == 0) {
+				http_error(c, tags[i].status, e->tag, e->msg);
+				return;
+			}
+	if (rc == LX_ERR_NOTFOUND) {
+		http_error(c, 404, "not_found", e && e->msg[0] ? e->msg : "未找到");
+		return;
+	}
+	http_fail(c, rc, e && (rc == LX_ERR_INVALID || rc == LX_ERR_CONFLICT) ? e->msg : NULL);
+}
+
+int64_t http_param_id(const char *s)
+{
+	char *end;
+	long long v;
+	if (!s || !*s || strlen(s) > 18)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return (*end || errno || v <= 0) ? 0 : (int64_t)v;
 }

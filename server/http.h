@@ -54,6 +54,16 @@ void http_error(struct hctx *c, int status, const char *code, const char *messag
 void http_error_diag(struct hctx *c, const char *code, const char *message, const struct diag *d);
 /* Maps an LX_ERR_* (after a store/domain failure) to 4xx/5xx + JSON error. */
 void http_fail(struct hctx *c, int rc, const char *message);
+/* A domain failure whose tag a route gives its own status: e->tag found in tags answers that
+ * status with the tag as the error code; LX_ERR_NOTFOUND answers 404 not_found with e's
+ * message; anything else http_fail (the message of INVALID and CONFLICT shown). */
+struct http_tag {
+	const char *tag;
+	int status;
+};
+void http_fail_tagged(struct hctx *c, int rc, const struct lx_err *e, const struct http_tag *tags, size_t n);
+/* A positive decimal id of at most 18 digits (a path segment), else 0. */
+int64_t http_param_id(const char *s);
 
 /* The parsed JSON body (object), or NULL after answering 400 itself (an oversized body got
  * its 413 in http_dispatch, before any handler). Caller decrefs. */
