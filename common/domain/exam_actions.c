@@ -99,13 +99,26 @@ static char *detail_of(const char *what, int64_t id, const char *login, const ch
 	return buf_detach(&b);
 }
 
+/* The audit row of an action on attempt a (its owner's login looked up for the detail). */
+static int audit_attempt(struct store *db, const struct exam_actor *who, const char *action,
+			 const struct attempt_row *a, const char *extra, const char *reason, struct lx_err *e)
+{
+	struct user u = {0};
+	char *detail;
+	int rc;
+	store_user_by_id(db, a->user_id, &u, NULL);
+	detail = detail_of("attempt", a->id, u.login, extra, reason);
+	rc = audit(db, who, action, detail, e);
+	free(detail);
+	user_free(&u);
+	return rc;
+}
+
 int exam_extend(struct store *db, const struct exam_actor *who, int64_t attempt_id, int minutes, const char *reason,
 		int64_t *deadline, struct lx_err *e)
 {
 	struct attempt_row a;
-	struct user u = {0};
 	char extra[32];
-	char *detail = NULL;
 	int rc;
 
 	if (minutes < 1 || minutes > EXAM_EXTEND_MAX_MINUTES)
@@ -116,15 +129,11 @@ int exam_extend(struct store *db, const struct exam_actor *who, int64_t attempt_
 		return rc;
 	rc = store_attempt_credit(db, attempt_id, minutes * 60, "extend", who->now, e);
 	if (rc == LX_OK) {
-		store_user_by_id(db, a.user_id, &u, NULL);
 		snprintf(extra, sizeof extra, "minutes=%d", minutes);
-		detail = detail_of("attempt", attempt_id, u.login, extra, reason);
-		rc = audit(db, who, "attempt_extend", detail, e);
+		rc = audit_attempt(db, who, "attempt_extend", &a, extra, reason, e);
 	}
 	if (deadline)
 		*deadline = a.deadline + (int64_t)minutes * 60;
-	free(detail);
-	user_free(&u);
 	return rc;
 }
 
@@ -132,8 +141,6 @@ int exam_force_submit(struct store *db, const struct exam_actor *who, int64_t at
 		      struct lx_err *e)
 {
 	struct attempt_row a;
-	struct user u = {0};
-	char *detail = NULL;
 	int rc;
 
 	if ((rc = exam_reason_check(reason, e)) != LX_OK)
@@ -141,13 +148,8 @@ int exam_force_submit(struct store *db, const struct exam_actor *who, int64_t at
 	if ((rc = open_attempt(db, attempt_id, &a, e)) != LX_OK)
 		return rc;
 	rc = exam_submit(db, attempt_id, 0, who->now, "forced", e);
-	if (rc == LX_OK) {
-		store_user_by_id(db, a.user_id, &u, NULL);
-		detail = detail_of("attempt", attempt_id, u.login, NULL, reason);
-		rc = audit(db, who, "attempt_force_submit", detail, e);
-	}
-	free(detail);
-	user_free(&u);
+	if (rc == LX_OK)
+		rc = audit_attempt(db, who, "attempt_force_submit", &a, NULL, reason, e);
 	return rc;
 }
 
@@ -155,8 +157,6 @@ int exam_void(struct store *db, const struct exam_actor *who, int64_t attempt_id
 	      struct lx_err *e)
 {
 	struct attempt_row a;
-	struct user u = {0};
-	char *detail = NULL;
 	int rc;
 
 	if ((rc = exam_reason_check(reason, e)) != LX_OK)
@@ -166,15 +166,9 @@ int exam_void(struct store *db, const struct exam_actor *who, int64_t attempt_id
 	if (a.status == AST_VOIDED)
 		return err_tag(e, LX_ERR_CONFLICT, "already_voided", "该答卷已作废");
 	rc = store_attempt_void(db, attempt_id, who->now, reason, e);
-	if (rc == LX_OK) {
-		store_user_by_id(db, a.user_id, &u, NULL);
-		detail = detail_of("attempt", attempt_id, u.login, a.status == AST_SUBMITTED ? "was=submitted"
-											       : "was=in_progress",
-				   reason);
-		rc = audit(db, who, "attempt_void", detail, e);
-	}
-	free(detail);
-	user_free(&u);
+	if (rc == LX_OK)
+		rc = audit_attempt(db, who, "attempt_void", &a,
+				   a.status == AST_SUBMITTED ? "was=submitted" : "was=in_progress", reason, e);
 	return rc;
 }
 
