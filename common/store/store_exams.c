@@ -258,10 +258,10 @@ int store_exam_monitor_units(struct store *db, int64_t exam_id, const char *scop
 	STMT(st, "SELECT o.path, t.st, count(*) FROM ("
 		 "  SELECT u.org_id AS oid,"
 		 "   CASE WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
-		 "                     AND a.status = 'in_progress') THEN 1"
+		 "                     AND a.status = 'in_progress' AND a.voided_at IS NULL) THEN 1"
 		 "        WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
-		 "                     AND a.status = 'submitted') THEN 2 ELSE 0 END AS st"
-		 "  FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED SQL_UNDER_2
+		 "                     AND a.status = 'submitted' AND a.voided_at IS NULL) THEN 2 ELSE 0 END AS st"
+		 "  FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED_NOT_EXEMPT SQL_UNDER_2
 		 " ) t JOIN org_units o ON o.id = t.oid GROUP BY o.path, t.st ORDER BY o.path");
 	int64_t n[3] = {0, 0, 0};
 	char *org = NULL;

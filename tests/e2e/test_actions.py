@@ -307,6 +307,9 @@ class ActionsTest(L.TestCase):
             r = self.who("ax09").post("/api/v1/exams/%s/attempts" % EXAM)
             self.assertStatus(r, 403, "exempt")
             self.assertChinese(r)
+            # the per-unit monitor (the unit administrators' drill-down) leaves them out too
+            units = self.admin().get("/api/v1/admin/exams/%s/monitor?units=1" % EXAM).body["units"]
+            self.assertEqual(sum(u["assigned"] for u in units), mon0["assigned"] - 1, units)
             # pass rates: out of assigned, counted as exempt (JSON)
             total = self.pass_rates("json").body["total"]
             self.assertEqual(total["assigned"], before["assigned"] - 1)
