@@ -241,6 +241,7 @@ void store_close(struct store *db)
 	for (int k = 0; k < STORE_MEMO_N; k++)
 		store_memo_set(db, (enum store_memo_kind)k, NULL, NULL);
 	store_forget_statements(db);
+	store_aqc_free(db);
 	free(db->slots);
 	if (db->conn)
 		db->drv->close(db);
@@ -273,8 +274,10 @@ int store_begin(struct store *db, struct lx_err *e)
 int store_commit(struct store *db, struct lx_err *e)
 {
 	int rc = run_simple(db, SQL_COMMIT, e);
-	if (rc == LX_OK)
+	if (rc == LX_OK) {
 		db->in_tx = 0;
+		store_aqc_tx_end(db, 1);
+	}
 	return rc;
 }
 
@@ -283,6 +286,7 @@ void store_rollback(struct store *db)
 	if (db->drv->in_tx(db))
 		run_simple(db, SQL_ROLLBACK, NULL);
 	db->in_tx = 0;
+	store_aqc_tx_end(db, 0);
 }
 
 int store_in_tx(struct store *db)
@@ -312,6 +316,7 @@ void store_rollback_to(struct store *db)
 {
 	run_simple(db, SQL_ROLLBACK_TO, NULL);
 	run_simple(db, SQL_RELEASE, NULL);
+	store_aqc_tx_end(db, 0); /* conservative: drops what the whole transaction loaded */
 }
 
 int store_read_begin(struct store *db, struct lx_err *e)
@@ -342,6 +347,7 @@ void store_read_end(struct store *db)
 {
 	if (db->drv->in_tx(db))
 		run_simple(db, SQL_ROLLBACK, NULL);
+	store_aqc_tx_end(db, 0);
 }
 
 int store_backup(struct store *db, const char *dest, struct lx_err *e)

@@ -559,21 +559,8 @@ int store_aq_insert_many(struct store *db, int64_t attempt_id, const struct aq_n
 int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,
 		 size_t permlen, struct lx_err *e)
 {
-	STMT(st, "SELECT v.type, aq.perm FROM attempt_questions aq JOIN question_versions v ON v.id = aq.version_id"
-		 " WHERE aq.attempt_id = ?1 AND aq.position = ?2");
-	int rc = LX_ERR_NOTFOUND;
-	st_bind_int(st, 1, attempt_id);
-	st_bind_int(st, 2, position);
-	int src = st_step(st);
-	if (src == ST_ROW) {
-		snprintf(type, typelen, "%s", col_text(st, 0));
-		snprintf(perm, permlen, "%s", col_text(st, 1));
-		rc = LX_OK;
-	} else if (src != ST_DONE) {
-		rc = store_fail(db, src, e, "attempt question");
-	}
-	st_reset(st);
-	return rc;
+	/* From the connection's cache (store_aqcache.c): one statement per attempt, not per save. */
+	return store_aqc_lookup(db, attempt_id, position, type, typelen, perm, permlen, e);
 }
 
 int store_aq_list(struct store *db, int64_t attempt_id, void (*fn)(void *ctx, const struct aq_row *q),

@@ -135,7 +135,8 @@ struct aq_new {
 };
 int store_aq_insert_many(struct store *db, int64_t attempt_id, const struct aq_new *rows, size_t n,
 			 struct lx_err *e);
-/* The type ("single"…) and option permutation of one drawn question (a point lookup, for saves).
+/* The type ("single"…) and option permutation of one drawn question, for saves: cached per
+ * connection, a statement for the first lookup of an attempt (store_aqcache.c).
  * LX_ERR_NOTFOUND when the attempt has no such position. */
 int store_aq_get(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,
 		 size_t permlen, struct lx_err *e);

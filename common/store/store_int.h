@@ -74,6 +74,7 @@ struct store {
 	int flags;
 	void *memo[STORE_MEMO_N];            /* owned; freed by store_close with memo_free */
 	void (*memo_free[STORE_MEMO_N])(void *memo);
+	struct aq_cache *aqc;                /* store_aqcache.c; NULL until first used */
 };
 
 /* The numbered migrations: each a pair of texts, one per dialect (store_schema.c). */
@@ -94,6 +95,13 @@ int store_step_done(struct store *db, struct stmt *st, struct lx_err *e, const c
 int store_step_id(struct store *db, struct stmt *st, int64_t *id, struct lx_err *e, const char *what);
 /* Finalizes every cached statement (the PostgreSQL driver, after a reconnect). */
 void store_forget_statements(struct store *db);
+/* store_aqcache.c: attempts' positions (type, option order), which never change once
+ * committed. Lookup: LX_ERR_NOTFOUND for a position or attempt that does not exist. tx_end
+ * keeps (committed) or drops (rolled back) what was loaded inside the transaction. */
+int store_aqc_lookup(struct store *db, int64_t attempt_id, int position, char *type, size_t typelen, char *perm,
+		     size_t permlen, struct lx_err *e);
+void store_aqc_tx_end(struct store *db, int committed);
+void store_aqc_free(struct store *db);
 /* A transaction is open on db's connection (the engine has not rolled it back). */
 int store_in_tx(struct store *db);
 /* Executes literal SQL without caching (DDL, pragmas). */

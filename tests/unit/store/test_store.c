@@ -24,6 +24,7 @@
 #include "roles.h"
 #include "store.h"
 #include "store_accounts.h"
+#include "store_exams.h"
 #include "store_int.h" /* test-only: the writer's sqlite3 handle, to cap its database size */
 
 struct fx {
@@ -792,6 +793,74 @@ static void test_writer_checkpoints_off_thread(void **state)
 /* SPEC §12: the one scope rule. A stored scope wins; a unit_admin who is not an admin acts in
  * their own unit; admin and hr without one see everything. A scope covers itself and its
  * sub-units, never a sibling whose path merely starts the same. */
+/* --- the positions cache (store_aqcache.c) ------------------------------------------ */
+
+static void aq_row(struct store *db, int attempt, int pos, int version, const char *perm)
+{
+	char sql[256];
+	struct lx_err e = {0};
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO attempt_questions(attempt_id, position, section_idx, section_title, version_id, points2, perm)"
+		 " VALUES (%d, %d, 0, 's', %d, 2, '%s')", attempt, pos, version, perm);
+	if (store_exec(db, sql, &e) != LX_OK)
+		fail_msg("%s: %s", sql, e.msg);
+}
+
+static void expect_aq(struct store *db, int attempt, int pos, int want_rc, const char *type, const char *perm)
+{
+	char t[16] = "", p[16] = "";
+	struct lx_err e = {0};
+	assert_int_equal(store_aq_get(db, attempt, pos, t, sizeof t, p, sizeof p, &e), want_rc);
+	if (want_rc == LX_OK) {
+		assert_string_equal(t, type);
+		assert_string_equal(p, perm);
+	}
+}
+
+/* A committed attempt's positions are read once and then served from the cache (a row
+ * changed behind its back is not seen: the rows never change in real use); positions read
+ * inside a transaction that rolls back are forgotten, so an attempt id given again after the
+ * rollback gets its own rows. */
+static void test_positions_cache(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct lx_err e = {0};
+
+	assert_int_equal(store_exec(db, "PRAGMA foreign_keys = OFF", &e), LX_OK);
+	assert_int_equal(store_exec(db,
+				    "INSERT INTO question_versions(id, question_id, version, type, stem, options, answer,"
+				    " explanation, basis, difficulty, tags, created_at) VALUES"
+				    " (1, 1, 1, 'single', 'q', '[]', 'A', '', '', 1, '', 0),"
+				    " (2, 2, 1, 'judge', 'q', '[]', 'A', '', '', 1, '', 0)", &e), LX_OK);
+	aq_row(db, 7, 1, 1, "BADC");
+	aq_row(db, 7, 2, 2, "AB");
+	expect_aq(db, 7, 2, LX_OK, "judge", "AB");
+	expect_aq(db, 7, 1, LX_OK, "single", "BADC");
+	expect_aq(db, 7, 3, LX_ERR_NOTFOUND, NULL, NULL);
+	expect_aq(db, 8, 1, LX_ERR_NOTFOUND, NULL, NULL); /* no such attempt: nothing cached */
+	assert_int_equal(store_exec(db, "UPDATE attempt_questions SET perm = 'DCBA' WHERE attempt_id = 7", &e), LX_OK);
+	expect_aq(db, 7, 1, LX_OK, "single", "BADC"); /* from the cache */
+
+	/* Attempt 9 is inserted and read inside a transaction that rolls back ... */
+	assert_int_equal(store_begin(db, &e), LX_OK);
+	aq_row(db, 9, 1, 1, "ABCD");
+	expect_aq(db, 9, 1, LX_OK, "single", "ABCD");
+	store_rollback(db);
+	expect_aq(db, 9, 1, LX_ERR_NOTFOUND, NULL, NULL);
+	/* ... then id 9 is another attempt's: its rows, not the rolled-back ones. */
+	assert_int_equal(store_begin(db, &e), LX_OK);
+	aq_row(db, 9, 1, 2, "BA");
+	expect_aq(db, 9, 1, LX_OK, "judge", "BA");
+	assert_int_equal(store_savepoint(db, &e), LX_OK);
+	store_rollback_to(db); /* a failing job's rollback drops the transaction's loads too */
+	expect_aq(db, 9, 1, LX_OK, "judge", "BA"); /* read again: the row is still in the transaction */
+	assert_int_equal(store_commit(db, &e), LX_OK);
+	assert_int_equal(store_exec(db, "DELETE FROM attempt_questions WHERE attempt_id = 9", &e), LX_OK);
+	expect_aq(db, 9, 1, LX_OK, "judge", "BA"); /* committed: kept */
+	store_close(db);
+}
+
 static void test_user_scope_rule(void **state)
 {
 	struct user u = {.org = "区/甲局", .roles = ROLE_UNIT_ADMIN};
@@ -838,6 +907,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_beside_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_checkpoints_off_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_positions_cache, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
