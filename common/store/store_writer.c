@@ -1,6 +1,8 @@
 /* store_writer.c — the one writer thread of a process (group commit, on either backend).
- * Callers queue jobs; the thread takes everything pending, runs each job in its own savepoint
- * inside one transaction, commits once, then calls each job's done callback (on this thread).
+ * Callers queue jobs; the thread takes everything pending (up to WRITER_BATCH_MAX), runs each
+ * job in its own savepoint inside one transaction, commits once (early, when the batch has run
+ * WRITER_BATCH_BUDGET_US: the rest wait at the front of the queue), then calls each job's done
+ * callback (on this thread).
  * So a burst of N saves costs a handful of commits, and one bad job never rolls back its
  * neighbours — unless the engine itself ended the transaction (SQLite: disk full, I/O error;
  * PostgreSQL: the connection or the primary went away): then the whole batch fails, and
@@ -12,12 +14,17 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "mem.h"
 #include "store_stats.h"
 
 #define WRITER_BATCH_MAX 256
+/* A batch commits once it has run this long: a save queued behind a storm of starts (each
+ * some hundreds of microseconds, on PostgreSQL a millisecond and more) waits for at most
+ * about two such slices, not for 256 starts (docs/benchmarks.md, the day on PostgreSQL). */
+#define WRITER_BATCH_BUDGET_US 10000
 
 struct job {
 	store_job_fn fn;
@@ -40,40 +47,59 @@ struct store_writer {
 	void *aux; /* the driver's work beside the writer (SQLite: the checkpointer) */
 };
 
-static void run_batch(struct store_writer *w, struct job *batch)
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Runs batch in one transaction and calls each job's done. Returns the jobs it did not
+ * run: once WRITER_BATCH_BUDGET_US have gone by, the transaction commits after the job in
+ * hand, and the rest go back to the front of the queue for the next one. */
+static struct job *run_batch(struct store_writer *w, struct job *batch)
 {
 	struct lx_err e = {0};
 	int rc = store_begin(w->db, &e);
-	struct job *j;
+	struct job *j, *rest = NULL;
+	size_t n = 0;
 
 	if (rc == LX_OK) {
 		int open = 0; /* the job's savepoint is open already (made with the last release) */
+		int64_t t0 = mono_us();
 		for (j = batch; j; j = j->next) {
+			int last = !j->next;
 			memset(&j->err, 0, sizeof j->err);
 			j->rc = open ? LX_OK : store_savepoint(w->db, &j->err);
 			open = 0;
 			if (j->rc == LX_OK) {
 				j->rc = j->fn(w->db, j->arg, &j->err);
-				if (j->rc == LX_OK && j->next) {
+				last = last || mono_us() - t0 >= WRITER_BATCH_BUDGET_US;
+				if (j->rc == LX_OK && !last) {
 					j->rc = store_release_savepoint(w->db, &j->err);
 					open = j->rc == LX_OK;
 				} else if (j->rc == LX_OK) {
 					j->rc = store_release(w->db, &j->err);
 				}
 			}
-			if (j->rc == LX_OK)
-				continue;
-			if (!store_in_tx(w->db)) {
-				/* The engine ended the whole transaction (SQLite: SQLITE_FULL, an I/O
-				 * error; PostgreSQL: the connection is gone): the jobs before this one are
-				 * gone too, and the ones after it must not run outside the transaction.
-				 * The batch fails with this job's error. */
-				rc = j->rc;
-				e = j->err;
-				e.tag = NULL;
+			if (j->rc != LX_OK) {
+				if (!store_in_tx(w->db)) {
+					/* The engine ended the whole transaction (SQLite: SQLITE_FULL, an
+					 * I/O error; PostgreSQL: the connection is gone): the jobs before
+					 * this one are gone too, and the ones after it must not run outside
+					 * the transaction. The batch fails with this job's error. */
+					rc = j->rc;
+					e = j->err;
+					e.tag = NULL;
+					break;
+				}
+				store_rollback_to(w->db);
+			}
+			if (last && j->next) {
+				rest = j->next;
+				j->next = NULL;
 				break;
 			}
-			store_rollback_to(w->db);
 		}
 		if (rc == LX_OK)
 			rc = store_commit(w->db, &e);
@@ -92,17 +118,20 @@ static void run_batch(struct store_writer *w, struct job *batch)
 		j = batch;
 		batch = batch->next;
 		w->jobs++;
+		n++;
 		if (j->done)
 			j->done(j->rc, &j->err, j->arg);
 		free(j);
 	}
+	store_stats_batch(n); /* metrics: batch size */
+	return rest;
 }
 
 static void *writer_main(void *arg)
 {
 	struct store_writer *w = arg;
 	for (;;) {
-		struct job *batch;
+		struct job *batch, *rest;
 		pthread_mutex_lock(&w->mu);
 		while (!w->head && !w->stopping)
 			pthread_cond_wait(&w->cv, &w->mu);
@@ -118,15 +147,27 @@ static void *writer_main(void *arg)
 			if (!w->head)
 				w->tail = NULL;
 			last->next = NULL;
-			atomic_fetch_sub(&w->queued, n); /* metrics: queue depth, batch size */
-			store_stats_batch(n);
+			atomic_fetch_sub(&w->queued, n); /* metrics: queue depth */
 		}
 		if (!batch && w->stopping) {
 			pthread_mutex_unlock(&w->mu);
 			break;
 		}
 		pthread_mutex_unlock(&w->mu);
-		run_batch(w, batch);
+		rest = run_batch(w, batch);
+		if (rest) { /* back to the front of the queue, in their order */
+			struct job *last = rest;
+			size_t n = 1;
+			for (; last->next; n++)
+				last = last->next;
+			pthread_mutex_lock(&w->mu);
+			last->next = w->head;
+			w->head = rest;
+			if (!w->tail)
+				w->tail = last;
+			atomic_fetch_add(&w->queued, n);
+			pthread_mutex_unlock(&w->mu);
+		}
 	}
 	return NULL;
 }
