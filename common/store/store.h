@@ -79,6 +79,16 @@ typedef void (*store_done_fn)(int rc, const struct lx_err *e, void *arg);
 int store_writer_start(const char *path, struct store_writer **out, struct lx_err *e);
 /* Thread-safe. Never fails: the job is queued. arg is owned by the caller until done runs. */
 void store_writer_submit(struct store_writer *w, store_job_fn fn, store_done_fn done, void *arg);
+/* Jobs that can run together. A run of consecutive queued jobs with the same bulk and key
+ * (two or more in one batch) is handed to bulk at once, in one savepoint: it sets rcs[i]
+ * and errs[i] for args[i], writes nothing for a job it fails, and returns LX_OK. Any other
+ * return: the writer rolls the run back and runs each job's fn alone, as if submitted with
+ * store_writer_submit. One such run costs a few statements instead of a few per job (on
+ * PostgreSQL, round trips on the one writer thread: docs/benchmarks.md). */
+typedef int (*store_bulk_fn)(struct store *db, void *const *args, int *rcs, struct lx_err *errs, size_t n,
+			     struct lx_err *e);
+void store_writer_submit_bulk(struct store_writer *w, store_job_fn fn, store_bulk_fn bulk, const void *key,
+			      store_done_fn done, void *arg);
 /* Stops accepting, runs and commits everything queued, joins the thread, frees w. */
 void store_writer_stop(struct store_writer *w);
 uint64_t store_writer_batches(struct store_writer *w);

@@ -28,6 +28,8 @@
 
 struct job {
 	store_job_fn fn;
+	store_bulk_fn bulk; /* NULL, or this job may run in a bulk run with others of the same key */
+	const void *key;
 	store_done_fn done;
 	void *arg;
 	int rc;
@@ -54,62 +56,146 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Ends the savepoint of the job (or bulk run) that just succeeded: opens the next one at
+ * once (*open) unless this is the last of the transaction. */
+static int end_savepoint(struct store_writer *w, int last, int *open, struct lx_err *e)
+{
+	int rc;
+	if (last)
+		return store_release(w->db, e);
+	rc = store_release_savepoint(w->db, e);
+	*open = rc == LX_OK;
+	return rc;
+}
+
+struct batch_state {
+	int open;       /* the next savepoint is open already (made with the last release) */
+	int64_t t0;     /* when the transaction began (WRITER_BATCH_BUDGET_US) */
+	int ended;      /* the last job of the transaction has run */
+	int rc;         /* the engine ended the transaction: the batch fails with this */
+	struct lx_err e;
+};
+
+/* The transaction ends after this job when nothing follows it or the budget is spent. */
+static int is_last(struct batch_state *b, const struct job *next)
+{
+	return !next || mono_us() - b->t0 >= WRITER_BATCH_BUDGET_US;
+}
+
+/* Fails the batch when the engine ended the transaction; else undoes the failed job or run. */
+static int after_failure(struct store_writer *w, struct batch_state *b, int rc, const struct lx_err *e)
+{
+	if (!store_in_tx(w->db)) {
+		/* The engine ended the whole transaction (SQLite: SQLITE_FULL, an I/O error;
+		 * PostgreSQL: the connection is gone): the jobs before this one are gone too, and
+		 * the ones after it must not run outside the transaction. The batch fails with
+		 * this job's error. */
+		b->rc = rc;
+		b->e = *e;
+		b->e.tag = NULL;
+		return -1;
+	}
+	store_rollback_to(w->db);
+	return 0;
+}
+
+/* One job in its own savepoint. may_end: the transaction may end after it. -1: the batch failed. */
+static int run_alone(struct store_writer *w, struct batch_state *b, struct job *j, int may_end)
+{
+	memset(&j->err, 0, sizeof j->err);
+	j->rc = b->open ? LX_OK : store_savepoint(w->db, &j->err);
+	b->open = 0;
+	if (j->rc == LX_OK) {
+		j->rc = j->fn(w->db, j->arg, &j->err);
+		if (j->rc == LX_OK) {
+			b->ended = may_end && is_last(b, j->next);
+			j->rc = end_savepoint(w, b->ended, &b->open, &j->err);
+		}
+	}
+	return j->rc == LX_OK ? 0 : after_failure(w, b, j->rc, &j->err);
+}
+
+/* The n jobs from first on (same bulk and key) in one savepoint. 0: done; 1: run them alone
+ * instead (rolled back); -1: the batch failed. */
+static int run_bulk(struct store_writer *w, struct batch_state *b, struct job *first, size_t n)
+{
+	void *args[WRITER_BATCH_MAX];
+	int rcs[WRITER_BATCH_MAX];
+	struct lx_err errs[WRITER_BATCH_MAX], e = {0};
+	struct job *j = first, *last = first;
+	int rc = b->open ? LX_OK : store_savepoint(w->db, &e);
+	size_t i;
+
+	b->open = 0;
+	for (i = 0; i < n; i++, j = j->next) {
+		args[i] = j->arg;
+		rcs[i] = LX_OK;
+		memset(&errs[i], 0, sizeof errs[i]);
+		last = j;
+	}
+	if (rc == LX_OK)
+		rc = first->bulk(w->db, args, rcs, errs, n, &e);
+	if (rc == LX_OK) {
+		b->ended = is_last(b, last->next);
+		rc = end_savepoint(w, b->ended, &b->open, &e);
+	}
+	if (rc != LX_OK) {
+		b->ended = 0;
+		return after_failure(w, b, rc, &e) < 0 ? -1 : 1;
+	}
+	for (i = 0, j = first; i < n; i++, j = j->next) {
+		j->rc = rcs[i];
+		j->err = errs[i];
+	}
+	return 0;
+}
+
 /* Runs batch in one transaction and calls each job's done. Returns the jobs it did not
- * run: once WRITER_BATCH_BUDGET_US have gone by, the transaction commits after the job in
- * hand, and the rest go back to the front of the queue for the next one. */
+ * run: once WRITER_BATCH_BUDGET_US have gone by, the transaction commits after the job (or
+ * bulk run) in hand, and the rest go back to the front of the queue for the next one. */
 static struct job *run_batch(struct store_writer *w, struct job *batch)
 {
-	struct lx_err e = {0};
-	int rc = store_begin(w->db, &e);
+	struct batch_state b = {0};
+	int rc = store_begin(w->db, &b.e);
 	struct job *j, *rest = NULL;
 	size_t n = 0;
 
 	if (rc == LX_OK) {
-		int open = 0; /* the job's savepoint is open already (made with the last release) */
-		int64_t t0 = mono_us();
-		for (j = batch; j; j = j->next) {
-			int last = !j->next;
-			memset(&j->err, 0, sizeof j->err);
-			j->rc = open ? LX_OK : store_savepoint(w->db, &j->err);
-			open = 0;
-			if (j->rc == LX_OK) {
-				j->rc = j->fn(w->db, j->arg, &j->err);
-				last = last || mono_us() - t0 >= WRITER_BATCH_BUDGET_US;
-				if (j->rc == LX_OK && !last) {
-					j->rc = store_release_savepoint(w->db, &j->err);
-					open = j->rc == LX_OK;
-				} else if (j->rc == LX_OK) {
-					j->rc = store_release(w->db, &j->err);
-				}
+		b.t0 = mono_us();
+		for (j = batch; j && !b.rc;) {
+			struct job *end = j->next, *k;
+			size_t run = 1;
+			int how = 1; /* 1: each job alone */
+			while (j->bulk && end && end->bulk == j->bulk && end->key == j->key) {
+				end = end->next;
+				run++;
 			}
-			if (j->rc != LX_OK) {
-				if (!store_in_tx(w->db)) {
-					/* The engine ended the whole transaction (SQLite: SQLITE_FULL, an
-					 * I/O error; PostgreSQL: the connection is gone): the jobs before
-					 * this one are gone too, and the ones after it must not run outside
-					 * the transaction. The batch fails with this job's error. */
-					rc = j->rc;
-					e = j->err;
-					e.tag = NULL;
+			if (run > 1)
+				how = run_bulk(w, &b, j, run);
+			for (k = j; how == 1 && k != end; k = k->next)
+				if (run_alone(w, &b, k, k->next == end) < 0)
 					break;
-				}
-				store_rollback_to(w->db);
-			}
-			if (last && j->next) {
-				rest = j->next;
-				j->next = NULL;
+			if (b.rc)
+				break;
+			for (k = j; k->next != end; k = k->next)
+				;
+			if (b.ended && end) {
+				rest = end;
+				k->next = NULL;
 				break;
 			}
+			j = end;
 		}
+		rc = b.rc;
 		if (rc == LX_OK)
-			rc = store_commit(w->db, &e);
+			rc = store_commit(w->db, &b.e);
 	}
 	if (rc) {
-		LOG(LOG_ERROR, "writer: transaction failed: %s", e.msg);
+		LOG(LOG_ERROR, "writer: transaction failed: %s", b.e.msg);
 		store_rollback(w->db);
 		for (j = batch; j; j = j->next) {
 			j->rc = rc == LX_ERR_BUSY ? LX_ERR_BUSY : LX_ERR_STORAGE;
-			j->err = e;
+			j->err = b.e;
 			j->err.code = j->rc;
 		}
 	}
@@ -199,8 +285,16 @@ int store_writer_start(const char *target, struct store_writer **out, struct lx_
 
 void store_writer_submit(struct store_writer *w, store_job_fn fn, store_done_fn done, void *arg)
 {
+	store_writer_submit_bulk(w, fn, NULL, NULL, done, arg);
+}
+
+void store_writer_submit_bulk(struct store_writer *w, store_job_fn fn, store_bulk_fn bulk, const void *key,
+			      store_done_fn done, void *arg)
+{
 	struct job *j = lx_calloc(1, sizeof *j);
 	j->fn = fn;
+	j->bulk = bulk;
+	j->key = key;
 	j->done = done;
 	j->arg = arg;
 	pthread_mutex_lock(&w->mu);

@@ -317,12 +317,15 @@ struct wstate {
 	atomic_int failed;
 	int rc[NJOBS + 1];
 	atomic_int gate_open, gate_started;
+	int bulk_sizes[16]; /* test_writer_bulk_runs: the size of each bulk call, in order */
+	int nbulk;
 };
 
 struct wjob {
 	struct wstate *ws;
 	int idx;
-	int mode; /* 0 ok, 1 insert then fail, 2 constraint violation after an insert, 3 gate */
+	int mode; /* 0 ok, 1 insert then fail, 2 constraint violation after an insert, 3 gate,
+		   * 4 sleep 15 ms then as 0; in a bulk run: 5 refused by the bulk call, 6 the bulk call fails */
 };
 
 static int w_job(struct store *db, void *arg, struct lx_err *e)
@@ -337,6 +340,8 @@ static int w_job(struct store *db, void *arg, struct lx_err *e)
 			usleep(1000);
 		return LX_OK;
 	}
+	if (j->mode == 4)
+		usleep(15000);
 	snprintf(detail, sizeof detail, "job-%d", j->idx);
 	rc = store_audit(db, 1000 + j->idx, "unit", "w", detail, "test", e);
 	if (rc)
@@ -400,6 +405,95 @@ static void test_writer_group_commit(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT min(at) FROM audit_log"), 1000);
 	assert_int_equal(raw_int(f->path, "SELECT max(at) FROM audit_log"), 1000 + NJOBS - 1);
 	free(jobs);
+	free(ws);
+}
+
+/* The bulk call of test_writer_bulk_runs: one audit row per job ("bulk-N"), none for a job
+ * it refuses (mode 5); a run holding a mode 6 job writes its rows and then fails. */
+static int w_bulk(struct store *db, void *const *args, int *rcs, struct lx_err *errs, size_t n, struct lx_err *e)
+{
+	struct wstate *ws = ((struct wjob *)args[0])->ws;
+	int fail = 0;
+	if (ws->nbulk < 16)
+		ws->bulk_sizes[ws->nbulk++] = (int)n;
+	for (size_t i = 0; i < n; i++) {
+		struct wjob *j = args[i];
+		char detail[32];
+		int rc;
+		if (j->mode == 5) {
+			rcs[i] = err_set(&errs[i], LX_ERR_INVALID, "refused in bulk");
+			continue;
+		}
+		fail |= j->mode == 6;
+		snprintf(detail, sizeof detail, "bulk-%d", j->idx);
+		rc = store_audit(db, 1000 + j->idx, "unit", "w", detail, "test", e);
+		if (rc)
+			return rc;
+	}
+	return fail ? err_set(e, LX_ERR_INTERNAL, "bulk failed on purpose") : LX_OK;
+}
+
+static const int BULK_A = 1, BULK_B = 2; /* keys: their addresses */
+
+/* Consecutive jobs of one bulk key run as one call, a plain job or another key ends the run;
+ * a job the bulk call refuses gets its own error and writes nothing; a failing bulk call is
+ * undone and its jobs run alone; a batch that has run 10 ms commits and leaves the rest to
+ * the next transaction. */
+static void test_writer_bulk_runs(void **state)
+{
+	struct fx *f = *state;
+	struct store *db = create_db(f);
+	struct store_writer *w = NULL;
+	struct lx_err e = {0};
+	struct wstate *ws = calloc(1, sizeof *ws);
+	struct wjob jobs[32];
+	uint64_t b0;
+
+	store_close(db);
+	assert_non_null(ws);
+	assert_int_equal(store_writer_start(f->path, &w, &e), LX_OK);
+	jobs[0] = (struct wjob){ws, 0, 3};
+	store_writer_submit(w, w_job, w_done, &jobs[0]);
+	while (!atomic_load(&ws->gate_started))
+		usleep(1000);
+	for (int i = 1; i <= 20; i++) {
+		jobs[i] = (struct wjob){ws, i, i == 5 ? 5 : i == 19 ? 6 : 0};
+		if (i == 11)
+			store_writer_submit(w, w_job, w_done, &jobs[i]);
+		else
+			store_writer_submit_bulk(w, w_job, w_bulk, i <= 16 ? &BULK_A : &BULK_B, w_done, &jobs[i]);
+	}
+	atomic_store(&ws->gate_open, 1);
+	wait_done(ws, 21);
+	assert_int_equal(ws->nbulk, 3);
+	assert_int_equal(ws->bulk_sizes[0], 10); /* 1..10 */
+	assert_int_equal(ws->bulk_sizes[1], 5);  /* 12..16: 11 is plain */
+	assert_int_equal(ws->bulk_sizes[2], 4);  /* 17..20: another key, failed, run alone */
+	assert_int_equal(ws->rc[5], LX_ERR_INVALID);
+	assert_int_equal(atomic_load(&ws->failed), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail LIKE 'bulk-%'"), 14);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail = 'bulk-5'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail = 'job-11'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail LIKE 'job-%'"), 5); /* 11, 17..20 */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail IN ('bulk-17','bulk-18','bulk-19','bulk-20')"), 0);
+
+	/* The time budget: a 15 ms job ends its transaction; the two behind it commit in the next. */
+	atomic_store(&ws->gate_open, 0);
+	atomic_store(&ws->gate_started, 0);
+	jobs[21] = (struct wjob){ws, 21, 3};
+	store_writer_submit(w, w_job, w_done, &jobs[21]);
+	while (!atomic_load(&ws->gate_started))
+		usleep(1000);
+	b0 = store_writer_batches(w);
+	for (int i = 22; i <= 24; i++) {
+		jobs[i] = (struct wjob){ws, i, i == 22 ? 4 : 0};
+		store_writer_submit(w, w_job, w_done, &jobs[i]);
+	}
+	atomic_store(&ws->gate_open, 1);
+	wait_done(ws, 25);
+	assert_int_equal(store_writer_batches(w) - b0, 3); /* the gate's, the slow job's, the other two */
+	store_writer_stop(w);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail IN ('job-22','job-23','job-24')"), 3);
 	free(ws);
 }
 
@@ -908,6 +1002,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backup_beside_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_checkpoints_off_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_positions_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_bulk_runs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
