@@ -186,26 +186,59 @@ void h_attempt_get(struct hctx *c)
 	free(out);
 }
 
+/* The save reply, built here as text: the writer has time to spare while the event loops,
+ * which would otherwise pack and dump a JSON tree, bound the save rate (docs/benchmarks.md).
+ * Every field is a number or an RFC 3339 time, so no escaping is needed. */
+static int save_text(struct reply *r, struct lx_err *e)
+{
+	char now_s[48], deadline_s[48];
+	int n = snprintf(r->text, sizeof r->text, "{\"saved\":%zu,\"ignored\":%zu,\"server_time\":\"%s\",\"deadline\":\"%s\"}",
+			 r->n, r->ignored, rfc3339_format_ms(clock_now_ms(), now_s, sizeof now_s),
+			 rfc3339_format(r->deadline, deadline_s, sizeof deadline_s));
+	if (n <= 0 || (size_t)n >= sizeof r->text)
+		return err_set(e, LX_ERR_INTERNAL, "save reply too long");
+	r->text_len = (size_t)n;
+	return LX_OK;
+}
+
 static int save_job(struct store *db, void *arg, struct lx_err *e)
 {
 	struct hctx *c = arg;
 	struct reply *r = c->data;
-	char now_s[48], deadline_s[48];
-	int rc = exam_save(db, r->id, c->user.id, r->items, r->n, clock_now(), c->srv->cfg->grace_seconds,
+	int rc;
+	diag_free(&r->d); /* empty, unless a bulk run that held this save was undone */
+	rc = exam_save(db, r->id, c->user.id, r->items, r->n, clock_now(), c->srv->cfg->grace_seconds,
 			   &r->ignored, &r->deadline, &r->d, e);
-	/* Built here, as text: the writer has time to spare while the event loops, which would
-	 * otherwise pack and dump a JSON tree, bound the save rate (docs/benchmarks.md). Every
-	 * field is a number or an RFC 3339 time, so no escaping is needed. */
-	if (rc == LX_OK) {
-		int n = snprintf(r->text, sizeof r->text, "{\"saved\":%zu,\"ignored\":%zu,\"server_time\":\"%s\",\"deadline\":\"%s\"}",
-				 r->n, r->ignored, rfc3339_format_ms(clock_now_ms(), now_s, sizeof now_s),
-				 rfc3339_format(r->deadline, deadline_s, sizeof deadline_s));
-		if (n <= 0 || (size_t)n >= sizeof r->text)
-			return err_set(e, LX_ERR_INTERNAL, "save reply too long");
-		r->text_len = (size_t)n;
+	return rc == LX_OK ? save_text(r, e) : rc;
+}
+
+/* Saves queued one after another are stored together (exam_save_many): a handful of
+ * statements for the lot instead of a few per save. */
+static int save_bulk(struct store *db, struct hctx **cs, int *rcs, struct lx_err *errs, size_t n, struct lx_err *e)
+{
+	struct save_req *reqs = lx_calloc(n, sizeof *reqs);
+	int rc;
+	for (size_t i = 0; i < n; i++) {
+		struct reply *r = cs[i]->data;
+		diag_free(&r->d);
+		reqs[i] = (struct save_req){.attempt_id = r->id, .user_id = cs[i]->user.id, .items = r->items,
+					    .n = r->n, .bad = &r->d};
 	}
+	rc = exam_save_many(db, reqs, n, clock_now(), cs[0]->srv->cfg->grace_seconds, e);
+	for (size_t i = 0; rc == LX_OK && i < n; i++) {
+		struct reply *r = cs[i]->data;
+		r->ignored = reqs[i].ignored;
+		r->deadline = reqs[i].deadline;
+		rcs[i] = reqs[i].rc;
+		errs[i] = reqs[i].err;
+		if (rcs[i] == LX_OK)
+			rcs[i] = save_text(r, &errs[i]);
+	}
+	free(reqs);
 	return rc;
 }
+
+static const struct http_bulk SAVE_BULK = {save_bulk};
 
 void h_attempt_save(struct hctx *c)
 {
@@ -258,7 +291,7 @@ void h_attempt_save(struct hctx *c)
 		bad_batch(c, r->d.items[0].message, &r->d);
 		return;
 	}
-	http_write(c, save_job, reply_done);
+	http_write_bulk(c, save_job, &SAVE_BULK, reply_done);
 }
 
 static int submit_job(struct store *db, void *arg, struct lx_err *e)

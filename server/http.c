@@ -230,6 +230,7 @@ const char *http_query(struct hctx *c, const char *key)
 struct handoff {
 	struct hctx *c;
 	store_job_fn job;
+	const struct http_bulk *bulk;
 	void (*work)(struct hctx *c);
 	http_done_fn done;
 	int rc;
@@ -270,6 +271,31 @@ void http_write(struct hctx *c, store_job_fn job, http_done_fn done)
 	h->job = job;
 	h->done = done;
 	store_writer_submit(c->srv->writer, handoff_job, handoff_written, h);
+}
+
+/* The writer's bulk call for handoffs of one http_bulk (the writer groups them by it). */
+static int handoff_bulk(struct store *db, void *const *args, int *rcs, struct lx_err *errs, size_t n,
+			struct lx_err *e)
+{
+	struct hctx **cs = lx_calloc(n ? n : 1, sizeof *cs);
+	const struct handoff *h0 = args[0];
+	int rc;
+	for (size_t i = 0; i < n; i++)
+		cs[i] = ((const struct handoff *)args[i])->c;
+	rc = h0->bulk->fn(db, cs, rcs, errs, n, e);
+	free(cs);
+	return rc;
+}
+
+void http_write_bulk(struct hctx *c, store_job_fn job, const struct http_bulk *bulk, http_done_fn done)
+{
+	struct handoff *h = lx_calloc(1, sizeof *h);
+	http_async(c);
+	h->c = c;
+	h->job = job;
+	h->bulk = bulk;
+	h->done = done;
+	store_writer_submit_bulk(c->srv->writer, handoff_job, handoff_bulk, bulk, handoff_written, h);
 }
 
 static void handoff_work(void *arg)

@@ -73,6 +73,13 @@ const char *http_query(struct hctx *c, const char *key);
 /* Runs job on the writer; done(c, rc, e) runs later on c's thread. */
 typedef void (*http_done_fn)(struct hctx *c, int rc, const struct lx_err *e);
 void http_write(struct hctx *c, store_job_fn job, http_done_fn done);
+/* http_write for a job that may run together with its neighbours in the writer's queue
+ * (store_writer_submit_bulk): consecutive requests with the same bulk run as one call of
+ * bulk->fn, which sets rcs[i] and errs[i] for cs[i] (job alone is the fallback). */
+struct http_bulk {
+	int (*fn)(struct store *db, struct hctx **cs, int *rcs, struct lx_err *errs, size_t n, struct lx_err *e);
+};
+void http_write_bulk(struct hctx *c, store_job_fn job, const struct http_bulk *bulk, http_done_fn done);
 /* Runs work(c) on the hash pool; done(c, 0, NULL) on c's thread afterwards. */
 void http_offload(struct hctx *c, void (*work)(struct hctx *c), http_done_fn done);
 

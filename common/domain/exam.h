@@ -56,6 +56,21 @@ struct save_item {
  * LX_ERR_INVALID tagged bad_response. *ignored counts items superseded by a higher stored seq. */
 int exam_save(struct store *db, int64_t attempt_id, int64_t user_id, const struct save_item *items, size_t n,
 	      int64_t now, int grace, size_t *ignored, int64_t *deadline, struct diag *bad, struct lx_err *e);
+/* One save request of a bulk run (exam_save_many). */
+struct save_req {
+	int64_t attempt_id, user_id;
+	const struct save_item *items;
+	size_t n;
+	struct diag *bad;  /* may be NULL */
+	size_t ignored;    /* out, as exam_save's */
+	int64_t deadline;  /* out */
+	int rc;            /* out: LX_OK or the refusal (err) of this request alone */
+	struct lx_err err;
+};
+/* exam_save for n requests at once (writer): the attempts in one statement, the answers of
+ * every accepted request in one more (PostgreSQL). A refused request writes nothing and has
+ * its rc and err; the return is not LX_OK only for a storage failure (nothing to keep). */
+int exam_save_many(struct store *db, struct save_req *reqs, size_t n, int64_t now, int grace, struct lx_err *e);
 /* Grades and submits (writer). Idempotent: a submitted attempt stays as it is. */
 int exam_submit(struct store *db, int64_t attempt_id, int64_t user_id, int64_t now, const char *reason,
 		struct lx_err *e);

@@ -413,6 +413,72 @@ int store_attempt_get(struct store *db, int64_t id, struct attempt_row *out, str
 	return rc;
 }
 
+/* One element of a PostgreSQL array literal: "{" before the first, "," before the others;
+ * text always quoted ("…", with " and \ escaped). The caller closes with "}". */
+static void pg_array_next(struct buf *b)
+{
+	buf_addc(b, b->len ? ',' : '{');
+}
+
+static void pg_array_text(struct buf *b, const char *s)
+{
+	pg_array_next(b);
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+static void pg_array_int(struct buf *b, int64_t v)
+{
+	pg_array_next(b);
+	buf_printf(b, "%lld", (long long)v);
+}
+
+int store_attempts_get_many(struct store *db, const int64_t *ids, size_t n,
+			    void (*fn)(void *ctx, const struct attempt_row *a), void *ctx, struct lx_err *e)
+{
+	struct attempt_row a;
+	int rc = LX_OK, src;
+	if (!store_is_pg(db)) { /* in-process: one point lookup each */
+		for (size_t i = 0; i < n && rc == LX_OK; i++) {
+			int seen = 0;
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = ids[k] == ids[i];
+			if (seen)
+				continue;
+			rc = store_attempt_get(db, ids[i], &a, e);
+			if (rc == LX_OK)
+				fn(ctx, &a);
+			else if (rc == LX_ERR_NOTFOUND)
+				rc = LX_OK;
+		}
+		return rc;
+	}
+	STMT(st, db->in_tx ? SQL_ATTEMPT_COLS "WHERE id = ANY(CAST(?1 AS bigint[])) ORDER BY id FOR UPDATE"
+			   : SQL_ATTEMPT_COLS "WHERE id = ANY(CAST(?1 AS bigint[]))");
+	struct buf arr;
+	buf_init(&arr, 0);
+	for (size_t i = 0; i < n; i++)
+		pg_array_int(&arr, ids[i]);
+	if (!n)
+		buf_addc(&arr, '{');
+	buf_addc(&arr, '}');
+	st_bind_text(st, 1, buf_str(&arr), -1);
+	while ((src = st_step(st)) == ST_ROW) {
+		attempt_from(st, &a);
+		fn(ctx, &a);
+	}
+	if (src != ST_DONE)
+		rc = store_fail(db, src, e, "attempts");
+	st_reset(st);
+	buf_free(&arr);
+	return rc;
+}
+
 int store_attempts_of(struct store *db, int64_t exam_id, int64_t user_id,
 		      void (*fn)(void *ctx, const struct attempt_row *a), void *ctx, struct lx_err *e)
 {
@@ -494,31 +560,6 @@ int store_aq_insert(struct store *db, int64_t attempt_id, int position, int sect
 	st_bind_int(st, 6, points2);
 	st_bind_text(st, 7, perm, -1);
 	return store_step_done(db, st, e, "attempt question");
-}
-
-/* One element of a PostgreSQL array literal: "{" before the first, "," before the others;
- * text always quoted ("…", with " and \ escaped). The caller closes with "}". */
-static void pg_array_next(struct buf *b)
-{
-	buf_addc(b, b->len ? ',' : '{');
-}
-
-static void pg_array_text(struct buf *b, const char *s)
-{
-	pg_array_next(b);
-	buf_addc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
-static void pg_array_int(struct buf *b, int64_t v)
-{
-	pg_array_next(b);
-	buf_printf(b, "%lld", (long long)v);
 }
 
 int store_aq_insert_many(struct store *db, int64_t attempt_id, const struct aq_new *rows, size_t n,
@@ -648,6 +689,87 @@ int store_answers(struct store *db, int64_t attempt_id,
 		   col_int(st, 3));
 	st_reset(st);
 	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "answers");
+}
+
+struct row_key {
+	int64_t attempt_id;
+	int position;
+	size_t i;
+};
+
+static int key_cmp(const struct row_key *a, int64_t attempt_id, int position)
+{
+	if (a->attempt_id != attempt_id)
+		return a->attempt_id < attempt_id ? -1 : 1;
+	return a->position != position ? (a->position < position ? -1 : 1) : 0;
+}
+
+static int row_key_cmp(const void *x, const void *y)
+{
+	const struct row_key *b = y;
+	return key_cmp(x, b->attempt_id, b->position);
+}
+
+int store_answers_put_many(struct store *db, const struct answer_new *rows, size_t n, int64_t now, int *applied,
+			   struct lx_err *e)
+{
+	int rc = LX_OK, src;
+	if (!store_is_pg(db) || n == 1) {
+		for (size_t i = 0; i < n && rc == LX_OK; i++)
+			rc = store_answer_put(db, rows[i].attempt_id, rows[i].position, rows[i].response, rows[i].seq, now,
+					      &applied[i], e);
+		return rc;
+	}
+	if (!n)
+		return LX_OK;
+	STMT(st, "INSERT INTO answers(attempt_id, position, response, seq, saved_at)"
+		 " SELECT t.a, t.p, t.r, t.s, ?5 FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS bigint[]),"
+		 " CAST(?3 AS text[]), CAST(?4 AS bigint[])) AS t(a, p, r, s)"
+		 " ON CONFLICT(attempt_id, position) DO UPDATE SET response = excluded.response,"
+		 " seq = excluded.seq, saved_at = excluded.saved_at WHERE excluded.seq > answers.seq"
+		 " RETURNING attempt_id, position");
+	struct buf col[4];
+	struct row_key *order = lx_calloc(n, sizeof *order);
+	for (int c = 0; c < 4; c++)
+		buf_init(&col[c], 0);
+	for (size_t i = 0; i < n; i++) {
+		pg_array_int(&col[0], rows[i].attempt_id);
+		pg_array_int(&col[1], rows[i].position);
+		pg_array_text(&col[2], rows[i].response);
+		pg_array_int(&col[3], rows[i].seq);
+		applied[i] = 0;
+		order[i] = (struct row_key){rows[i].attempt_id, rows[i].position, i};
+	}
+	for (int c = 0; c < 4; c++) {
+		buf_addc(&col[c], '}');
+		st_bind_text(st, c + 1, buf_str(&col[c]), -1);
+	}
+	st_bind_int(st, 5, now);
+	qsort(order, n, sizeof *order, row_key_cmp);
+	while ((src = st_step(st)) == ST_ROW) { /* the rows applied: find each by its key */
+		int64_t a = col_int(st, 0);
+		int p = (int)col_int(st, 1);
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = key_cmp(&order[mid], a, p);
+			if (c == 0) {
+				applied[order[mid].i] = 1;
+				break;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	if (src != ST_DONE)
+		rc = store_fail(db, src, e, "answers");
+	st_reset(st);
+	for (int c = 0; c < 4; c++)
+		buf_free(&col[c]);
+	free(order);
+	return rc;
 }
 
 int store_answer_put(struct store *db, int64_t attempt_id, int position, const char *response, int64_t seq,

@@ -98,6 +98,10 @@ struct attempt_row {
 
 int store_attempt_insert(struct store *db, struct attempt_row *a, struct lx_err *e);
 int store_attempt_get(struct store *db, int64_t id, struct attempt_row *out, struct lx_err *e);
+/* The attempts of ids (repeats allowed; missing ones skipped), each passed to fn once; inside a
+ * PostgreSQL write transaction locked FOR UPDATE in id order, in one statement. */
+int store_attempts_get_many(struct store *db, const int64_t *ids, size_t n,
+			    void (*fn)(void *ctx, const struct attempt_row *a), void *ctx, struct lx_err *e);
 /* Attempts of one user in one exam, oldest first. */
 int store_attempts_of(struct store *db, int64_t exam_id, int64_t user_id,
 		      void (*fn)(void *ctx, const struct attempt_row *a), void *ctx, struct lx_err *e);
@@ -166,6 +170,16 @@ int store_answers(struct store *db, int64_t attempt_id,
 		  void (*fn)(void *ctx, int position, const char *response, int64_t seq, int earned2), void *ctx,
 		  struct lx_err *e);
 /* Stores the answer unless a stored one has seq ≥ this seq. *applied = 1 if stored. */
+struct answer_new {
+	int64_t attempt_id;
+	int position;
+	const char *response;
+	int64_t seq;
+};
+/* store_answer_put for each row, no two with the same attempt and position; applied[i] as
+ * store_answer_put's. On PostgreSQL one statement for all of them. */
+int store_answers_put_many(struct store *db, const struct answer_new *rows, size_t n, int64_t now, int *applied,
+			   struct lx_err *e);
 int store_answer_put(struct store *db, int64_t attempt_id, int position, const char *response, int64_t seq,
 		     int64_t now, int *applied, struct lx_err *e);
 int store_answer_earned(struct store *db, int64_t attempt_id, int position, int earned2, struct lx_err *e);

@@ -841,6 +841,79 @@ class ExamFlowTest(ExamCase):
         self.assertStatus(self.save(p, aid, [(1, "B", 19)]), 200)
         self.assertEqual(self.attempt(p, aid)["answers"].get("1", ""), "")
 
+    def test_concurrent_saves_stored_together(self):
+        # Saves that reach the writer together are stored together (one bulk run: the
+        # attempts in one statement, the answers in one more on PostgreSQL). Each request
+        # still gets its own answer: the highest seq wins per question, a late packet is
+        # ignored, a bad request is refused alone, a closed attempt's save is refused, and
+        # two tabs of one examinee saving the same question at once keep the higher seq.
+        import random
+        import threading
+        create_exam(self, self.srv, exam_doc("e2e-bulk", [{"categories": list(CATEGORIES), "sections": [
+            sec("判断", "e2e-law-a", "judge", 4, 1)]}]))
+        people = self.people[20:30]
+        aids = {p.login: self.start(p, "e2e-bulk", expect=201).body["id"] for p in people}
+        closed = people[-1]
+        L.sql(self.srv, "UPDATE attempts SET deadline = ? WHERE id = ?", int(time.time()) - 3600,
+              aids[closed.login])
+        tabs = [self.srv.client(), self.srv.client()]  # people[0] in two tabs
+        for t in tabs:
+            t.login(people[0].login, PW)
+        want, out, lock = {}, [], threading.Lock()
+        barrier = threading.Barrier(len(people) + 1)  # the two tabs and people[1:]
+
+        def run(p, client, seqs, bad_at=None):
+            rnd = random.Random(p.login + str(seqs[0]))
+            aid = aids[p.login]
+            barrier.wait()
+            for i, seq in enumerate(seqs):
+                pos, resp = rnd.randint(1, 4), rnd.choice("TF")
+                items = [(pos, resp, seq)]
+                if i == bad_at:
+                    items.append((99, "T", seq))
+                r = client.put("/api/v1/attempts/%d/answers" % aid, json={
+                    "answers": [{"position": a, "response": b, "seq": c} for a, b, c in items]})
+                with lock:
+                    out.append((p.login, seq, i == bad_at, r))
+                    if r.status == 200 and (pos not in want.setdefault(p.login, {}) or want[p.login][pos][0] < seq):
+                        want[p.login][pos] = (seq, resp)
+            if p is not closed and bad_at is None:  # a late packet: ignored
+                r = client.put("/api/v1/attempts/%d/answers" % aid,
+                               json={"answers": [{"position": 1, "response": "T", "seq": 0}]})
+                with lock:
+                    out.append((p.login, 0, False, r))
+
+        threads = []
+        threads.append(threading.Thread(target=run, args=(people[0], tabs[0], list(range(1, 60, 2)))))
+        threads.append(threading.Thread(target=run, args=(people[0], tabs[1], list(range(2, 61, 2)))))
+        for k, p in enumerate(people[1:]):
+            threads.append(threading.Thread(target=run, args=(p, p.client(), list(range(1, 31)),
+                                                              7 if k == 0 else None)))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for login, seq, bad, r in out:
+            if login == closed.login:
+                self.assertStatus(r, 409, "attempt_closed")
+            elif bad:
+                self.assertStatus(r, 422, "bad_response")
+                self.assertEqual([d["position"] for d in r.body["error"]["details"]], [99], r.body)
+            elif seq == 0:
+                self.assertStatus(r, 200)
+                self.assertEqual(r.body["ignored"], 1, r.body)
+            else:
+                self.assertStatus(r, 200)
+                if login != people[0].login:  # one client, rising seqs: nothing superseded
+                    self.assertEqual(r.body["ignored"], 0, r.body)
+        self.assertEqual(len(out), 2 * 31 + 30 + 7 * 31 + 30)  # late packets: the tabs' and 7 people's
+        for p in people[:-1]:
+            answers = self.attempt(p, aids[p.login])["answers"]
+            self.assertEqual({int(k): v for k, v in answers.items()},
+                             {pos: resp for pos, (seq, resp) in want[p.login].items()}, p.login)
+        self.assertEqual(L.sql(self.srv, "SELECT count(*) FROM answers WHERE attempt_id = ?", aids[closed.login]),
+                         [(0,)])
+
     def test_bad_saves(self):
         p = self.people[9]
         att = self.misc_attempt(p)
