@@ -1,4 +1,7 @@
-/* routes.c — the API's route table (SPEC §6). Order matters only for identical patterns. */
+/* routes.c — the API's route table (SPEC §6). Order matters only for identical patterns.
+ * Compression (http.c): R_GZIP marks the replies worth it and free of secrets (the paper:
+ * a start, an attempt, a practice set); R_SECRET marks every reply that carries a CSRF token,
+ * a session or a password, and wins over R_GZIP. A new route is neither until it is read. */
 #include "routes.h"
 
 #include "metrics.h"
@@ -14,14 +17,14 @@
 
 const struct route routes[] = {
 	{GET, "/healthz", h_healthz, 0, 0},
-	{POST, "/api/v1/login", h_login, 0, R_NO_CSRF},
-	{POST, "/api/v1/logout", h_logout, 0, R_ANY_USER | R_PWCHANGE_OK},
-	{GET, "/api/v1/me", h_me, 0, R_ANY_USER | R_PWCHANGE_OK},
-	{POST, "/api/v1/me/password", h_me_password, 0, R_ANY_USER | R_PWCHANGE_OK},
+	{POST, "/api/v1/login", h_login, 0, R_NO_CSRF | R_SECRET},
+	{POST, "/api/v1/logout", h_logout, 0, R_ANY_USER | R_PWCHANGE_OK | R_SECRET},
+	{GET, "/api/v1/me", h_me, 0, R_ANY_USER | R_PWCHANGE_OK | R_SECRET},
+	{POST, "/api/v1/me/password", h_me_password, 0, R_ANY_USER | R_PWCHANGE_OK | R_SECRET},
 	{GET, "/api/v1/exams", h_exams_list, ROLE_EXAMINEE, 0},
 	/* Any user: exam_start answers 403 not_assigned to staff without the examinee role (SPEC §4.4). */
-	{POST, "/api/v1/exams/*/attempts", h_attempt_start, 0, R_ANY_USER},
-	{GET, "/api/v1/attempts/*", h_attempt_get, ROLE_EXAMINEE, 0},
+	{POST, "/api/v1/exams/*/attempts", h_attempt_start, 0, R_ANY_USER | R_GZIP},
+	{GET, "/api/v1/attempts/*", h_attempt_get, ROLE_EXAMINEE, R_GZIP},
 	{PUT, "/api/v1/attempts/*/answers", h_attempt_save, ROLE_EXAMINEE, 0},
 	{POST, "/api/v1/attempts/*/submit", h_attempt_submit, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/attempts/*/review", h_attempt_review, ROLE_EXAMINEE, 0},
@@ -30,9 +33,9 @@ const struct route routes[] = {
 	{GET, "/api/v1/laws/*/articles/*", h_law_article, 0, R_ANY_USER},
 	{GET, "/api/v1/receipts/*", h_receipt_get, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
 	{GET, "/api/v1/attempts/*/certificate.pdf", h_attempt_certificate, ROLE_EXAMINEE | ROLE_ADMIN | ROLE_HR, 0},
-	{POST, "/api/v1/practice", h_practice_create, ROLE_EXAMINEE, 0},
+	{POST, "/api/v1/practice", h_practice_create, ROLE_EXAMINEE, R_GZIP},
 	{GET, "/api/v1/practice/banks", h_practice_banks, ROLE_EXAMINEE, 0},
-	{GET, "/api/v1/practice/*", h_practice_get, ROLE_EXAMINEE, 0},
+	{GET, "/api/v1/practice/*", h_practice_get, ROLE_EXAMINEE, R_GZIP},
 	{PUT, "/api/v1/practice/*/answers/*", h_practice_answer, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/me/mistakes", h_me_mistakes, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/me/study", h_me_study, ROLE_EXAMINEE, 0},
@@ -43,8 +46,8 @@ const struct route routes[] = {
 	{DELETE, "/api/v1/admin/uploads/*", h_upload_delete, ROLE_ADMIN, R_UNSCOPED},
 	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, R_UNSCOPED},
 	{GET, "/api/v1/admin/banks", h_admin_banks_list, ROLE_ADMIN, R_UNSCOPED},
-	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, R_UNSCOPED},
-	{POST, "/api/v1/admin/slips", h_admin_slips, ROLE_ADMIN, R_UNSCOPED},
+	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, R_UNSCOPED | R_SECRET},
+	{POST, "/api/v1/admin/slips", h_admin_slips, ROLE_ADMIN, R_UNSCOPED | R_SECRET},
 	{GET, "/api/v1/admin/jobs/*", h_admin_job_get, ROLE_ADMIN, R_UNSCOPED},
 	{POST, "/api/v1/admin/exams", h_admin_exams_create, ROLE_ADMIN, R_UNSCOPED},
 	/* Admin; unit_admin within scope (SPEC §12): handlers limit rows and targets to the
@@ -53,7 +56,7 @@ const struct route routes[] = {
 	{GET, "/api/v1/admin/exams/*/monitor", h_admin_exam_monitor, ROLES_STAFF_ADMIN, 0},
 	{GET, "/api/v1/admin/exams/*/people", h_admin_exam_people, ROLES_STAFF_ADMIN, 0},
 	{GET, "/api/v1/admin/users", h_admin_users_list, ROLES_STAFF_ADMIN, 0},
-	{POST, "/api/v1/admin/users/*/password", h_admin_user_password, ROLES_STAFF_ADMIN, 0},
+	{POST, "/api/v1/admin/users/*/password", h_admin_user_password, ROLES_STAFF_ADMIN, R_SECRET},
 	{POST, "/api/v1/admin/users/*/disable", h_admin_user_disable, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/users/*/enable", h_admin_user_enable, ROLES_STAFF_ADMIN, 0},
 	/* Per-attempt and per-person actions (SPEC §12): the handler checks the person's scope. */

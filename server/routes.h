@@ -1,6 +1,7 @@
 /* routes.h — the route table (routes.c) and every handler's prototype. A route names its
  * method, a path pattern ('*' matches one segment, captured into c->params), the roles
- * allowed (0 = no login needed) and flags. http.c does matching, auth, CSRF and limits. */
+ * allowed (0 = no login needed) and flags. http.c does matching, auth, CSRF and limits, and
+ * compresses the replies of R_GZIP rows (never of R_SECRET ones, never one that sets a cookie). */
 #ifndef LAWEXAM_ROUTES_H
 #define LAWEXAM_ROUTES_H
 
@@ -16,6 +17,10 @@ enum {
 				 * administrator's API token; anyone else gets the 404 of an unknown page */
 	R_UNSCOPED = 1 << 5,    /* acts on everything (banks, rosters, exams): a principal with a
 				 * scope (SPEC §12) gets 403 out_of_scope even when the roles fit */
+	R_GZIP = 1 << 6,        /* a large reply without secrets (the paper): gzip-encoded when the
+				 * client accepts it (http.c, the one place that compresses API replies) */
+	R_SECRET = 1 << 7,      /* the reply carries a secret (a CSRF token, a session, a password):
+				 * never compressed, whatever else the row says (BREACH) */
 };
 
 struct route {

@@ -1,8 +1,8 @@
 /* static.c — in-memory static files with types and ETags (see static.h), each text file also
  * gzip-compressed once at load and served so to a browser that accepts gzip (2,000 staff
  * opening the page at 9:00 on one uplink); and the one file that is made, not read:
- * /js/limits.js, the limits of lx_limits.h as a JavaScript module. No reply that carries a
- * secret (a CSRF token, a session) is compressed here: these files are public (BREACH). */
+ * /js/limits.js, the limits of lx_limits.h as a JavaScript module. These files are public, so
+ * compressing them leaks nothing (BREACH); the API's own rule is http.c's (R_GZIP). gzip: gz.c. */
 #include "static.h"
 
 #include <dirent.h>
@@ -10,10 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
+#include "gz.h"
 #include "http.h"
 #include "log.h"
 #include "lx_limits.h"
@@ -62,30 +61,6 @@ static const char *type_of(const char *path)
 	return "application/octet-stream";
 }
 
-/* The gzip encoding of data (caller frees), or NULL when it saves less than 10 %. */
-static char *gzip_of(const char *data, size_t len, size_t *out_len)
-{
-	z_stream z = {0};
-	uLong cap = compressBound((uLong)len) + 64;
-	char *out;
-
-	if (len < 256 || deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	out = lx_malloc(cap);
-	z.next_in = (Bytef *)data;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len - len / 10) {
-		deflateEnd(&z);
-		free(out);
-		return NULL;
-	}
-	*out_len = z.total_out;
-	deflateEnd(&z);
-	return out;
-}
-
 /* Adds data[0..len) (consumed) as url_path, replacing a file of that path. */
 static void add_bytes(struct static_files *s, const char *url_path, char *data, size_t len)
 {
@@ -114,7 +89,7 @@ static void add_bytes(struct static_files *s, const char *url_path, char *data, 
 	sf->path = lx_strdup(url_path);
 	sf->ctype = type_of(url_path);
 	sf->gz_len = 0;
-	sf->gz = gzip_of(data, len, &sf->gz_len);
+	sf->gz = gz_encode(data, len, 9, &sf->gz_len); /* once, so the best level */
 }
 
 static void add_file(struct static_files *s, const char *fs_path, const char *url_path)
@@ -207,30 +182,6 @@ void static_free(struct static_files *s)
 	free(s);
 }
 
-/* 1 if the Accept-Encoding header value accepts gzip: a coding "gzip" or "*" whose q is not 0. */
-static int accepts_gzip(const char *ae)
-{
-	while (ae && *ae) {
-		const char *end = strchr(ae, ','), *stop = end ? end : ae + strlen(ae);
-		const char *name = ae, *name_end, *q;
-
-		while (name < stop && (*name == ' ' || *name == '\t'))
-			name++;
-		name_end = name;
-		while (name_end < stop && *name_end != ';' && *name_end != ' ' && *name_end != '\t')
-			name_end++;
-		if ((name_end - name == 4 && strncasecmp(name, "gzip", 4) == 0) || (name_end - name == 1 && *name == '*')) {
-			q = name_end;
-			while (q < stop && !(q[0] == 'q' && q + 1 < stop && q[1] == '='))
-				q++;
-			if (q >= stop || strtod(q + 2, NULL) > 0.0)
-				return 1;
-		}
-		ae = end ? end + 1 : NULL;
-	}
-	return 0;
-}
-
 void static_serve(struct hctx *c)
 {
 	const char *p = strcmp(c->path, "/") == 0 ? "/index.html" : c->path;
@@ -245,7 +196,7 @@ void static_serve(struct hctx *c)
 			continue;
 		in = evhttp_request_get_input_headers(c->req);
 		inm = evhttp_find_header(in, "If-None-Match");
-		gz = f->gz && accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+		gz = f->gz && gz_accepted(evhttp_find_header(in, "Accept-Encoding"));
 		etag = gz ? f->etag_gz : f->etag;
 		http_header(c, "ETag", etag);
 		http_header(c, "Cache-Control", "no-cache");

@@ -105,7 +105,7 @@ int study_mistakes_ingest(struct store *db, int64_t user_id, int64_t now, int *t
 	struct wrong_ctx w = {db, user_id, now, LX_OK, e};
 	int rc = store_mistake_pending(db, user_id, now, idv_cb, &ids, e);
 	for (size_t i = 0; rc == LX_OK && i < ids.n; i++) {
-		rc = store_attempt_wrong(db, ids.v[i], wrong_cb, &w, e);
+		rc = store_attempt_missed(db, ids.v[i], wrong_cb, &w, e);
 		if (rc == LX_OK)
 			rc = w.rc;
 		if (rc == LX_OK)

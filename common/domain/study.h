@@ -4,9 +4,10 @@
  *
  * The mistake rules, in one place (study.c):
  *   - a question enters my mistakes when I answer it wrong in practice, or when an exam
- *     attempt of mine that had it wrong may show its review (review immediate, or after_close
- *     and closed; and no attempt of mine at that exam in progress) — never earlier, so the
- *     book cannot tell anyone a key before the review would;
+ *     attempt of mine that had it wrong or left it blank (last_response "") may show its
+ *     review (review immediate, or after_close and closed; and no attempt of mine at that
+ *     exam in progress) — never earlier, so the book cannot tell anyone a key before the
+ *     review would;
  *   - it leaves after two right answers in a row in practice (a wrong one starts the count
  *     again); a later wrong answer brings it back.
  * Functions that write take the writer's connection inside a transaction; readers any.
@@ -58,7 +59,7 @@ int study_practice_answer(struct store *db, int64_t set_id, int64_t user_id, int
  * valid answer to a question of type with n_options options, else 0. */
 int study_response_valid(const char *type, int n_options, const char *response);
 
-/* Takes the wrong answers of every attempt of user_id whose review may now be shown into
+/* Takes the wrong and the blank answers of every attempt of user_id whose review may now be shown into
  * the mistakes (writer); each attempt once. *taken = attempts taken (may be NULL). */
 int study_mistakes_ingest(struct store *db, int64_t user_id, int64_t now, int *taken, struct lx_err *e);
 /* 1 if study_mistakes_ingest would take some attempt (a read). */

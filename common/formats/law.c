@@ -1,7 +1,8 @@
 /* law.c — reading a law's Markdown into articles, Chinese numerals, and reading a basis
  * (see law.h). Pure functions over bytes; nothing here knows the store or an exam.
  * Headings (#…) make the chapter path; a line starting 第X条 starts an article; other
- * lines continue the article above them (or, under a 序言 heading, the preamble). */
+ * lines continue the article above them (or, under a 序言 heading, the preamble; under a
+ * 附件 heading after the last article, that annex). */
 #include "law.h"
 
 #include <stdarg.h>
@@ -166,6 +167,7 @@ struct lctx {
 	int in_preamble;   /* under a 序言 heading, before any article */
 	int too_big;       /* the open article passed LAW_MAX_ARTICLE (said once) */
 	int too_many;
+	int annexes;       /* 附件 headings after the last article so far */
 };
 
 static void lerr(struct lctx *c, int line, const char *b, const char *e, const char *fmt, ...)
@@ -281,6 +283,10 @@ static void heading(struct lctx *c, int level, const char *b, const char *e, int
 			lerr(c, line, b, e, "序言必须在第一条之前");
 		else if (new_article(c, 0, 0, "序言", strlen("序言"), line, (size_t)(b - c->data)))
 			c->in_preamble = 1;
+	} else if (strncmp(h, "附件", strlen("附件")) == 0 && c->doc->n && c->doc->articles[c->doc->n - 1].no > 0) {
+		/* an annex after the articles: its lines are its text (see LAW_ANNEX_NO) */
+		c->annexes++;
+		new_article(c, LAW_ANNEX_NO + c->annexes, 0, h, strlen(h), line, (size_t)(b - c->data));
 	}
 }
 
@@ -292,7 +298,7 @@ static void check_order(struct lctx *c)
 		const struct law_article *a = &c->doc->articles[i];
 		char msg[256];
 		const char *b, *e;
-		if (a->no == 0)
+		if (a->no == 0 || a->no > LAW_ANNEX_NO)
 			continue;
 		b = c->data + a->off; /* the line itself, for the quote */
 		e = memchr(b, '\n', c->len - a->off);
@@ -385,7 +391,7 @@ int law_parse(const char *data, size_t len, const char *fname, struct law_doc *d
 		}
 		if (c.open)
 			add_text(&c, line, b, e);
-		/* else: the header's dates, an annex list — not part of any article */
+		/* else: the header's dates, lines under a heading that is no annex — not part of any article */
 	}
 	close_article(&c);
 	if (c.too_many) {

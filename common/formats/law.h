@@ -18,9 +18,14 @@
 #define LAW_MAX_DEPTH 6            /* heading levels kept in a chapter path */
 #define LAW_REFS_MAX 8             /* articles one basis may cite */
 #define LAW_CODE_MAX 32            /* a law's code: [a-z0-9-]+, like a bank's */
+/* An annex (附件一, 附件二 … : a heading starting 附件 after the last article, as the Criminal
+ * Law's lists of the acts it repealed and kept) is kept as an article numbered LAW_ANNEX_NO + 1,
+ * + 2, … (no article reaches it: law_numeral stops at 9999), its label and chapter the heading,
+ * its text the lines under it; so it is stored, listed and shown like an article, URL "10001". */
+#define LAW_ANNEX_NO 10000
 
 struct law_article {
-	int no;        /* 1…; 0 is the preamble (序言) */
+	int no;        /* 1…; 0 is the preamble (序言); over LAW_ANNEX_NO an annex (附件) */
 	int sub;       /* the Y of 第X条之Y; 0 when none */
 	char *label;   /* as written: "第五条", "第十七条之一", "序言" */
 	char *chapter; /* the headings above it, "第一章 总纲 / 第一节 …"; "" when none */

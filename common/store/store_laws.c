@@ -7,11 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "law.h"
 #include "store_int.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 #define SQL_LAW_COLS                                                                                          \
 	"SELECT l.code, l.title, v.effective, v.sha256, l.version,"                                       \
-	" (SELECT count(*) FROM law_articles a WHERE a.law = l.code AND a.version = l.version), v.imported_at" \
+	" (SELECT count(*) FROM law_articles a WHERE a.law = l.code AND a.version = l.version"             \
+	"  AND a.art_no <= " STR(LAW_ANNEX_NO) "), v.imported_at" /* articles and 序言, no annex */          \
 	" FROM laws l JOIN law_versions v ON v.law = l.code AND v.version = l.version "
 
 static void law_from(struct stmt *st, struct law_row *l)

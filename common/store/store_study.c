@@ -257,14 +257,16 @@ int store_mistake_pending(struct store *db, int64_t user_id, int64_t now, void (
 	return ids(db, st, fn, ctx, e);
 }
 
-int store_attempt_wrong(struct store *db, int64_t attempt_id,
-			void (*fn)(void *ctx, int64_t question_id, const char *response), void *ctx,
-			struct lx_err *e)
+int store_attempt_missed(struct store *db, int64_t attempt_id,
+			 void (*fn)(void *ctx, int64_t question_id, const char *response), void *ctx,
+			 struct lx_err *e)
 {
-	STMT(st, "SELECT v.question_id, w.response FROM answers w"
-		 " JOIN attempt_questions aq ON aq.attempt_id = w.attempt_id AND aq.position = w.position"
+	/* every question of the paper: no answer row, an empty response ('' is never a key) or
+	 * a response that is not the key */
+	STMT(st, "SELECT v.question_id, coalesce(w.response, '') FROM attempt_questions aq"
 		 " JOIN question_versions v ON v.id = aq.version_id"
-		 " WHERE w.attempt_id = ?1 AND w.response <> '' AND w.response <> v.answer ORDER BY w.position");
+		 " LEFT JOIN answers w ON w.attempt_id = aq.attempt_id AND w.position = aq.position"
+		 " WHERE aq.attempt_id = ?1 AND (w.response IS NULL OR w.response <> v.answer) ORDER BY aq.position");
 	int src;
 	st_bind_int(st, 1, attempt_id);
 	while ((src = st_step(st)) == ST_ROW)

@@ -74,16 +74,17 @@ int store_mistakes(struct store *db, int64_t user_id, void (*fn)(void *ctx, cons
 /* Mistakes of a user still in the book (streak < 2). */
 int store_mistakes_count(struct store *db, int64_t user_id, int64_t *n, struct lx_err *e);
 
-/* Submitted attempts of user (not voided) whose wrong answers are not yet in the mistakes and whose review
+/* Submitted attempts of user (not voided) whose missed questions are not yet in the mistakes and whose review
  * may be shown at now: review immediate, or after_close and closed; and no attempt of the
  * same user at the same exam in progress. */
 int store_mistake_pending(struct store *db, int64_t user_id, int64_t now, void (*fn)(void *ctx, int64_t attempt_id),
 			  void *ctx, struct lx_err *e);
-/* The answers of a submitted attempt that are not the key and not empty: fn(question, the
- * response in original keys). */
-int store_attempt_wrong(struct store *db, int64_t attempt_id,
-			void (*fn)(void *ctx, int64_t question_id, const char *response), void *ctx,
-			struct lx_err *e);
+/* The questions of a submitted attempt not answered right: a response that is not the key,
+ * or none (left blank: response ""), in paper order: fn(question, the response in original
+ * keys). */
+int store_attempt_missed(struct store *db, int64_t attempt_id,
+			 void (*fn)(void *ctx, int64_t question_id, const char *response), void *ctx,
+			 struct lx_err *e);
 int store_mistake_attempt_done(struct store *db, int64_t attempt_id, struct lx_err *e);
 
 /* --- study records --- */

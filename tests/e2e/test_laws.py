@@ -262,6 +262,19 @@ class Laws(L.TestCase):
         r = c.get("/api/v1/laws/constitution/articles/58")
         self.assertEqual(r.body["article"]["label"], "第五十八条")
 
+        # The Criminal Law's annexes (附件一, 附件二 after 第四百五十二条) are stored and shown as
+        # entries of their own (LAW_ANNEX_NO + 1, + 2), not counted as articles.
+        self.assertEqual(laws["criminal-law"]["articles"], 452 + 53)
+        arts = c.get("/api/v1/laws/criminal-law").body["articles"]
+        self.assertEqual([a["label"] for a in arts[-3:]], ["第四百五十二条", "附件一", "附件二"])
+        self.assertEqual([(a["no"], a["ref"]) for a in arts[-2:]], [(10001, "10001"), (10002, "10002")])
+        self.assertIn("1．中华人民共和国惩治军人违反职责罪暂行条例", arts[-2]["text"])
+        self.assertIn("8．关于惩治虚开、伪造和非法出售增值税专用发票犯罪的决定", arts[-1]["text"])
+        self.assertNotIn("惩治军人违反职责罪暂行条例", arts[-3]["text"])
+        r = c.get("/api/v1/laws/criminal-law/articles/10002")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.body["article"]["label"], "附件二")
+
         for path, code in (("/api/v1/laws/no-such-law", "law_not_found"),
                            ("/api/v1/laws/no-such-law/articles/1", "law_not_found"),
                            ("/api/v1/laws/NOPE", "law_not_found"),

@@ -1,6 +1,6 @@
 """Study (学法, SPEC §13; docs/api.md "Study"): practice sets with immediate feedback and every
 bad input; the 错题本 (a wrong practice answer enters it, two right answers in a row clear it;
-an exam attempt's wrong answers enter it only once its review may be shown, so the book
+an exam attempt's wrong and blank answers enter it only once its review may be shown, so the book
 never tells a key early); mock exams (any number of attempts, review at once, absent from
 every report, list and PDF); the prerequisite of practice answers (403 prerequisite_not_met
 with needed/done, then allowed); my study records and reading pings (one counted per 30 s);
@@ -270,6 +270,38 @@ class PracticeTest(L.TestCase):
         self.assertEqual(len(self.mistakes(c)), len(m), "taken in once")
         # (the book equals exactly the wrong answers of st-now and st-after: a question also
         # answered wrong in st-never is there only because one of those had it wrong too)
+
+    def test_exam_blank_answers_enter_once_review_allowed(self):
+        """A question left blank in an exam is a question not known: it enters the book with
+        last_response "" — like a wrong one, only once the review may be shown."""
+        srv = self.srv
+        exam(srv, "st-blank", n_judge=6, review="after_close", results="immediate")
+        c = self.person("p11")
+        r = c.post("/api/v1/exams/st-blank/attempts")
+        self.assertStatus(r, 201)
+        att = r.body
+        qs = att["questions"]
+        # 1 wrong, 2 right, one cleared (saved as ""), two never touched
+        items = []
+        for i, q in enumerate(qs[:4]):
+            key = STEM_KEY[q["stem"]]
+            resp = ("F" if key == "T" else "T") if i == 0 else key if i < 3 else ""
+            items.append({"position": q["position"], "response": resp, "seq": 1})
+        self.assertStatus(c.put("/api/v1/attempts/%d/answers" % att["id"], json={"answers": items}), 200)
+        self.assertStatus(c.post("/api/v1/attempts/%d/submit" % att["id"]), 200)
+        self.assertEqual(self.mistakes(c), {}, "review after_close, exam open: nothing, blank ones included")
+        L.sql(srv, "UPDATE exams SET closes_at = ? WHERE code = 'st-blank'", int(time.time()) - 1)
+        m = {x["stem"]: x for x in self.mistakes(c).values()}
+        blank = {q["stem"] for q in qs[3:]}
+        self.assertEqual(set(m), {qs[0]["stem"]} | blank)
+        for stem in blank:
+            self.assertEqual(m[stem]["last_response"], "", stem)
+            self.assertEqual(m[stem]["wrong_count"], 1, stem)
+        self.assertNotEqual(m[qs[0]["stem"]]["last_response"], "")
+        self.assertEqual(c.get("/api/v1/me/study").body["mistakes"], 4)
+        # they are practised like any mistake
+        ms = self.practise(c, count=10, mode="mistakes")
+        self.assertEqual({q["stem"] for q in ms["questions"]}, set(m))
 
     # --- mock exams ------------------------------------------------------------------------
 

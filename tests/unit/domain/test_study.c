@@ -304,6 +304,7 @@ struct take_arg {
 	struct fx *f;
 	int64_t attempt_id;
 	int n_wrong;
+	int n_blank; /* the last n_blank positions left blank: the first saved as "", the rest never saved */
 };
 
 static int save_job(struct store *db, void *arg, struct lx_err *e)
@@ -311,26 +312,30 @@ static int save_job(struct store *db, void *arg, struct lx_err *e)
 	struct take_arg *t = arg;
 	struct keys_ctx k = {0};
 	struct save_item items[6];
-	size_t ignored = 0;
+	size_t ignored = 0, n = 0;
 	int64_t deadline = 0;
 	int rc = store_aq_list(db, t->attempt_id, key_cb, &k, e);
 	for (int i = 0; rc == LX_OK && i < 6; i++) {
-		int wrong = i < t->n_wrong;
-		items[i].position = i + 1;
-		items[i].seq = 1;
-		snprintf(items[i].response, sizeof items[i].response, "%s",
-			 wrong ? (strcmp(k.key[i + 1], "T") == 0 ? "F" : "T") : k.key[i + 1]);
+		int wrong = i < t->n_wrong, blank = i >= 6 - t->n_blank;
+		if (blank && i > 6 - t->n_blank)
+			continue; /* never saved */
+		items[n].position = i + 1;
+		items[n].seq = 1;
+		snprintf(items[n].response, sizeof items[n].response, "%s",
+			 blank ? "" : wrong ? (strcmp(k.key[i + 1], "T") == 0 ? "F" : "T") : k.key[i + 1]);
+		n++;
 	}
 	if (rc == LX_OK)
-		rc = exam_save(db, t->attempt_id, t->f->u.id, items, 6, t->f->now, 30, &ignored, &deadline, NULL, e);
+		rc = exam_save(db, t->attempt_id, t->f->u.id, items, n, t->f->now, 30, &ignored, &deadline, NULL, e);
 	return rc;
 }
 
-/* Starts code for f->u, answers n_wrong of its 6 judge questions wrong, submits at f->now. */
-static int64_t take(struct fx *f, const char *code, int n_wrong, int submit)
+/* Starts code for f->u, answers n_wrong of its 6 judge questions wrong, leaves the last
+ * n_blank blank and the rest right, submits at f->now. */
+static int64_t take_blank(struct fx *f, const char *code, int n_wrong, int n_blank, int submit)
 {
 	struct start_arg s = {code, &f->u, f->now, 0, 0};
-	struct take_arg t = {f, 0, n_wrong};
+	struct take_arg t = {f, 0, n_wrong, n_blank};
 	struct submit_arg sub;
 	fx_run(f->db, start_job, &s, "start");
 	t.attempt_id = s.id;
@@ -340,6 +345,11 @@ static int64_t take(struct fx *f, const char *code, int n_wrong, int submit)
 		fx_run(f->db, submit_job, &sub, "submit");
 	}
 	return s.id;
+}
+
+static int64_t take(struct fx *f, const char *code, int n_wrong, int submit)
+{
+	return take_blank(f, code, n_wrong, 0, submit);
 }
 
 struct ingest_arg {
@@ -416,6 +426,38 @@ static void test_exam_mistakes_not_during_another_attempt(void **state)
 	assert_int_equal(mistakes(f, f->u.id), 3);
 }
 
+struct last_ctx {
+	int n, blank;
+};
+
+static void last_cb(void *ctx, const struct mistake_row *m)
+{
+	struct last_ctx *l = ctx;
+	l->n++;
+	l->blank += m->last_response[0] == '\0';
+}
+
+/* A question left blank is a question not known: the blank ones of an attempt (an empty
+ * response saved, or none at all) enter with the wrong ones, last_response "", and, like
+ * them, only once the review may be shown. */
+static void test_exam_blank_answers_enter(void **state)
+{
+	struct fx *f = *state;
+	int64_t closes = f->now + 3600;
+	struct last_ctx l = {0};
+	struct lx_err e = {0};
+
+	make_exam(f, "blank", "after_close", 1, closes);
+	take_blank(f, "blank", 1, 3, 1); /* 1 wrong, 2 right, 3 blank (one saved as "") */
+	assert_int_equal(ingest(f, f->now), 0);
+	assert_int_equal(mistakes(f, f->u.id), 0); /* review not yet allowed: not even the blank ones */
+	assert_int_equal(ingest(f, closes), 1);
+	assert_int_equal(mistakes(f, f->u.id), 4);
+	assert_int_equal(store_mistakes(f->db, f->u.id, last_cb, &l, &e), LX_OK);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.blank, 3);
+}
+
 /* Practice is refused while a real exam attempt is in progress (its keys would show). */
 static void test_no_practice_during_exam(void **state)
 {
@@ -471,6 +513,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_render_equals_tree, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exam_mistakes_when_review_allowed, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exam_mistakes_not_during_another_attempt, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_exam_blank_answers_enter, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_practice_during_exam, setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reading_once_per_30s, setup, fx_teardown),
 	};

@@ -77,7 +77,8 @@ static const char GOOD[] =
 	"\n"
 	"## 附件一\n"
 	"\n"
-	"1．不属于任何条文的清单\n";
+	"1．不属于任何条文的清单\n"
+	"2．第二项\n";
 
 static void test_good(void **state)
 {
@@ -89,7 +90,7 @@ static void test_good(void **state)
 	print_diags(&d);
 	assert_int_equal(d.total, 0);
 	assert_string_equal(doc.title, "中华人民共和国示例法");
-	assert_int_equal(doc.n, 7);
+	assert_int_equal(doc.n, 8);
 	assert_int_equal(doc.articles[0].no, 0);
 	assert_string_equal(doc.articles[0].label, "序言");
 	assert_string_equal(doc.articles[0].text, "序言第一段。\n序言第二段。");
@@ -107,6 +108,12 @@ static void test_good(void **state)
 	assert_int_equal(doc.articles[5].sub, 2);
 	assert_string_equal(doc.articles[6].chapter, "第二章 附则");
 	assert_string_equal(doc.articles[6].text, "本法自公布之日起施行。"); /* the annex is not in it */
+	/* the annex after the last article: an entry of its own (LAW_ANNEX_NO) */
+	assert_int_equal(doc.articles[7].no, LAW_ANNEX_NO + 1);
+	assert_int_equal(doc.articles[7].sub, 0);
+	assert_string_equal(doc.articles[7].label, "附件一");
+	assert_string_equal(doc.articles[7].chapter, "附件一");
+	assert_string_equal(doc.articles[7].text, "1．不属于任何条文的清单\n2．第二项");
 	law_doc_free(&doc);
 	diag_free(&d);
 }
@@ -223,22 +230,23 @@ static void test_bundled(void **state)
 		const char *file, *title;
 		size_t numbered, with_sub;
 		int preamble;
+		size_t annexes;
 	} laws[] = {
-		{"constitution.md", "中华人民共和国宪法", 143, 0, 1},
-		{"civil-code.md", "中华人民共和国民法典", 1260, 0, 0},
-		{"criminal-law.md", "中华人民共和国刑法", 452, 53, 0},
-		{"yangtze-river-protection-law.md", "中华人民共和国长江保护法", 79, 0, 0},
-		{"anti-telecom-fraud-law.md", "中华人民共和国反电信网络诈骗法", 50, 0, 0},
-		{"minors-protection-law.md", "中华人民共和国未成年人保护法", 132, 0, 0},
-		{"juvenile-delinquency-prevention-law.md", "中华人民共和国预防未成年人犯罪法", 68, 0, 0},
-		{"work-safety-law.md", "中华人民共和国安全生产法", 119, 0, 0},
-		{"food-safety-law.md", "中华人民共和国食品安全法", 154, 0, 0},
-		{"environmental-protection-law.md", "中华人民共和国环境保护法", 70, 0, 0},
+		{"constitution.md", "中华人民共和国宪法", 143, 0, 1, 0},
+		{"civil-code.md", "中华人民共和国民法典", 1260, 0, 0, 0},
+		{"criminal-law.md", "中华人民共和国刑法", 452, 53, 0, 2},
+		{"yangtze-river-protection-law.md", "中华人民共和国长江保护法", 79, 0, 0, 0},
+		{"anti-telecom-fraud-law.md", "中华人民共和国反电信网络诈骗法", 50, 0, 0, 0},
+		{"minors-protection-law.md", "中华人民共和国未成年人保护法", 132, 0, 0, 0},
+		{"juvenile-delinquency-prevention-law.md", "中华人民共和国预防未成年人犯罪法", 68, 0, 0, 0},
+		{"work-safety-law.md", "中华人民共和国安全生产法", 119, 0, 0, 0},
+		{"food-safety-law.md", "中华人民共和国食品安全法", 154, 0, 0, 0},
+		{"environmental-protection-law.md", "中华人民共和国环境保护法", 70, 0, 0, 0},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof laws / sizeof laws[0]; i++) {
 		char path[1024];
-		size_t len, numbered = 0, with_sub = 0, pre = 0;
+		size_t len, numbered = 0, with_sub = 0, pre = 0, annexes = 0;
 		struct law_doc doc;
 		struct diag d = {0};
 		char *data;
@@ -248,13 +256,30 @@ static void test_bundled(void **state)
 		print_diags(&d);
 		assert_string_equal(doc.title, laws[i].title);
 		for (size_t k = 0; k < doc.n; k++) {
-			numbered += doc.articles[k].no > 0 && doc.articles[k].sub == 0;
+			numbered += doc.articles[k].no > 0 && doc.articles[k].no <= LAW_ANNEX_NO && doc.articles[k].sub == 0;
+			annexes += doc.articles[k].no > LAW_ANNEX_NO;
 			with_sub += doc.articles[k].sub > 0;
 			pre += doc.articles[k].no == 0;
 			assert_true(doc.articles[k].text[0] != '\0');
 		}
-		if (numbered != laws[i].numbered || with_sub != laws[i].with_sub || pre != (size_t)laws[i].preamble)
-			fail_msg("%s: %zu articles + %zu 之 + %zu preamble", laws[i].file, numbered, with_sub, pre);
+		if (numbered != laws[i].numbered || with_sub != laws[i].with_sub || pre != (size_t)laws[i].preamble ||
+		    annexes != laws[i].annexes)
+			fail_msg("%s: %zu articles + %zu 之 + %zu preamble + %zu annexes", laws[i].file, numbered, with_sub,
+				 pre, annexes);
+		if (annexes) { /* the Criminal Law's: the last two, whole, after 第四百五十二条 */
+			const struct law_article *a1 = &doc.articles[doc.n - 2], *a2 = &doc.articles[doc.n - 1];
+			assert_int_equal(doc.articles[doc.n - 3].no, 452);
+			assert_int_equal(a1->no, LAW_ANNEX_NO + 1);
+			assert_string_equal(a1->label, "附件一");
+			assert_string_equal(a1->chapter, "附件一");
+			assert_non_null(strstr(a1->text, "1．中华人民共和国惩治军人违反职责罪暂行条例"));
+			assert_non_null(strstr(a1->text, "15．关于处理逃跑或者重新犯罪的劳改犯和劳教人员的决定"));
+			assert_int_equal(a2->no, LAW_ANNEX_NO + 2);
+			assert_string_equal(a2->label, "附件二");
+			assert_non_null(strstr(a2->text, "8．关于惩治虚开、伪造和非法出售增值税专用发票犯罪的决定"));
+			assert_non_null(strstr(doc.articles[doc.n - 3].text, "列于本法附件二的")); /* 452 keeps its own */
+			assert_null(strstr(doc.articles[doc.n - 3].text, "惩治军人违反职责罪暂行条例"));
+		}
 		law_doc_free(&doc);
 		diag_free(&d);
 		free(data);

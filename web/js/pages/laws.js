@@ -59,6 +59,10 @@ function para(text, word) {
   return h('p', {class: 'law-para'}, out);
 }
 
+/* Annexes (附件, after the last article) come numbered from LAW_ANNEX_NO + 1 (common/formats/law.h). */
+const LAW_ANNEX_NO = 10000;
+const articleCount = (articles) => articles.filter((a) => a.no <= LAW_ANNEX_NO).length;
+
 /* The articles grouped under their chapter headings (word, if given, marked). */
 function articleList(articles, target, word) {
   const box = h('div', {class: 'law-body'});
@@ -112,7 +116,8 @@ export async function renderLaw(main, params, ctx) {
   if (!ctx.isCurrent()) return; /* another page was asked for while this one loaded */
   const base = '#/laws/' + encodeURIComponent(code);
   main.appendChild(pageTitle(law.title,
-    (law.effective ? '施行日期 ' + law.effective + ' · ' : '') + '共 ' + law.articles.length + ' 条（含序言）' +
+    (law.effective ? '施行日期 ' + law.effective + ' · ' : '') + '共 ' + articleCount(law.articles) + ' 条（含序言）' +
+    (law.articles.length > articleCount(law.articles) ? '，附件 ' + (law.articles.length - articleCount(law.articles)) + ' 件' : '') +
     (law.version > 1 ? ' · 第 ' + law.version + ' 版' : '')));
 
   /* navigator: chapters, then articles */

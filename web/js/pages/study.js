@@ -247,7 +247,8 @@ export async function renderMistakes(main) {
     list.appendChild(h('li', {class: 'card mistake-card', dataset: {qid: r.question_id, bank: r.bank}},
       h('div', {class: 'q-head'}, h('span', {class: 'chip chip-info'}, TYPE_NAMES[r.type] || r.type),
         h('span', null, '答错 ' + r.wrong_count + ' 次'),
-        r.right_in_row ? h('span', {class: 'chip chip-success'}, '已连续答对 ' + r.right_in_row + ' 次') : null),
+        r.right_in_row ? h('span', {class: 'chip chip-success'}, '已连续答对 ' + r.right_in_row + ' 次') : null,
+        r.last_response === '' ? h('span', {class: 'chip chip-danger mistake-blank'}, '上次未作答') : null),
       h('p', {class: 'mistake-stem'}, r.stem),
       h('ul', {class: 'plain-list'}, opts)));
   }
