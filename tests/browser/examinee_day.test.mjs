@@ -8,7 +8,7 @@
 // zero with a credit written behind its back; this one is the real stop and restart.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {Env, demoExam, VIEWPORTS, sleep} from './harness.mjs';
+import {Env, demoExam, VIEWPORTS, sleep, waitFor} from './harness.mjs';
 import {answerCurrent, openQuestion, remainingSeconds, waitSaved} from './exam-helpers.mjs';
 
 const env = new Env('examinee_day');
@@ -77,14 +77,17 @@ test('an examinee loses no time to a server outage and keeps a receipt', async (
   assert.ok(credit.seconds >= DOWN_MS / 1000 - 1 && credit.seconds <= gap + 7,
     `the credit ${credit.seconds}s covers the ${gap}s the server was away (plus at most one liveness interval)`);
   assert.equal(Date.parse(a.deadline) - Date.parse(before.deadline), credit.seconds * 1000, 'the deadline moved by the credit');
-  assert.equal(a.answers['2'] !== undefined && a.answers['2'] !== '', true, 'the answer given during the outage is stored');
+  assert.ok(a.answers['2'], 'the answer given during the outage is stored');
   const m = Math.floor(credit.seconds / 60);
   const s = credit.seconds % 60;
   const said = m && s ? `${m} 分 ${s} 秒` : m ? `${m} 分钟` : `${s} 秒`;
   assert.equal((await note.innerText()).trim(), `因系统故障，考试时间已延长 ${said}。`);
-  const left = await remainingSeconds(page);
-  const want = Math.round((Date.parse(a.deadline) - Date.now()) / 1000);
-  assert.ok(Math.abs(left - want) <= 3, `the page counts to the new deadline: ${left}s shown, ${want}s left`);
+  // the countdown redraws every 250 ms: within a second it counts to the new deadline
+  await waitFor(async () => {
+    const left = await remainingSeconds(page);
+    const want = Math.round((Date.parse(a.deadline) - Date.now()) / 1000);
+    return Math.abs(left - want) <= 2 || null;
+  }, {timeout: 2000, interval: 100, what: 'the countdown to the credited deadline'});
   await shots(page, '01-credit-notice');
 
   // Hand in; the result page shows the receipt.
