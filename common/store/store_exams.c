@@ -127,6 +127,8 @@ int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct 
 	"      OR EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = " X " AND (o.path = s.org_path" \
 	"                 OR substr(o.path, 1, length(s.org_path) + 1) = s.org_path || '/')))"
 #define SQL_ASSIGNED SQL_ASSIGNED_TO("?1")
+/* the same for the exam of the row x (exams x) of an outer query */
+#define SQL_ASSIGNED_X SQL_ASSIGNED_TO("x.id")
 
 /* Assigned and not exempt (免考, SPEC §12): who an exam counts and lets start. */
 #define SQL_ASSIGNED_NOT_EXEMPT \
@@ -197,7 +199,7 @@ int store_exam_codes_in_scope(struct store *db, const char *scope, void (*fn)(vo
 		return src == ST_DONE ? LX_OK : store_fail(db, src, e, "exams");
 	}
 	STMT(st, "SELECT x.code FROM exams x WHERE"
-		 " EXISTS (SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED_TO("x.id")
+		 " EXISTS (SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED_X
 		 "         AND (o.path = CAST(?1 AS TEXT) OR substr(o.path, 1, length(?1) + 1) = ?1 || '/'))"
 		 " OR EXISTS (SELECT 1 FROM attempts a JOIN users u ON u.id = a.user_id JOIN org_units o ON o.id = u.org_id"
 		 "         WHERE a.exam_id = x.id AND (o.path = ?1 OR substr(o.path, 1, length(?1) + 1) = ?1 || '/'))"
