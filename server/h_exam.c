@@ -379,11 +379,17 @@ void h_admin_exams_create(struct hctx *c)
 	http_write(c, create_job, create_done);
 }
 
+/* GET /api/v1/admin/exams: every exam; for a scoped principal (a unit administrator) only
+ * the exams that concern someone in the scope (exam_admin_list_json). */
 void h_admin_exams_list(struct hctx *c)
 {
 	json_t *out = NULL;
 	struct lx_err e = {0};
-	int rc = exam_admin_list_json(c->th->rd, &out, &e);
+	const char *scope;
+	int rc;
+
+	scope_sql_prefix(c, &scope);
+	rc = exam_admin_list_json(c->th->rd, scope, &out, &e);
 	if (rc)
 		fail(c, rc, &e);
 	else

@@ -251,14 +251,19 @@ static void serve(struct hctx *c, enum report_kind kind)
 }
 
 /* GET /api/v1/reports: every exam, for HR officers choosing one to report on (the same
- * list the admin pages show, without mock exams). */
+ * list the admin pages show, without mock exams; for a scoped principal only the exams that
+ * concern someone in the scope). */
 void h_reports_exams(struct hctx *c)
 {
 	json_t *out = NULL;
 	struct lx_err e = {0};
-	int rc = exam_admin_list_json(c->th->rd, &out, &e);
+	const char *scope;
 	json_t *exams, *it;
 	size_t i;
+	int rc;
+
+	scope_sql_prefix(c, &scope);
+	rc = exam_admin_list_json(c->th->rd, scope, &out, &e);
 
 	if (rc) {
 		http_fail(c, rc, NULL);

@@ -11,6 +11,7 @@
 #include "exam.h"
 #include "jsonx.h"
 #include "log.h"
+#include "lx_limits.h"
 #include "mem.h"
 #include "pw.h"
 #include "report.h"
@@ -20,6 +21,7 @@
 #include "store_accounts.h"
 
 #define STAFF_LIST_MAX 500   /* rows of one staff search */
+#define PEOPLE_OFFSET_MAX 100000000 /* offset= of a people page */
 #define STAFF_QUERY_MAX 64   /* bytes of a search text */
 
 /* GET /api/v1/admin/exams/{code}/monitor?units=1: the counts over the principal's scope,
@@ -51,14 +53,43 @@ void h_admin_exam_monitor(struct hctx *c)
 		http_json(c, 200, out);
 }
 
-/* GET /api/v1/admin/exams/{code}/people?org=PATH&status=S */
+/* A decimal query parameter in [lo, hi] into *v (left as it is when the parameter is
+ * absent): 0, or -1 when it is present but not such a number. */
+static int query_count(struct hctx *c, const char *key, int64_t lo, int64_t hi, int64_t *v)
+{
+	const char *s = http_query(c, key);
+	int64_t n = 0;
+	if (!s)
+		return 0;
+	if (!*s || strlen(s) > 12)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	if (n < lo || n > hi)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+/* GET /api/v1/admin/exams/{code}/people?org=PATH&status=S&limit=N&offset=K: one page of
+ * the people (limit 1–1000, default 200; offset from 0) and the total. */
 void h_admin_exam_people(struct hctx *c)
 {
 	json_t *out = NULL;
 	struct lx_err e = {0};
 	const char *org = NULL, *scope;
 	unsigned mask = 0;
+	int64_t limit = LX_PEOPLE_PAGE, offset = 0;
 	int rc;
+
+	if (query_count(c, "limit", 1, LX_PEOPLE_PAGE_MAX, &limit) != 0 ||
+	    query_count(c, "offset", 0, PEOPLE_OFFSET_MAX, &offset) != 0) {
+		http_error(c, 400, "bad_request", "每页人数 limit 须为 1–1000 的整数，起始位置 offset 须为不小于 0 的整数");
+		return;
+	}
 
 	const char *st_s = http_query(c, "status");
 	enum attempt_status st;
@@ -77,7 +108,7 @@ void h_admin_exam_people(struct hctx *c)
 		http_error(c, 404, "not_found", "没有这场考试");
 		return;
 	}
-	rc = exam_people_json(c->th->rd, c->params[0], scope, org, mask, clock_now(), &out, &e);
+	rc = exam_people_json(c->th->rd, c->params[0], scope, org, mask, offset, limit, clock_now(), &out, &e);
 	if (rc == LX_ERR_NOTFOUND)
 		http_error(c, 404, "not_found", e.msg[0] ? e.msg : "没有这场考试");
 	else if (rc)

@@ -26,5 +26,7 @@
 #define LX_PRACTICE_COUNT_MAX 100     /* questions in one practice set (POST /practice) */
 #define LX_PRACTICE_REQUIRED_MAX 100000 /* an exam's requires.practice_answered */
 #define LX_READING_PING_SECONDS 30    /* reading time: at most one ping counted per this many s */
+#define LX_PEOPLE_PAGE 200            /* rows of one page of an exam's people (the default limit) */
+#define LX_PEOPLE_PAGE_MAX 1000       /* rows of one page of an exam's people asked with limit= */
 
 #endif

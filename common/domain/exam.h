@@ -194,18 +194,24 @@ int exam_list_json(struct store *db, const struct user *u, int64_t now, int grac
 		   struct lx_err *e);
 int exam_monitor_json(struct store *db, const char *exam_code, int64_t now, json_t **out, struct lx_err *e);
 /* The monitor over a scope (SPEC §12; NULL: everyone): the same counts over the people in
- * scope, plus "scope", and with units != 0 "units": one row per unit with assigned people,
- * {org, assigned, not_started, in_progress, submitted}, in path order. */
+ * scope (exempt included, apart from assigned), plus "scope", and with units != 0 "units":
+ * one row per unit with assigned or exempt people, {org, assigned, not_started, in_progress,
+ * submitted, exempt}, in path order. */
 int exam_monitor_scoped_json(struct store *db, const char *exam_code, const char *scope, int units, int64_t now,
 			     json_t **out, struct lx_err *e);
 /* GET /admin/exams/{code}/people: {"exam","server_time","rows":[{login, name, org, category,
- * status, attempt_id, started_at, deadline, remaining_seconds, score, passed, last_seen}]}
- * for the people in scope and under org (each NULL: no limit) whose status bit
- * (1u << enum attempt_status) is in status_mask (0: any). remaining_seconds counts down to
- * the deadline of an attempt in progress (0 past it), null otherwise. */
+ * status, attempt_id, started_at, deadline, remaining_seconds, score, passed, last_seen}],
+ * "total","offset","limit"} for the people in scope and under org (each NULL: no limit)
+ * whose status bit (1u << enum attempt_status) is in status_mask (0: any): total counts them
+ * all, rows holds the page of at most limit of them from offset (0-based, in unit path then
+ * login order). remaining_seconds counts down to the deadline of an attempt in progress (0
+ * past it), null otherwise. */
 int exam_people_json(struct store *db, const char *exam_code, const char *scope, const char *org,
-		     unsigned status_mask, int64_t now, json_t **out, struct lx_err *e);
-int exam_admin_list_json(struct store *db, json_t **out, struct lx_err *e);
+		     unsigned status_mask, int64_t offset, int64_t limit, int64_t now, json_t **out,
+		     struct lx_err *e);
+/* The admin exam list {"exams":[…]}: every exam, or with scope (a unit path) only the exams
+ * that assign someone there or in which someone there has an attempt (store_exams.h). */
+int exam_admin_list_json(struct store *db, const char *scope, json_t **out, struct lx_err *e);
 /* One exam for `exam show`: its definition plus counts. */
 int exam_show_json(struct store *db, const char *exam_code, int64_t now, json_t **out, struct lx_err *e);
 

@@ -14,18 +14,21 @@
 #include "store.h"
 #include "store_exams.h"
 
+/* n[] by enum attempt_status up to AST_EXEMPT (store_exam_monitor_units) */
+#define MON_N (AST_EXEMPT + 1)
+
 struct unit_count {
 	char *org;
-	int64_t n[3]; /* by enum attempt_status */
+	int64_t n[MON_N];
 };
 
 struct mon {
 	struct unit_count *u;
 	size_t n, cap;
-	int64_t total[3];
+	int64_t total[MON_N];
 };
 
-static void mon_cb(void *ctx, const char *org, const int64_t n[3])
+static void mon_cb(void *ctx, const char *org, const int64_t n[MON_N])
 {
 	struct mon *m = ctx;
 	if (m->n == m->cap) {
@@ -33,18 +36,20 @@ static void mon_cb(void *ctx, const char *org, const int64_t n[3])
 		m->u = lx_realloc(m->u, m->cap * sizeof *m->u);
 	}
 	m->u[m->n].org = lx_strdup(org);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < MON_N; i++) {
 		m->u[m->n].n[i] = n[i];
 		m->total[i] += n[i];
 	}
 	m->n++;
 }
 
-static json_t *counts_json(const int64_t n[3])
+/* The exempt (免考) are not assigned: counted apart, as the exam's own monitor does. */
+static json_t *counts_json(const int64_t n[MON_N])
 {
-	return json_pack("{s:I,s:I,s:I,s:I}", "assigned", (json_int_t)(n[0] + n[1] + n[2]), "not_started",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I}", "assigned",
+			 (json_int_t)(n[AST_NOT_STARTED] + n[AST_IN_PROGRESS] + n[AST_SUBMITTED]), "not_started",
 			 (json_int_t)n[AST_NOT_STARTED], "in_progress", (json_int_t)n[AST_IN_PROGRESS], "submitted",
-			 (json_int_t)n[AST_SUBMITTED]);
+			 (json_int_t)n[AST_SUBMITTED], "exempt", (json_int_t)n[AST_EXEMPT]);
 }
 
 int exam_monitor_scoped_json(struct store *db, const char *exam_code, const char *scope, int units, int64_t now,
@@ -96,16 +101,22 @@ struct people {
 	json_t *rows;
 	unsigned mask;
 	int64_t now;
+	int64_t offset, limit; /* the page: rows [offset, offset + limit) of those matching */
+	int64_t total;         /* every person matching */
 };
 
 static int people_cb(void *ctx, const struct exam_person *p)
 {
 	struct people *pl = ctx;
 	int sub = p->status == AST_SUBMITTED, run = p->status == AST_IN_PROGRESS;
+	int64_t k;
 	json_t *o;
 
 	if (pl->mask && !(pl->mask & (1u << p->status)))
 		return 0;
+	k = pl->total++;
+	if (k < pl->offset || k - pl->offset >= pl->limit)
+		return 0; /* counted, not on this page */
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "login", p->login, "name", p->name, "org", p->org, "category",
 		      p->category, "status", attempt_status_name(p->status));
 	json_object_set_new(o, "attempt_id", p->attempt_id ? json_integer(p->attempt_id) : json_null());
@@ -121,10 +132,10 @@ static int people_cb(void *ctx, const struct exam_person *p)
 }
 
 int exam_people_json(struct store *db, const char *exam_code, const char *scope, const char *org,
-		     unsigned status_mask, int64_t now, json_t **out, struct lx_err *e)
+		     unsigned status_mask, int64_t offset, int64_t limit, int64_t now, json_t **out, struct lx_err *e)
 {
 	struct exam_row x = {0};
-	struct people pl = {json_array(), status_mask, now};
+	struct people pl = {json_array(), status_mask, now, offset < 0 ? 0 : offset, limit < 0 ? 0 : limit, 0};
 	char t[40];
 	int rc = store_read_begin(db, e);
 	if (rc) {
@@ -136,8 +147,9 @@ int exam_people_json(struct store *db, const char *exam_code, const char *scope,
 		rc = store_exam_people(db, x.id, scope, org, NULL, people_cb, &pl, e);
 	store_read_end(db);
 	if (rc == LX_OK) {
-		*out = json_pack("{s:s,s:s,s:o}", "exam", x.code, "server_time", rfc3339_format(now, t, sizeof t),
-				 "rows", pl.rows);
+		*out = json_pack("{s:s,s:s,s:o,s:I,s:I,s:I}", "exam", x.code, "server_time",
+				 rfc3339_format(now, t, sizeof t), "rows", pl.rows, "total", (json_int_t)pl.total,
+				 "offset", (json_int_t)pl.offset, "limit", (json_int_t)pl.limit);
 		pl.rows = NULL;
 	}
 	json_decref(pl.rows);

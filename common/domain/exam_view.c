@@ -336,10 +336,10 @@ static void alist_cb(void *ctx, const char *code)
 	exam_row_free(&x);
 }
 
-int exam_admin_list_json(struct store *db, json_t **out, struct lx_err *e)
+int exam_admin_list_json(struct store *db, const char *scope, json_t **out, struct lx_err *e)
 {
 	struct alist l = {db, json_array()};
-	int rc = store_exam_codes(db, alist_cb, &l, e);
+	int rc = store_exam_codes_in_scope(db, scope, alist_cb, &l, e);
 	if (rc) {
 		json_decref(l.arr);
 		return rc;

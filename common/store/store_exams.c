@@ -117,23 +117,18 @@ int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct 
 	return exam_row(db, st, out, e);
 }
 
-int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), void *ctx, struct lx_err *e)
-{
-	STMT(st, "SELECT code FROM exams ORDER BY opens_at, code");
-	int src;
-	while ((src = st_step(st)) == ST_ROW)
-		fn(ctx, col_text(st, 0));
-	st_reset(st);
-	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "exams");
-}
 
-/* The assignment rule of SPEC §4.4 as one SQL condition on u (users) and o (org_units). */
-#define SQL_ASSIGNED                                                                          \
-	" u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0"                                              \
-	" AND EXISTS (SELECT 1 FROM exam_papers p WHERE p.exam_id = ?1 AND p.category = u.category)" \
-	" AND (NOT EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = ?1)"                  \
-	"      OR EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = ?1 AND (o.path = s.org_path" \
+/* The assignment rule of SPEC §4.4 as one SQL condition on u (users) and o (org_units), for
+ * the exam whose id is the SQL expression X (a placeholder or a column). */
+#define SQL_ASSIGNED_TO(X)                                                                    \
+	" u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0"                            \
+	" AND EXISTS (SELECT 1 FROM exam_papers p WHERE p.exam_id = " X " AND p.category = u.category)" \
+	" AND (NOT EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = " X ")"                 \
+	"      OR EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = " X " AND (o.path = s.org_path" \
 	"                 OR substr(o.path, 1, length(s.org_path) + 1) = s.org_path || '/')))"
+#define SQL_ASSIGNED SQL_ASSIGNED_TO("?1")
+/* the same for the exam of the row x (exams x) of an outer query */
+#define SQL_ASSIGNED_X SQL_ASSIGNED_TO("x.id")
 
 /* Assigned and not exempt (免考, SPEC §12): who an exam counts and lets start. */
 #define SQL_ASSIGNED_NOT_EXEMPT \
@@ -183,6 +178,38 @@ int store_exam_monitor(struct store *db, int64_t exam_id, int64_t *assigned, int
 /* The unit path ?2 (the scope) and ?3 (a unit filter) each cover o.path; NULL covers everything. */
 #define SQL_UNDER_2 " AND (CAST(?2 AS TEXT) IS NULL OR o.path = ?2 OR substr(o.path, 1, length(?2) + 1) = ?2 || '/')"
 #define SQL_UNDER_3 " AND (CAST(?3 AS TEXT) IS NULL OR o.path = ?3 OR substr(o.path, 1, length(?3) + 1) = ?3 || '/')"
+
+int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), void *ctx, struct lx_err *e)
+{
+	return store_exam_codes_in_scope(db, NULL, fn, ctx, e);
+}
+
+/* A scoped principal's exams: those assigning someone under ?1 now (exempt or not), or in
+ * which someone under ?1 has an attempt (a person moved or disabled since keeps the exam in
+ * their unit's list). */
+int store_exam_codes_in_scope(struct store *db, const char *scope, void (*fn)(void *ctx, const char *code),
+			      void *ctx, struct lx_err *e)
+{
+	int src;
+	if (!scope) {
+		STMT(st, "SELECT code FROM exams ORDER BY opens_at, code");
+		while ((src = st_step(st)) == ST_ROW)
+			fn(ctx, col_text(st, 0));
+		st_reset(st);
+		return src == ST_DONE ? LX_OK : store_fail(db, src, e, "exams");
+	}
+	STMT(st, "SELECT x.code FROM exams x WHERE"
+		 " EXISTS (SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED_X
+		 "         AND (o.path = CAST(?1 AS TEXT) OR substr(o.path, 1, length(?1) + 1) = ?1 || '/'))"
+		 " OR EXISTS (SELECT 1 FROM attempts a JOIN users u ON u.id = a.user_id JOIN org_units o ON o.id = u.org_id"
+		 "         WHERE a.exam_id = x.id AND (o.path = ?1 OR substr(o.path, 1, length(?1) + 1) = ?1 || '/'))"
+		 " ORDER BY x.opens_at, x.code");
+	st_bind_text(st, 1, scope, -1);
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_text(st, 0));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "exams in scope");
+}
 
 int store_exam_people(struct store *db, int64_t exam_id, const char *scope, const char *org, const char *login,
 		      exam_person_fn fn, void *ctx, struct lx_err *e)
@@ -252,18 +279,20 @@ out:
 }
 
 int store_exam_monitor_units(struct store *db, int64_t exam_id, const char *scope,
-			     void (*fn)(void *ctx, const char *org, const int64_t n[3]), void *ctx, struct lx_err *e)
+			     void (*fn)(void *ctx, const char *org, const int64_t n[4]), void *ctx, struct lx_err *e)
 {
-	/* One row per (unit, status): each person's status is worked out once, then counted. */
+	/* One row per (unit, status): each person's status is worked out once, then counted;
+	 * 3 = exempt (免考), whatever they took. */
 	STMT(st, "SELECT o.path, t.st, count(*) FROM ("
 		 "  SELECT u.org_id AS oid,"
-		 "   CASE WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
+		 "   CASE WHEN EXISTS (SELECT 1 FROM exemptions m WHERE m.exam_id = ?1 AND m.user_id = u.id) THEN 3"
+		 "        WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
 		 "                     AND a.status = 'in_progress' AND a.voided_at IS NULL) THEN 1"
 		 "        WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = ?1 AND a.user_id = u.id"
 		 "                     AND a.status = 'submitted' AND a.voided_at IS NULL) THEN 2 ELSE 0 END AS st"
-		 "  FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED_NOT_EXEMPT SQL_UNDER_2
+		 "  FROM users u JOIN org_units o ON o.id = u.org_id WHERE" SQL_ASSIGNED SQL_UNDER_2
 		 " ) t JOIN org_units o ON o.id = t.oid GROUP BY o.path, t.st ORDER BY o.path");
-	int64_t n[3] = {0, 0, 0};
+	int64_t n[4] = {0, 0, 0, 0};
 	char *org = NULL;
 	int src;
 
@@ -279,11 +308,11 @@ int store_exam_monitor_units(struct store *db, int64_t exam_id, const char *scop
 			fn(ctx, org, n);
 			free(org);
 			org = NULL;
-			n[0] = n[1] = n[2] = 0;
+			memset(n, 0, sizeof n);
 		}
 		if (!org)
 			org = lx_strdup(path);
-		if (k >= 0 && k <= 2)
+		if (k >= 0 && k <= 3)
 			n[k] += col_int(st, 2);
 	}
 	st_reset(st);

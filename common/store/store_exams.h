@@ -33,6 +33,11 @@ int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *categ
 int store_exam_by_code(struct store *db, const char *code, struct exam_row *out, struct lx_err *e);
 int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct lx_err *e);
 int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), void *ctx, struct lx_err *e);
+/* The exams of a scoped principal (scope NULL: every exam, as store_exam_codes): those that
+ * assign someone in the scope's unit or its sub-units, exempt or not, or in which someone
+ * there has an attempt; in the same order (opens_at, code). */
+int store_exam_codes_in_scope(struct store *db, const char *scope, void (*fn)(void *ctx, const char *code),
+			      void *ctx, struct lx_err *e);
 /* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope, not
  * exempt (免考). */
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e);
@@ -61,9 +66,10 @@ int store_exam_people(struct store *db, int64_t exam_id, const char *scope, cons
 		      exam_person_fn fn, void *ctx, struct lx_err *e);
 
 /* The monitor's counts per unit over scope (NULL: everything), in unit path order: n[] by
- * enum attempt_status (in progress while any attempt is, else submitted when one is). */
+ * enum attempt_status up to AST_EXEMPT (exempt whatever they took; else in progress while
+ * any attempt is, else submitted when one is). n[AST_EXEMPT] are not assigned (SPEC §12). */
 int store_exam_monitor_units(struct store *db, int64_t exam_id, const char *scope,
-			     void (*fn)(void *ctx, const char *org, const int64_t n[3]), void *ctx, struct lx_err *e);
+			     void (*fn)(void *ctx, const char *org, const int64_t n[4]), void *ctx, struct lx_err *e);
 
 int store_bank_exists(struct store *db, const char *code, int *exists, struct lx_err *e);
 /* Active questions of bank, not in review (store_laws.h), whose current version has type: fn

@@ -111,9 +111,10 @@ export class Env {
   }
 
   /** Starts lawexamd. argon2M: the password-hash memory in KiB — 1024 (cheap) unless a test
-   *  needs hashing to take real time (a roster import's progress bar). */
-  async start({graceSeconds = 2, argon2M = 1024} = {}) {
-    const port = await freePort();
+   *  needs hashing to take real time (a roster import's progress bar). samePort: listen where
+   *  the last start did (a restart the open pages reach at the same address). */
+  async start({graceSeconds = 2, argon2M = 1024, samePort = false} = {}) {
+    const port = samePort && this.base ? Number(new URL(this.base).port) : await freePort();
     this.base = `https://127.0.0.1:${port}`;
     const log = openSync(join(this.dir, 'lawexamd.log'), 'a');
     this.server = spawn(LAWEXAMD, ['--db', this.db, '--listen', `127.0.0.1:${port}`, '--tls-dir', join(this.dir, 'tls'),
@@ -253,14 +254,19 @@ export class Env {
     for (const f of found) page.problems.push(`${where}: ${f}`);
   }
 
+  /** Stops lawexamd only (SIGTERM, SIGKILL after 6 s; or `signal`), keeping the database and
+   *  the browser: start({samePort: true}) brings it back for the pages still open. */
+  async stopServer(signal = 'SIGTERM') {
+    if (!this.server || this.server.exitCode !== null || this.server.signalCode !== null) return;
+    this.server.kill(signal);
+    const t = setTimeout(() => this.server.kill('SIGKILL'), 6000);
+    await this.exited;
+    clearTimeout(t);
+  }
+
   async stop() {
     if (this.browser) await this.browser.close().catch(() => {});
-    if (this.server && this.server.exitCode === null) {
-      this.server.kill('SIGTERM');
-      const t = setTimeout(() => this.server.kill('SIGKILL'), 6000);
-      await this.exited;
-      clearTimeout(t);
-    }
+    await this.stopServer();
     if (!process.env.KEEP_TMP) rmSync(this.dir, {recursive: true, force: true});
   }
 }

@@ -436,6 +436,106 @@ class ScopeActionTest(ScopeCase):
         self.login("e-b1")
 
 
+class ScopeUnitDayTest(ScopeCase):
+    """What a unit administrator's day needs from the server (issue 15): the scoped monitor
+    counts the exempt (免考) apart as the exam's own monitor does, the people list comes in
+    pages with a total, and the exam list holds only exams that concern the scope."""
+
+    OTHER = "sc-e-only"  # an exam for 区教育局 (E) only: none of S is assigned
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        srv = cls.srv
+        check(srv.admin("exam", "create", write_file(srv, "e-only.json", dumps(
+            exam_doc(cls.OTHER, "sc-bank", org_scope=[E], title="教育局专场")))))
+
+    def test_scoped_monitor_counts_the_exempt(self):
+        ua = self.login("sc-ua")
+        before = ua.get("/api/v1/admin/exams/%s/monitor?units=1" % EXAM).body
+        r = ua.post("/api/v1/admin/exams/%s/exemptions" % EXAM, json={"login": "s-v", "reason": "长期病假"})
+        self.assertStatus(r, 200)
+        try:
+            for q in ("?units=1", ""):
+                mon = ua.get("/api/v1/admin/exams/%s/monitor%s" % (EXAM, q)).body
+                self.assertEqual(mon["scope"], S)
+                self.assertEqual(mon.get("exempt"), 1, "the scoped monitor%s counts the exempt: %r" % (q, mon))
+                self.assertEqual(mon["assigned"], before["assigned"] - 1, "the exempt are not assigned")
+                self.assertEqual(mon["not_started"], before["not_started"] - 1)
+            units = {u["org"]: u for u in mon_units(ua)}
+            self.assertEqual(units[S].get("exempt"), 1, units)
+            self.assertEqual(units[S2].get("exempt"), 0, units)
+            self.assertEqual(sum(u["assigned"] for u in units.values()), before["assigned"] - 1)
+            # the unscoped administrator's per-unit monitor agrees with its one-row count
+            adm = self.login("sc-admin")
+            full = adm.get("/api/v1/admin/exams/%s/monitor?units=1" % EXAM).body
+            fast = adm.get("/api/v1/admin/exams/%s/monitor" % EXAM).body
+            for k in ("assigned", "not_started", "in_progress", "submitted", "exempt"):
+                self.assertEqual(full.get(k), fast[k], k)
+            self.assertEqual(sum(u["exempt"] for u in full["units"]), 1)
+            # the pass rates over the scope count them the same way
+            pr = ua.get("/api/v1/reports/%s/pass-rates?by=org" % EXAM).body["total"]
+            self.assertEqual((pr["assigned"], pr["exempt"]), (mon["assigned"], 1))
+        finally:
+            self.assertStatus(ua.delete("/api/v1/admin/exams/%s/exemptions/s-v" % EXAM), 200)
+        mon = ua.get("/api/v1/admin/exams/%s/monitor" % EXAM).body
+        self.assertEqual((mon["assigned"], mon["exempt"]), (before["assigned"], 0))
+
+    def test_people_come_in_pages(self):
+        ua = self.login("sc-ua")
+        url = "/api/v1/admin/exams/%s/people" % EXAM
+        whole = ua.get(url).body
+        order = [r["login"] for r in whole["rows"]]
+        self.assertEqual(order, ["s-a1", "s-v", "s-a2"], "unit path, then login")
+        self.assertEqual((whole.get("total"), whole.get("offset"), whole.get("limit")), (3, 0, 200),
+                         "the default page: 200 rows from the first, and the total")
+        pages = []
+        for offset in (0, 2, 4):
+            b = ua.get(url + "?limit=2&offset=%d" % offset).body
+            self.assertEqual((b.get("total"), b.get("limit"), b.get("offset")), (3, 2, offset), b)
+            pages.append([r["login"] for r in b["rows"]])
+        self.assertEqual(pages, [["s-a1", "s-v"], ["s-a2"], []])
+        # the filters apply before the page: the total counts the matching people only
+        b = ua.get(url + "?status=not_started&limit=1").body
+        self.assertEqual(([r["login"] for r in b["rows"]], b.get("total")), (["s-v"], 1))
+        b = ua.get(url + "?org=%s&limit=1&offset=1" % Q(S2)).body
+        self.assertEqual(([r["login"] for r in b["rows"]], b.get("total")), ([], 1))
+        self.assertEqual(len(ua.get(url + "?limit=1000").body["rows"]), 3)
+        for bad in ("limit=0", "limit=1001", "limit=abc", "limit=", "offset=-1", "offset=1.5", "limit=%2B5",
+                    "offset=99999999999999"):
+            r = ua.get(url + "?" + bad)
+            self.assertStatus(r, 400, "bad_request")
+            self.assertRegex(r.body["error"]["message"], r"[\u4e00-\u9fff]", bad)
+
+    def test_exam_list_holds_the_scope_exams(self):
+        def codes(login, path="/api/v1/admin/exams"):
+            return [x["code"] for x in self.login(login).get(path).body["exams"]]
+        self.assertIn(EXAM, codes("sc-ua"))
+        self.assertNotIn(self.OTHER, codes("sc-ua"), "an exam for another unit only is not the unit's")
+        self.assertNotIn(self.OTHER, codes("sc-ua", "/api/v1/reports"))
+        self.assertNotIn(self.OTHER, codes("sc-adm-s"), "a scoped administrator: the same")
+        self.assertEqual(sorted(codes("sc-admin")), sorted([EXAM, self.OTHER]), "unscoped: every exam")
+        self.assertEqual(sorted(codes("sc-hr", "/api/v1/reports")), sorted([EXAM, self.OTHER]))
+        self.assertEqual(sorted(codes("sc-hr-e", "/api/v1/reports")), sorted([EXAM, self.OTHER]),
+                         "both concern 区教育局")
+        # someone of the scope with an attempt keeps an exam listed after leaving its population
+        # (an exempt person stays assigned for this purpose: they are still the unit's business)
+        srv = self.srv
+        L.sql(srv, "INSERT INTO exam_scope(exam_id, org_path) SELECT id, ? FROM exams WHERE code = ?", S2, self.OTHER)
+        try:
+            self.assertIn(self.OTHER, codes("sc-ua"), "assigns s-a2 (S/普法股) now")
+            c = self.login("s-a2")
+            self.assertStatus(c.post("/api/v1/exams/%s/attempts" % self.OTHER), 201)
+        finally:
+            L.sql(srv, "DELETE FROM exam_scope WHERE org_path = ? AND exam_id = (SELECT id FROM exams WHERE code = ?)",
+                  S2, self.OTHER)
+        self.assertIn(self.OTHER, codes("sc-ua"), "s-a2's attempt keeps it in the unit's list")
+
+
+def mon_units(c):
+    return c.get("/api/v1/admin/exams/%s/monitor?units=1" % EXAM).body["units"]
+
+
 class ScopeCliTest(L.TestCase):
     def test_user_add_scope_and_roster(self):
         srv = self.server(*FAST, start=False)

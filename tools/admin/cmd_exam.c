@@ -94,7 +94,7 @@ static int cmd_exam_list(struct admin *a, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!(db = admin_db(a)))
 		return EXIT_DATA;
-	if (exam_admin_list_json(db, &out, &e) != LX_OK) {
+	if (exam_admin_list_json(db, NULL, &out, &e) != LX_OK) {
 		fprintf(stderr, "lawexam-admin: %s\n", e.msg);
 		return EXIT_DATA;
 	}

@@ -43,6 +43,7 @@ addRoutes([
   [/^\/unit$/, unitPage.renderHome, 'unit', 'unit'],
   [/^\/unit\/staff$/, unitPage.renderStaff, 'unit', 'unit'],
   [/^\/unit\/exams\/([^/]+)$/, unitPage.renderExam, 'unit', 'unit'],
+  [/^\/unit\/attempts\/([^/]+)$/, unitPage.renderAttempt, 'unit', 'unit'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],
   [/^\/hr-study$/, hrPage.renderStudyReport, 'hr', 'hr'],
   [/^\/hr\/([^/]+)$/, hrPage.renderReport, 'hr', 'hr'],

@@ -76,7 +76,8 @@ async function run(label, fn, onDone) {
 /**
  * The action buttons for one person row of an exam: row = {login, name, status, attempt_id}
  * (status as the people list gives it: not_started, in_progress, submitted, exempt, voided);
- * opts = {exam: code, onDone: async () => redraw}. Returns an element (a labelled group).
+ * opts = {exam: code, onDone: async () => redraw, detailBase: '#/unit/attempts/' (default
+ * '#/admin/attempts/')}. Returns an element (a labelled group).
  */
 export function attemptActions(row, opts) {
   const code = opts.exam;
@@ -115,7 +116,7 @@ export function attemptActions(row, opts) {
     items.push(btn('补考', 'btn-secondary', () => run('补考',
       () => api('POST', '/admin/exams/' + encodeURIComponent(code) + '/retakes', {body: {login: row.login}}), onDone)));
   }
-  if (id) items.push(h('a', {class: 'btn btn-small btn-secondary', href: '#/admin/attempts/' + id, 'aria-label': '答卷详情：' + who}, '答卷详情'));
+  if (id) items.push(h('a', {class: 'btn btn-small btn-secondary', href: (opts.detailBase || '#/admin/attempts/') + id, 'aria-label': '答卷详情：' + who}, '答卷详情'));
   return h('div', {class: 'form-actions attempt-actions', role: 'group', 'aria-label': '对 ' + who + ' 的操作'}, items);
 }
 
@@ -168,9 +169,12 @@ export function personLookup(code) {
     h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'person-title'}, '考生操作')), form, out);
 }
 
-/** #/admin/attempts/{id}: the attempt with the person's answers, the keys and the credit. */
-export async function renderAttemptDetail(main, params, ctx) {
+/** #/admin/attempts/{id}: the attempt with the person's answers, the keys and the credit
+ *  (as #/unit/attempts/{id} with how.unit: the links lead back to the 单位管理 pages). */
+export async function renderAttemptDetail(main, params, ctx, how = {}) {
   const id = params[0];
+  const examHref = (c) => (how.unit ? '#/unit/exams/' : '#/admin/exams/') + encodeURIComponent(c);
+  const detailBase = how.unit ? '#/unit/attempts/' : '#/admin/attempts/';
   let a;
   try {
     a = await api('GET', '/admin/attempts/' + encodeURIComponent(id));
@@ -184,7 +188,7 @@ export async function renderAttemptDetail(main, params, ctx) {
   main.appendChild(pageTitle('答卷详情：' + a.name + '（' + a.login + '）', a.exam_title + ' · 第 ' + a.attempt_no + ' 次作答'));
   const redraw = async () => {
     clear(main);
-    await renderAttemptDetail(main, params, null);
+    await renderAttemptDetail(main, params, null, how);
   };
   const facts = [
     ['单位', a.org], ['状态', STATUS_NAMES[a.status] || a.status],
@@ -195,10 +199,10 @@ export async function renderAttemptDetail(main, params, ctx) {
   ];
   main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'att-facts'},
     h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'att-facts'}, '概况'),
-      h('a', {class: 'btn btn-secondary', href: '#/admin/exams/' + encodeURIComponent(a.exam_code)}, '返回考试')),
+      h('a', {class: 'btn btn-secondary', href: examHref(a.exam_code)}, '返回考试')),
     h('table', {class: 'kv-table'}, h('tbody', null, facts.map(([k, v]) => h('tr', null, h('th', {scope: 'row'}, k), h('td', null, v))))),
     a.credits.length ? h('p', null, '补时记录：' + a.credits.map((c) => (c.reason === 'outage' ? '故障补时 ' : '延长 ') + Math.round(c.seconds / 60) + ' 分钟（' + fmtTime(c.at, true) + '）').join('；')) : null,
-    attemptActions({login: a.login, name: a.name, status: a.status, attempt_id: a.id}, {exam: a.exam_code, onDone: redraw})));
+    attemptActions({login: a.login, name: a.name, status: a.status, attempt_id: a.id}, {exam: a.exam_code, onDone: redraw, detailBase})));
   main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'att-qs'},
     h('h2', {class: 'card-title', id: 'att-qs'}, '逐题作答与得分'),
     tableWrap('逐题作答与得分', dataTable(null, [

@@ -7,9 +7,12 @@ import {api, session, hasRole, serverNow} from '../api.js';
 import {h, clear, alertBox, pageTitle, field, tableWrap, dataTable, fmtTime, fmtScore, fmtDuration,
   fmtClock, ROLE_NAMES} from '../dom.js';
 
-import {attemptActions} from './attempt-actions.js';
+import {LIMITS} from '../limits.js';
+import {attemptActions, renderAttemptDetail} from './attempt-actions.js';
 
 const STATUS = {not_started: '未开始', in_progress: '答题中', submitted: '已交卷', exempt: '免考', voided: '已作废'};
+/* rows of one page of the people list: the server's default (common/base/lx_limits.h) */
+const PAGE_SIZE = LIMITS.people_page;
 const enc = encodeURIComponent;
 
 function scopeText() {
@@ -71,10 +74,14 @@ export async function renderExam(main, params, ctx) {
   const unitsBox = h('div', {id: 'units-box'});
   const peopleTitle = h('h2', {class: 'card-title', id: 'people-title'}, '人员');
   const peopleBox = h('div', {id: 'people-box'});
+  const pageInfo = h('p', {class: 'muted', id: 'people-page-info', 'aria-live': 'polite'}, '');
+  const prevBtn = h('button', {type: 'button', class: 'btn btn-small btn-secondary', id: 'people-prev'}, '上一页');
+  const nextBtn = h('button', {type: 'button', class: 'btn btn-small btn-secondary', id: 'people-next'}, '下一页');
+  const pager = h('nav', {class: 'form-actions pager', 'aria-label': '人员列表分页', hidden: true}, prevBtn, ' ', nextBtn);
   const statusSel = h('select', {id: 'people-status'},
     h('option', {value: ''}, '全部'), Object.keys(STATUS).map((k) => h('option', {value: k}, STATUS[k])));
   const peopleCard = h('section', {class: 'card', 'aria-labelledby': 'people-title', hidden: true},
-    h('div', {class: 'card-head'}, peopleTitle), field('状态', statusSel).wrap, peopleBox);
+    h('div', {class: 'card-head'}, peopleTitle), field('状态', statusSel).wrap, peopleBox, pageInfo, pager);
   main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'unit-mon-title'},
     h('div', {class: 'card-head'}, h('h2', {class: 'card-title', id: 'unit-mon-title'}, '各单位进度'),
       h('span', {class: 'muted'}, '每 10 秒自动刷新')),
@@ -89,13 +96,25 @@ export async function renderExam(main, params, ctx) {
     updated));
   main.appendChild(peopleCard);
   let openOrg = null;
+  let offset = 0;
 
+  /* One page of the people of the open unit (the server pages: limit/offset, total). */
   async function loadPeople() {
     if (!openOrg) return;
-    const q = '?org=' + enc(openOrg) + (statusSel.value ? '&status=' + enc(statusSel.value) : '');
+    const q = '?org=' + enc(openOrg) + (statusSel.value ? '&status=' + enc(statusSel.value) : '') +
+      '&limit=' + PAGE_SIZE + '&offset=' + offset;
     const d = await api('GET', '/admin/exams/' + enc(code) + '/people' + q);
+    const total = typeof d.total === 'number' ? d.total : d.rows.length;
+    if (offset > 0 && offset >= total) { /* the list shrank under this page: back to the last one */
+      offset = Math.max(0, Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE);
+      return loadPeople();
+    }
     clear(peopleBox);
     peopleTitle.textContent = '人员：' + openOrg;
+    pageInfo.textContent = total ? '第 ' + (offset + 1) + '–' + (offset + d.rows.length) + ' 人，共 ' + total + ' 人' : '';
+    pager.hidden = total <= PAGE_SIZE;
+    prevBtn.disabled = offset === 0;
+    nextBtn.disabled = offset + d.rows.length >= total;
     peopleBox.appendChild(d.rows.length ? tableWrap('人员列表', dataTable(null, [
       {key: 'login', label: '工号'}, {key: 'name', label: '姓名'}, {key: 'org', label: '单位', wrap: true},
       {key: 'status', label: '状态', fmt: (v) => STATUS[v] || v},
@@ -103,7 +122,7 @@ export async function renderExam(main, params, ctx) {
       {key: 'score', label: '成绩', num: true, fmt: (v) => fmtScore(v)},
       {key: 'last_seen', label: '最近活动', fmt: (v) => fmtTime(v)},
       /* per-person actions (延长时间, 强制交卷, 作废, 免考…), each asking for its reason */
-      {key: 'login', label: '操作', fmt: (v, r) => attemptActions(r, {exam: code, onDone: refresh})},
+      {key: 'login', label: '操作', fmt: (v, r) => attemptActions(r, {exam: code, onDone: refresh, detailBase: '#/unit/attempts/'})},
     ], d.rows, {compact: true})) : h('p', {class: 'muted'}, '没有符合条件的人员。'));
   }
 
@@ -118,6 +137,7 @@ export async function renderExam(main, params, ctx) {
         {key: 'org', label: '单位', wrap: true},
         {key: 'assigned', label: '应考', num: true}, {key: 'not_started', label: '未开始', num: true},
         {key: 'in_progress', label: '答题中', num: true}, {key: 'submitted', label: '已交卷', num: true},
+        {key: 'exempt', label: '免考', num: true, fmt: (v) => (typeof v === 'number' ? String(v) : '—')},
         {key: 'org', label: '人员', fmt: (v) => h('button', {type: 'button', class: 'btn btn-small btn-secondary',
           'aria-label': '查看人员：' + v, onclick: () => openUnit(v)}, '查看人员')},
       ], units, {compact: true})) : h('p', {class: 'muted'}, '您的管理范围内没有参加这场考试的人员。'));
@@ -132,6 +152,7 @@ export async function renderExam(main, params, ctx) {
 
   async function openUnit(org) {
     openOrg = org;
+    offset = 0;
     peopleCard.hidden = false;
     try {
       await loadPeople();
@@ -141,16 +162,34 @@ export async function renderExam(main, params, ctx) {
       if (e.status !== 401) peopleBox.appendChild(alertBox('error', e.message));
     }
   }
-  statusSel.addEventListener('change', () => loadPeople().catch((e) => {
+  const reload = () => loadPeople().catch((e) => {
     clear(peopleBox);
-    peopleBox.appendChild(alertBox('error', e.message));
-  }));
+    if (e.status !== 401) peopleBox.appendChild(alertBox('error', e.message));
+  });
+  statusSel.addEventListener('change', () => {
+    offset = 0;
+    reload();
+  });
+  prevBtn.addEventListener('click', () => {
+    offset = Math.max(0, offset - PAGE_SIZE);
+    reload();
+  });
+  nextBtn.addEventListener('click', () => {
+    offset += PAGE_SIZE;
+    reload();
+  });
 
   await refresh();
   const timer = setInterval(() => {
     if (!document.hidden && ctx.isCurrent()) refresh();
   }, 10000);
   return () => clearInterval(timer);
+}
+
+/* #/unit/attempts/{id}: one attempt of a person in scope (answers, keys, credit, actions);
+ * the server answers 404 (答卷不存在) for anyone outside the scope, shown as it comes. */
+export function renderAttempt(main, params, ctx) {
+  return renderAttemptDetail(main, params, ctx, {unit: true});
 }
 
 /* #/unit/staff: search, filter by unit, reset a password, disable/enable. */
