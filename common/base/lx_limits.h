@@ -26,5 +26,7 @@
 #define LX_PRACTICE_COUNT_MAX 100     /* questions in one practice set (POST /practice) */
 #define LX_PRACTICE_REQUIRED_MAX 100000 /* an exam's requires.practice_answered */
 #define LX_READING_PING_SECONDS 30    /* reading time: at most one ping counted per this many s */
+#define LX_NOTICE_TITLE_MAX 100       /* a notice's (通知公告) title, characters */
+#define LX_NOTICE_BODY_MAX 5000       /* a notice's text, characters */
 
 #endif
