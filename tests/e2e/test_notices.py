@@ -233,5 +233,36 @@ class NoticeDeleteTest(NoticeCase):
         self.assertTrue(any("n-admin" in ln and "notice_delete" in ln and "notice %d" % n["id"] in ln for ln in lines))
 
 
+
+class NoticeCliTest(NoticeCase):
+    def test_add_list_delete(self):
+        srv = self.srv
+        w = window(-60, 3600)
+        rc, out, err = srv.admin("notice", "add", "--title", "命令行通知", "--body", "第一行", "--org", S,
+                                 "--category", "general", "--from", w["from"], "--until", w["until"])
+        self.assertEqual(rc, 0, err)
+        nid = int(out.split()[1])
+        self.assertIn("命令行通知", self.titles("n-s"))
+        self.assertNotIn("命令行通知", self.titles("n-s2"), "a leader is not in category general")
+        rc, out, _ = srv.admin("notice", "list")
+        self.assertEqual(rc, 0)
+        line = [ln for ln in out.splitlines() if ln.startswith("%d\t" % nid)][0].split("\t")
+        self.assertEqual((line[1], line[4], line[5], line[6]), ("active", S, "general", "命令行通知"))
+        before = self.count()
+        for bad in (("--org", TRAP + "/不存在"), ("--until", w["from"]), ("--title", "")):
+            args = {"--title": "x", "--body": "y", "--from": w["from"], "--until": w["until"]}
+            args.update([bad])
+            rc, out, err = srv.admin("notice", "add", *[x for kv in args.items() for x in kv])
+            self.assertEqual(rc, 1, (bad, out, err))
+            self.assertRegex(err, CJK)
+        self.assertEqual(self.count(), before, "nothing stored")
+        self.assertEqual(srv.admin("notice", "delete", str(nid))[0], 0)
+        self.assertEqual(srv.admin("notice", "delete", str(nid))[0], 1)
+        self.assertEqual(srv.admin("notice", "delete", "abc")[0], 2)
+        self.assertNotIn("命令行通知", self.titles("n-s"))
+        rc, out, _ = srv.admin("audit")
+        self.assertTrue(any("notice_delete" in ln and "notice %d" % nid in ln and "\tcli\t" in ln
+                            for ln in out.splitlines()), out[-1000:])
+
 if __name__ == "__main__":
     unittest.main()
