@@ -40,6 +40,7 @@ const struct route routes[] = {
 	{GET, "/api/v1/me/mistakes", h_me_mistakes, ROLE_EXAMINEE, 0},
 	{GET, "/api/v1/me/study", h_me_study, ROLE_EXAMINEE, 0},
 	{POST, "/api/v1/me/reading", h_me_reading, 0, R_ANY_USER},
+	{GET, "/api/v1/notices", h_notices_mine, ROLE_EXAMINEE, 0},
 	/* Whole-system administration: admin, and only without a scope. */
 	{POST, "/api/v1/admin/uploads", h_upload_part, ROLE_ADMIN, R_UNSCOPED},
 	{GET, "/api/v1/admin/uploads/*", h_upload_get, ROLE_ADMIN, R_UNSCOPED},
@@ -59,6 +60,10 @@ const struct route routes[] = {
 	{POST, "/api/v1/admin/users/*/password", h_admin_user_password, ROLES_STAFF_ADMIN, R_SECRET},
 	{POST, "/api/v1/admin/users/*/disable", h_admin_user_disable, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/users/*/enable", h_admin_user_enable, ROLES_STAFF_ADMIN, 0},
+	/* Notices (通知公告): a unit_admin posts to, lists and deletes only units of the scope. */
+	{POST, "/api/v1/admin/notices", h_admin_notices_create, ROLES_STAFF_ADMIN, 0},
+	{GET, "/api/v1/admin/notices", h_admin_notices_list, ROLES_STAFF_ADMIN, 0},
+	{DELETE, "/api/v1/admin/notices/*", h_admin_notice_delete, ROLES_STAFF_ADMIN, 0},
 	/* Per-attempt and per-person actions (SPEC §12): the handler checks the person's scope. */
 	{GET, "/api/v1/admin/attempts/*", h_admin_attempt_get, ROLES_STAFF_ADMIN, 0},
 	{POST, "/api/v1/admin/attempts/*/extend", h_admin_attempt_extend, ROLES_STAFF_ADMIN, 0},

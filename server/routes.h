@@ -65,6 +65,12 @@ void h_admin_user_password(struct hctx *c);
 void h_admin_user_disable(struct hctx *c);
 void h_admin_user_enable(struct hctx *c);
 
+/* h_notice.c (notices, 通知公告; scoped, SPEC §12) */
+void h_admin_notices_create(struct hctx *c);
+void h_admin_notices_list(struct hctx *c);
+void h_admin_notice_delete(struct hctx *c);
+void h_notices_mine(struct hctx *c);
+
 /* h_actions.c (per-attempt and per-person actions, regrade, key edit) */
 void h_admin_attempt_get(struct hctx *c);
 void h_admin_attempt_extend(struct hctx *c);

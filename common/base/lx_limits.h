@@ -28,5 +28,7 @@
 #define LX_READING_PING_SECONDS 30    /* reading time: at most one ping counted per this many s */
 #define LX_PEOPLE_PAGE 200            /* rows of one page of an exam's people (the default limit) */
 #define LX_PEOPLE_PAGE_MAX 1000       /* rows of one page of an exam's people asked with limit= */
+#define LX_NOTICE_TITLE_MAX 100       /* a notice's (通知公告) title, characters */
+#define LX_NOTICE_BODY_MAX 5000       /* a notice's text, characters */
 
 #endif

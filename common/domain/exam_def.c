@@ -218,6 +218,11 @@ static int exam_time(const char *s, int64_t *out)
 	return LX_OK;
 }
 
+int exam_time_parse(const char *s, int64_t *out)
+{
+	return exam_time(s, out);
+}
+
 /* The exam's own fields: format, code, title, times, numbers, policies, scope. */
 static void parse_fields(struct ctx *x, json_t *root, struct exam_def *out)
 {

@@ -33,6 +33,10 @@ struct exam_paper {
 	size_t n_sections;
 };
 
+/* An exam time (opens_at, closes_at; also a notice's from and until): RFC 3339 with an
+ * offset, 1970 to 9998. LX_OK with *out in Unix seconds, or LX_ERR_INVALID. */
+int exam_time_parse(const char *s, int64_t *out);
+
 struct exam_def {
 	char *code, *title;
 	int64_t opens_at, closes_at;

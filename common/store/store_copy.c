@@ -72,6 +72,9 @@ static const struct copy_table tables[] = {
 	T("mistake_attempts", "attempt_id", "?1", 0, NULL),
 	T("reading", "user_id, law, seconds", "?1, ?2, ?3", 0, NULL),
 	T("reading_last", "user_id, at", "?1, ?2", 0, NULL),
+	/* notices (通知公告, migration 11) */
+	T("notices", "id, title, body, org, category, starts_at, ends_at, author, created_at",
+	  "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9", 0, SEQ("notices")),
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

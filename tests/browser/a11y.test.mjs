@@ -290,6 +290,8 @@ const CHECKED_ELSEWHERE = {
   '^\\/unit\\/staff$': 'unit_admin.test.mjs',
   '^\\/unit\\/exams\\/([^/]+)$': 'unit_admin.test.mjs',
   '^\\/unit\\/attempts\\/([^/]+)$': 'unit_admin.test.mjs',
+  '^\\/admin\\/notices$': 'notices.test.mjs',
+  '^\\/unit\\/notices$': 'notices.test.mjs',
 };
 /* Who opens a route of a given role in the catch-all below. */
 const ROLE_USERS = {null: 'a0002', examinee: 'a0002', admin: 'admin1', hr: 'hr1'};

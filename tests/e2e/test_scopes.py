@@ -59,6 +59,7 @@ ASSIGNED_IN_E = {"e-b1", "e-v"}
 PRINCIPALS = ("anon", "examinee", "hr", "hr_scoped", "admin", "ua_in", "ua_out", "admin_scoped")
 
 OK = "200"
+CREATED = "201"
 U = "401 unauthenticated"
 F = "403 forbidden"
 OUT = "403 out_of_scope"
@@ -76,7 +77,8 @@ QNF = "404"
 # One row per route: method, pattern (as in routes.c), then per principal either a cell
 # ("STATUS [code]") or (cell, target) where target picks the request's parameters:
 # "in" = things of S, "out" = things of E (outside S). The default target is "in".
-# Paths use {X} exam, {T} target login, {O} target unit, {R} target receipt, {A} target attempt.
+# Paths use {X} exam, {T} target login, {O} target unit, {R} target receipt, {A} target attempt,
+# {N} target notice; bodies {T} and {U} (the target unit, not URL-encoded).
 # ua_out, and hr_scoped (scope E), always aim outside their own scope.
 def row(method, pattern, path, body, *cells):
     assert len(cells) == len(PRINCIPALS), (method, pattern)
@@ -102,6 +104,11 @@ SCOPE_MATRIX = [
     row("GET", "/api/v1/admin/exams/*/people", "/api/v1/admin/exams/{X}/people?org={O}", None,
         U, F, F, F, OK, OK, OUT, OK),
     row("GET", "/api/v1/admin/users", "/api/v1/admin/users?org={O}", None, U, F, F, F, OK, OK, OUT, OK),
+    # Notices (通知公告): a post names the target unit ({U}); a delete of a notice outside the
+    # scope ({N} "out": one to E) answers as an unknown id ({N} "in") does, so nothing changes.
+    row("POST", "/api/v1/admin/notices", "/api/v1/admin/notices", "notice", U, F, F, F, CREATED, CREATED, OUT, CREATED),
+    row("GET", "/api/v1/admin/notices", "/api/v1/admin/notices", None, U, F, F, F, OK, OK, OK, OK),
+    row("DELETE", "/api/v1/admin/notices/*", "/api/v1/admin/notices/{N}", None, U, F, F, F, N, N, N, N),
     row("POST", "/api/v1/admin/users/*/password", "/api/v1/admin/users/{T}/password", "empty",
         U, F, F, F, OK, OK, N, OK),
     row("POST", "/api/v1/admin/users/*/disable", "/api/v1/admin/users/{T}/disable", None,
@@ -219,6 +226,10 @@ class ScopeCase(L.TestCase):
                 cls.receipt[login] = r.body["receipt"]
         L.sql(srv, "UPDATE attempts SET score2 = max_score2, passed = 1 WHERE id IN (?, ?)",
               cls.att["s-a2"], cls.att["e-b1"])
+        # a notice to E (outside S), for the delete row of the matrix
+        L.sql(srv, "INSERT INTO notices(title, body, org, starts_at, ends_at, author, created_at)"
+              " VALUES ('教育局通知', '正文', ?, 0, 4102444800, 'sc-admin', 0)", E)
+        cls.notice_e = L.sql(srv, "SELECT id FROM notices WHERE org = ?", E)[0][0]
 
     def login(self, login, password=PW):
         c = self.srv.client()
@@ -238,8 +249,10 @@ class ScopeMatrixTest(ScopeCase):
 
     def params(self, target):
         if target == "in":
-            return {"X": EXAM, "T": "s-v", "O": Q(S), "R": self.receipt["s-a2"], "A": str(self.att["s-a2"])}
-        return {"X": EXAM, "T": "e-v", "O": Q(E), "R": self.receipt["e-b1"], "A": str(self.att["e-b1"])}
+            return {"X": EXAM, "T": "s-v", "O": Q(S), "U": S, "R": self.receipt["s-a2"], "A": str(self.att["s-a2"]),
+                    "N": "999999999"}
+        return {"X": EXAM, "T": "e-v", "O": Q(E), "U": E, "R": self.receipt["e-b1"], "A": str(self.att["e-b1"]),
+                "N": str(self.notice_e)}
 
     def test_matrix(self):
         srv = self.srv
@@ -253,6 +266,8 @@ class ScopeMatrixTest(ScopeCase):
                   "exam": dumps(exam_doc("sc-dry", "sc-bank")), "empty": b"{}",
                   "bad_minutes": b'{"minutes":0,"reason":"x"}',
                   "exempt_no_reason": '{"login":"{T}"}', "retake_nobody": b'{"login":"sc-no-such-user"}',
+                  "notice": '{"title":"矩阵通知","body":"正文","org":"{U}","from":"2026-01-01T00:00:00+08:00",'
+                            '"until":"2099-01-01T00:00:00+08:00"}',
                   "slips": dumps([{"login": "sc-slip", "name": "新人", "org": S, "password": "Slip-Pw-1234"}])}
         problems, calls = [], 0
         for method, pattern, path_t, body_key, cells in SCOPE_MATRIX:
@@ -261,7 +276,8 @@ class ScopeMatrixTest(ScopeCase):
                 want = parse_cell(cells[p])
                 body = bodies[body_key] if body_key else None
                 if isinstance(body, str):  # names the target person: {T}
-                    body = body.replace("{T}", self.params(TARGET[p])["T"]).encode()
+                    body = body.replace("{T}", self.params(TARGET[p])["T"]).replace(
+                        "{U}", self.params(TARGET[p])["U"]).encode()
                 r = clients[p].request(method, path, body=body)
                 calls += 1
                 got = (r.status, error_code(r))

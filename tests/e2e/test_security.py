@@ -233,6 +233,11 @@ MATRIX = [
                                                                                      U, F, F, F, N, F, N, F),
     ("POST", "/api/v1/admin/users/*/enable", "/api/v1/admin/users/mx-nobody/enable", None,
                                                                                      U, F, F, F, N, F, N, F),
+    # Notices (通知公告): examinees read theirs; staff administration posts, lists, deletes.
+    ("POST", "/api/v1/admin/notices", "/api/v1/admin/notices", "notice",             U, F, F, F, CREATED, F, CREATED, F),
+    ("GET", "/api/v1/admin/notices", "/api/v1/admin/notices", None,                  U, F, F, F, OK, F, OK, F),
+    ("DELETE", "/api/v1/admin/notices/*", "/api/v1/admin/notices/999999", None,      U, F, F, F, N, F, N, F),
+    ("GET", "/api/v1/notices", "/api/v1/notices", None,                              U, OK, OK, P, F, F, F, F),
     ("GET", "/api/v1/reports", "/api/v1/reports", None,                              U, F, F, F, OK, OK, OK, OK),
     ("GET", "/api/v1/reports/*/pass-rates", "/api/v1/reports/{X}/pass-rates?by=org&format=csv", None,
                                                                                      U, F, F, F, OK, OK, OK, OK),
@@ -357,6 +362,8 @@ class AuthorizationMatrixTest(L.TestCase):
             "nobody": dumps({"login": "mx-nobody"}),
             "exempt_no_reason": dumps({"login": "mx-owner"}),
             "answer": dumps({"answer": "A"}),
+            "notice": dumps({"title": "矩阵通知", "body": "正文", "org": "珠晖区/区司法局",
+                             "from": "2026-01-01T00:00:00+08:00", "until": "2099-01-01T00:00:00+08:00"}),
         }
         # UP: an upload id nobody has (an admin's own uploads are test_uploads.py's)
         cls.params = {"X": "mx-x", "A": str(cls.att_a), "B": str(cls.att_b), "UP": "0" * 32,

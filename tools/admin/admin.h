@@ -64,6 +64,7 @@ extern const struct admin_cmd admin_cmds_exam[];
 extern const struct admin_cmd admin_cmds_report[];
 extern const struct admin_cmd admin_cmds_staff[];
 extern const struct admin_cmd admin_cmds_law[];
+extern const struct admin_cmd admin_cmds_notice[];
 
 /* A command's flags, table-driven. value == NULL: a boolean flag (sets *is_set). */
 struct aflag {

@@ -17,6 +17,7 @@
 
 static const struct admin_cmd *const tables[] = {
 	admin_cmds_core, admin_cmds_bank, admin_cmds_law, admin_cmds_staff, admin_cmds_exam, admin_cmds_report,
+	admin_cmds_notice,
 };
 
 static void usage_all(FILE *f)

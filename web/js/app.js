@@ -19,6 +19,7 @@ import * as lawsPage from './pages/laws.js';
 import * as actionsPage from './pages/attempt-actions.js';
 import * as regradePage from './pages/regrade.js';
 import * as unitPage from './pages/unit.js';
+import * as noticesPage from './pages/notices.js';
 
 /* [pattern, handler, role needed (null = any signed-in user), nav area] */
 addRoutes([
@@ -40,8 +41,10 @@ addRoutes([
   [/^\/admin\/exams\/([^/]+)\/items$/, regradePage.renderItems, 'admin', 'admin'],
   [/^\/admin\/exams\/([^/]+)\/regrade$/, regradePage.renderRegrade, 'admin', 'admin'],
   [/^\/admin\/attempts\/([^/]+)$/, actionsPage.renderAttemptDetail, 'admin', 'admin'],
+  [/^\/admin\/notices$/, noticesPage.renderAdmin, 'admin', 'admin'],
   [/^\/unit$/, unitPage.renderHome, 'unit', 'unit'],
   [/^\/unit\/staff$/, unitPage.renderStaff, 'unit', 'unit'],
+  [/^\/unit\/notices$/, noticesPage.renderUnit, 'unit', 'unit'],
   [/^\/unit\/exams\/([^/]+)$/, unitPage.renderExam, 'unit', 'unit'],
   [/^\/unit\/attempts\/([^/]+)$/, unitPage.renderAttempt, 'unit', 'unit'],
   [/^\/hr$/, hrPage.renderPicker, 'hr', 'hr'],

@@ -428,9 +428,9 @@ function listOf(data, key) {
   return [];
 }
 
-function adminTabs(active) {
+export function adminTabs(active) {
   const items = [['#/admin', '概览', 'home'], ['#/admin/banks', '题库', 'banks'], ['#/admin/staff', '人员名单', 'staff'],
-    ['#/admin/exams', '考试', 'exams'], ['#/unit/staff', '人员管理', 'people']];
+    ['#/admin/exams', '考试', 'exams'], ['#/unit/staff', '人员管理', 'people'], ['#/admin/notices', '通知公告', 'notices']];
   return h('nav', {class: 'subnav', 'aria-label': '考试管理'}, h('ul', null, items.map((i) =>
     h('li', null, h('a', {href: i[0], class: i[2] === active ? 'active' : null, 'aria-current': i[2] === active ? 'page' : null}, i[1])))));
 }
@@ -458,7 +458,8 @@ export async function renderHome(main) {
     tile('#/admin/banks', '题库', '上传 Word、文本、CSV、Excel 或 JSON 题库，或直接粘贴题目，先预览再导入。'),
     tile('#/admin/staff', '人员名单', '上传人员名单（CSV 或 Excel），新增或更新考生账号。'),
     tile('#/admin/exams', '考试', '按人员类别创建考试，查看考试实时进度。'),
-    tile('#/hr', '统计报表', '参考率、合格率和个人成绩，导出 CSV / Excel。'));
+    tile('#/hr', '统计报表', '参考率、合格率和个人成绩，导出 CSV / Excel。'),
+    tile('#/admin/notices', '通知公告', '向全部或部分单位、人员类别发布通知，考生登录后在首页看到。'));
   main.appendChild(tiles);
   const recent = h('section', {class: 'card', 'aria-labelledby': 'recent-title'},
     h('h2', {class: 'card-title', id: 'recent-title'}, '考试一览'));

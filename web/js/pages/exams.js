@@ -1,4 +1,5 @@
-/* exams.js — "我的考试", the examinee's home: my practice progress and 错题 count (study.js's
+/* exams.js — "我的考试", the examinee's home: the notices addressed to me (通知公告,
+ * notices.js), my practice progress and 错题 count (study.js's
  * card), then the exams assigned to me, with status, window, duration, the result when
  * visible, a prerequisite of practice answers and how far I am, mock exams (模拟考试) marked,
  * and the one action each status allows (start / continue / result). */
@@ -6,6 +7,7 @@ import {api, session} from '../api.js';
 import {h, alertBox, pageTitle, fmtTime, fmtScore, clear, newId, timeRange, openModal} from '../dom.js';
 import {go} from '../router.js';
 import {studySummary} from './study.js';
+import {noticesBlock} from './notices.js';
 
 const STATUS = {
   upcoming: ['未开始', 'muted'],
@@ -31,6 +33,8 @@ export async function render(main) {
   const data = await api('GET', '/exams');
   const exams = Array.isArray(data) ? data : (data && (data.exams || data.rows)) || [];
   main.appendChild(pageTitle('我的考试', (session.user.name || '') + (session.user.org ? ' · ' + session.user.org : '')));
+  const notices = await noticesBlock();
+  if (notices) main.appendChild(notices);
   const summary = await studySummary();
   if (summary) main.appendChild(summary);
   if (!exams.length) {

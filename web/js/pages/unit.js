@@ -20,8 +20,9 @@ function scopeText() {
   return s ? '管理范围：' + s + '（含下级单位）' : '管理范围：全部单位';
 }
 
-function unitTabs(active) {
-  const items = [['#/unit', '考试进度', 'home'], ['#/unit/staff', '人员管理', 'staff'], ['#/hr', '统计报表', 'hr']];
+export function unitTabs(active) {
+  const items = [['#/unit', '考试进度', 'home'], ['#/unit/staff', '人员管理', 'staff'], ['#/hr', '统计报表', 'hr'],
+    ['#/unit/notices', '通知公告', 'notices']];
   return h('nav', {class: 'subnav', 'aria-label': '单位管理'}, h('ul', null, items.map((i) =>
     h('li', null, h('a', {href: i[0], class: i[2] === active ? 'active' : null,
       'aria-current': i[2] === active ? 'page' : null}, i[1])))));
