@@ -487,8 +487,8 @@ int store_attempts_get_many(struct store *db, const int64_t *ids, size_t n,
 		}
 		return rc;
 	}
-	STMT(st, db->in_tx ? SQL_ATTEMPT_COLS "WHERE id = ANY(CAST(?1 AS bigint[])) ORDER BY id FOR UPDATE"
-			   : SQL_ATTEMPT_COLS "WHERE id = ANY(CAST(?1 AS bigint[]))");
+	STMT(st, store_is_pg(db) && db->in_tx ? SQL_ATTEMPT_COLS "WHERE id = ANY(CAST(?1 AS bigint[])) ORDER BY id FOR UPDATE"
+					       : SQL_ATTEMPT_COLS "WHERE id = ANY(CAST(?1 AS bigint[]))");
 	struct buf arr;
 	buf_init(&arr, 0);
 	for (size_t i = 0; i < n; i++)
