@@ -33,6 +33,11 @@ int store_exam_paper_insert(struct store *db, int64_t exam_id, const char *categ
 int store_exam_by_code(struct store *db, const char *code, struct exam_row *out, struct lx_err *e);
 int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct lx_err *e);
 int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), void *ctx, struct lx_err *e);
+/* Active staff holding the examinee role, counted per unit and category (fn per pair, in unit
+ * path order, then category code): the people any exam could assign, before it exists (the
+ * exam-creation form's preview; the rule of SQL_ASSIGNED less the exam's papers and scope). */
+int store_examinee_counts(struct store *db, void (*fn)(void *ctx, const char *org, const char *category, int64_t n),
+			  void *ctx, struct lx_err *e);
 /* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope, not
  * exempt (免考). */
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e);
