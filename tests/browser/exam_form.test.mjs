@@ -3,11 +3,13 @@
 // count follow the type, the tags and the count asked (red when more is asked than the bank
 // holds), previews who is assigned per unit and category (checked against the roster made
 // here), creates the exam, and an examinee of each category then starts it and gets the paper
-// of their category, section by section. Bad input (no code, closing before opening, a count
-// of 0) is named in Chinese and creates nothing. axe at 1366×768 and 390×844.
+// of their category, section by section; the definition the form built (offered as a file) is
+// checked field by field. Bad input (no code, closing before opening, a count of 0) is named in
+// Chinese and creates nothing. On a phone: a mock exam with a practice prerequisite, which the
+// server then enforces. axe at 1366×768 and 390×844.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Env, VIEWPORTS} from './harness.mjs';
 import {checkA11y} from './a11y.mjs';
@@ -216,6 +218,25 @@ test('an administrator builds an exam for two categories from two banks, preview
   await env.shot(page, 'desktop-03-preview');
   await checkA11y(page, 'exam form, preview (desktop)');
 
+  // the definition the form built, as the file it offers
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#ef-download').click()]);
+  assert.equal(dl.suggestedFilename(), 'form-2026.json');
+  const def = JSON.parse(readFileSync(await dl.path(), 'utf8'));
+  assert.equal(def.format, 'lawexam-exam/1');
+  assert.match(def.opens_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00\+08:00$/);
+  assert.equal(Date.parse(def.opens_at), Math.floor((now - 3600000) / 60000) * 60000, 'opens at the minute typed, Beijing time');
+  assert.deepEqual({code: def.code, duration: def.duration_minutes, attempts: def.max_attempts, pass: def.pass_percent,
+    kind: def.kind, scope: def.org_scope, requires: def.requires},
+  {code: 'form-2026', duration: 30, attempts: 1, pass: 60, kind: undefined, scope: undefined, requires: undefined});
+  assert.deepEqual(def.papers, [
+    {categories: ['leader'], sections: [
+      {title: '宪法总纲', bank: 'fa-con', type: 'single', count: 3, points: 2, tags: ['总纲']},
+      {title: '民法典物权', bank: 'fa-civ', type: 'multiple', count: 2, points: 4}]},
+    {categories: ['general'], sections: [
+      {title: '判断', bank: 'fa-con', type: 'judge', count: 4, points: 1},
+      {title: '民法单选', bank: 'fa-civ', type: 'single', count: 3, points: 2}]},
+  ]);
+
   // create
   await page.getByRole('button', {name: '确认创建', exact: true}).click();
   await page.getByText('考试“form-2026”已创建').waitFor();
@@ -327,6 +348,11 @@ test('the form on a phone', async () => {
   await checkA11y(page, 'exam form, empty (phone)');
   const now = Date.now();
   await fillBasics(page, {code: 'form-phone', title: '手机上创建的考试', opens: now - 600000, closes: now + 86400000});
+  // a mock exam (模拟考试) that asks for 5 practice answers first
+  await page.getByLabel('模拟考试').check();
+  assert.equal(await page.getByLabel('解析开放').isDisabled(), true, 'a mock exam shows its keys at once');
+  assert.equal(await page.getByLabel('可考次数').isDisabled(), true, 'a mock exam has no attempt limit');
+  await page.getByLabel('参考前须完成的练习题数').fill('5');
   await paper(page, 0).getByLabel(/^一般工作人员/).check();
   await fillSection(section(page, 0, 0), {bank: 'fa-con', type: 'single', title: '宪法', count: 9, points: 2});
   await expectAvail(section(page, 0, 0), 8, true);
@@ -340,9 +366,19 @@ test('the form on a phone', async () => {
   await env.shot(page, 'phone-02-preview');
   const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(over <= 0, `page is ${over}px wider than the phone`);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#ef-download').click()]);
+  const def = JSON.parse(readFileSync(await dl.path(), 'utf8'));
+  assert.deepEqual([def.kind, def.review, def.results, def.max_attempts, def.requires],
+    ['mock', 'immediate', 'immediate', undefined, {practice_answered: 5}]);
   await page.getByRole('button', {name: '确认创建', exact: true}).click();
   await page.getByText('考试“form-phone”已创建').waitFor();
   assert.ok((await examCodes()).includes('form-phone'));
+  // the prerequisite holds: no practice yet, no start
+  const g = await env.apiAs('fg4');
+  const r = await g.raw('POST', '/exams/form-phone/attempts');
+  assert.equal(r.status(), 403);
+  assert.equal((await r.json()).error.code, 'prerequisite_not_met');
+  await g.dispose();
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

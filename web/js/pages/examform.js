@@ -495,6 +495,8 @@ export function examForm(opts) {
 
     /* ---------------------------------------------------------------- preview and create */
     function invalidate() {
+      if (state.fileUrl) URL.revokeObjectURL(state.fileUrl);
+      state.fileUrl = null;
       state.checked = null;
       createBtn.hidden = true;
       clear(out);
@@ -514,11 +516,16 @@ export function examForm(opts) {
         clear(out);
         if (dry) {
           state.checked = def;
+          // the same definition as a file, for lawexam-admin exam create or a later upload
+          if (state.fileUrl) URL.revokeObjectURL(state.fileUrl);
+          state.fileUrl = URL.createObjectURL(new Blob([JSON.stringify(def, null, 2) + '\n'], {type: 'application/json'}));
           out.appendChild(h('div', {class: 'preview ok'},
             h('h3', {class: 'sub-title result-title', tabindex: '-1'}, '预览：将要创建的考试'),
             alertBox('success', '预检通过：考试“' + def.code + '”尚未创建。核对下列各部分题量和参考人数，无误后点击“确认创建”。'),
             (r.warnings || []).map((w) => alertBox('warn', w)),
-            examPreview(r)));
+            examPreview(r),
+            h('p', null, h('a', {href: state.fileUrl, download: def.code + '.json', class: 'btn btn-secondary', id: 'ef-download'},
+              '下载考试定义文件（JSON）'))));
           createBtn.hidden = false;
         } else {
           state.checked = null;
