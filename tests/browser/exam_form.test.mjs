@@ -63,6 +63,8 @@ function bj(ms) {
 before(async () => {
   env.init();
   env.addUser('fadmin', {name: '表单管理员', org: '珠晖区', roles: 'admin'});
+  env.addUser('fscoped', {name: '分管管理员', org: A, roles: 'admin'});
+  env.admin(['user', 'scope', 'fscoped', A]);
   for (const [login, org, category] of STAFF) env.addUser(login, {name: '考生' + login, org, category});
   for (const b of BANKS) {
     const file = join(env.dir, b.bank.code + '.json');
@@ -379,6 +381,18 @@ test('the form on a phone', async () => {
   assert.equal(r.status(), 403);
   assert.equal((await r.json()).error.code, 'prerequisite_not_met');
   await g.dispose();
+  assert.deepEqual(page.problems, []);
+  await ctx.close();
+});
+
+test('an administrator with a scope is told why there is no form', async () => {
+  const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
+  const page = await env.newPage(ctx); // no 403 out_of_scope: the form asks nothing
+  await env.login(page, 'fscoped');
+  await page.waitForURL(/#\/admin$/);
+  await page.goto('/#/admin/exams');
+  await page.locator('.exam-form-card .alert-info', {hasText: '您的管理范围为“' + A + '”'}).waitFor();
+  assert.equal(await page.locator('#ef-code').count(), 0);
   assert.deepEqual(page.problems, []);
   await ctx.close();
 });

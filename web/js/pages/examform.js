@@ -4,7 +4,7 @@
  * /admin/banks/{code}/count: active, not in review), then a dry run showing every section's
  * count and who is assigned per unit and category before anything is created. The form builds
  * the same definition a file upload sends (POST /admin/exams). */
-import {api, serverNow} from '../api.js';
+import {api, serverNow, session} from '../api.js';
 import {LIMITS} from '../limits.js';
 import {h, clear, alertBox, tableWrap, dataTable} from '../dom.js';
 
@@ -82,6 +82,12 @@ export function examForm(opts) {
   const body = h('div', null, h('p', {class: 'muted'}, '正在读取题库和人员类别……'));
   card.appendChild(body);
 
+  const scope = session.user && session.user.scope;
+  if (scope) { /* creating exams acts on everyone (R_UNSCOPED): not for a scoped administrator */
+    clear(body);
+    body.appendChild(alertBox('info', '您的管理范围为“' + scope + '”：创建考试涉及全部单位，须由不限管理范围的考试管理员进行。'));
+    return card;
+  }
   (async () => {
     try {
       const [b, c] = await Promise.all([api('GET', '/admin/banks'), api('GET', '/admin/categories')]);
