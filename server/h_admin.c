@@ -11,6 +11,7 @@
 #include "bank.h"
 #include "bank_import.h"
 #include "clock.h"
+#include "exam.h"
 #include "jobs.h"
 #include "mem.h"
 #include "roster.h"
@@ -19,6 +20,7 @@
 #include "store_accounts.h"
 #include "store_banks.h"
 #include "table.h"
+#include "text.h"
 #include "upload.h"
 
 static int query_flag(struct hctx *c, const char *key)
@@ -243,6 +245,85 @@ void h_admin_banks_list(struct hctx *c)
 		return;
 	}
 	http_json(c, 200, json_pack("{s:o}", "banks", arr));
+}
+
+/* --- the exam-creation form -------------------------------------------------------- */
+
+/* A bank code as the bank format allows it ([a-z0-9-]{1,LX_BANK_CODE_MAX}). */
+static int bank_code_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 1 || n > LX_BANK_CODE_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* Tags of one section filter: more would match nothing anyone writes. */
+#define COUNT_TAGS_MAX 20
+
+/* GET /api/v1/admin/banks/{code}/count?type=T[&tags=A,B][&difficulty=MIN-MAX]: how many active
+ * questions a section with that filter may draw, how many more wait in review, and the tags
+ * of the bank's questions of that type (the form's live count, exam_section_count_json). On
+ * the loop's reader: one pass over the bank's questions of one type. */
+void h_admin_bank_count(struct hctx *c)
+{
+	const char *type = http_query(c, "type"), *tags = http_query(c, "tags"), *diff = http_query(c, "difficulty");
+	struct exam_section s = {.bank = c->params[0], .dmin = 1, .dmax = 5};
+	struct lx_err e = {0};
+	json_t *out = NULL;
+	int rc;
+
+	if (!bank_code_ok(c->params[0])) {
+		http_error(c, 404, "bank_not_found", "题库不存在");
+		return;
+	}
+	if (!type || qtype_parse(type, &s.type) != LX_OK) {
+		http_error(c, 400, "bad_request", "type 应为 single、multiple 或 judge");
+		return;
+	}
+	if (diff && *diff) {
+		char *end = NULL;
+		long lo = strtol(diff, &end, 10), hi = lo;
+		if (end && *end == '-')
+			hi = strtol(end + 1, &end, 10);
+		if (!end || *end || lo < 1 || hi > 5 || lo > hi) {
+			http_error(c, 400, "bad_request", "difficulty 应为 最低-最高，如 1-3（1 至 5）");
+			return;
+		}
+		s.dmin = (int)lo;
+		s.dmax = (int)hi;
+	}
+	if (tags && *tags) {
+		s.n_tags = text_split_list(tags, &s.tags);
+		if (s.n_tags > COUNT_TAGS_MAX) {
+			text_list_free(s.tags, s.n_tags);
+			http_error(c, 400, "bad_request", "标签最多 " LX_STR(COUNT_TAGS_MAX) " 个");
+			return;
+		}
+	}
+	rc = exam_section_count_json(c->th->rd, &s, &out, &e);
+	text_list_free(s.tags, s.n_tags);
+	if (rc == LX_ERR_NOTFOUND)
+		http_error(c, 404, "bank_not_found", "题库不存在");
+	else if (rc)
+		http_fail(c, rc, NULL);
+	else
+		http_json(c, 200, out);
+}
+
+/* GET /api/v1/admin/categories: the staff categories and how many examinees each has. */
+void h_admin_categories(struct hctx *c)
+{
+	struct lx_err e = {0};
+	json_t *out = NULL;
+	int rc = exam_categories_json(c->th->rd, &out, &e);
+	if (rc)
+		http_fail(c, rc, NULL);
+	else
+		http_json(c, 200, out);
 }
 
 /* --- staff ---------------------------------------------------------------------- */

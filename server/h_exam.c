@@ -339,6 +339,11 @@ static int create_job(struct store *db, void *arg, struct lx_err *e)
 		rc = exam_create_held(db, &r->def, "exam.json", &r->held, e);
 	if (rc == LX_OK && !r->dry_run)
 		rc = store_audit(db, clock_now(), c->user.login, "exam_create", r->def.code, c->remote, e);
+	if (rc == LX_OK && r->dry_run) { /* the form's preview: sections' counts, who is assigned */
+		json_decref(r->body);
+		r->body = NULL;
+		rc = exam_preview_json(db, &r->def, &r->body, e);
+	}
 	return rc;
 }
 
@@ -363,8 +368,11 @@ static void create_done(struct hctx *c, int rc, const struct lx_err *e)
 		json_array_append_new(warnings, json_string(w));
 		free(w);
 	}
-	http_json(c, r->dry_run ? 200 : 201, json_pack("{s:s,s:b,s:b,s:o}", "exam", r->def.code, "dry_run", r->dry_run,
-						       "created", !r->dry_run, "warnings", warnings));
+	json_t *out = json_pack("{s:s,s:b,s:b,s:o}", "exam", r->def.code, "dry_run", r->dry_run, "created", !r->dry_run,
+				"warnings", warnings);
+	if (r->body) /* a dry run: "sections" and "assigned" (exam_preview_json) */
+		json_object_update(out, r->body);
+	http_json(c, r->dry_run ? 200 : 201, out);
 }
 
 void h_admin_exams_create(struct hctx *c)

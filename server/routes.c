@@ -47,6 +47,9 @@ const struct route routes[] = {
 	{DELETE, "/api/v1/admin/uploads/*", h_upload_delete, ROLE_ADMIN, R_UNSCOPED},
 	{POST, "/api/v1/admin/banks", h_admin_banks_import, ROLE_ADMIN, R_UNSCOPED},
 	{GET, "/api/v1/admin/banks", h_admin_banks_list, ROLE_ADMIN, R_UNSCOPED},
+	/* The exam-creation form: a section's live count, the categories (exam_preview.c). */
+	{GET, "/api/v1/admin/banks/*/count", h_admin_bank_count, ROLE_ADMIN, R_UNSCOPED},
+	{GET, "/api/v1/admin/categories", h_admin_categories, ROLE_ADMIN, R_UNSCOPED},
 	{POST, "/api/v1/admin/staff", h_admin_staff_import, ROLE_ADMIN, R_UNSCOPED | R_SECRET},
 	{POST, "/api/v1/admin/slips", h_admin_slips, ROLE_ADMIN, R_UNSCOPED | R_SECRET},
 	{GET, "/api/v1/admin/jobs/*", h_admin_job_get, ROLE_ADMIN, R_UNSCOPED},

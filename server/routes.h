@@ -86,6 +86,8 @@ void h_admin_question_answer(struct hctx *c);
 /* h_admin.c (banks and rosters) */
 void h_admin_banks_import(struct hctx *c);
 void h_admin_banks_list(struct hctx *c);
+void h_admin_bank_count(struct hctx *c);
+void h_admin_categories(struct hctx *c);
 void h_admin_staff_import(struct hctx *c);
 void h_admin_job_get(struct hctx *c);
 

@@ -124,11 +124,14 @@ static void add_limits(struct static_files *s)
 		"  exam_code_max: %d,\n  bank_code_max: %d,\n  bank_title_max: %d,\n"
 		"  body_max: %u,\n  upload_max: %u,\n"
 		"  practice_count_max: %d,\n  reading_ping_seconds: %d,\n"
-		"  people_page: %d,\n  people_page_max: %d,\n  notice_title_max: %d,\n  notice_body_max: %d,\n});\n",
+		"  people_page: %d,\n  people_page_max: %d,\n  notice_title_max: %d,\n  notice_body_max: %d,\n"
+		"  practice_required_max: %d,\n  exam_duration_max: %d,\n  exam_attempts_max: %d,\n"
+		"  section_count_max: %d,\n  section_points_max: %d,\n});\n",
 		LX_SAVE_BATCH_MAX, LX_MAX_POSITIONS, LX_MAX_OPTIONS, LX_LOGIN_MAX_BYTES, LX_PASSWORD_MIN_CHARS,
 		LX_PASSWORD_MAX_CHARS, LX_EXAM_CODE_MAX, LX_BANK_CODE_MAX, LX_TITLE_MAX_BYTES, LX_BODY_MAX,
 		LX_UPLOAD_MAX, LX_PRACTICE_COUNT_MAX, LX_READING_PING_SECONDS, LX_PEOPLE_PAGE, LX_PEOPLE_PAGE_MAX,
-		LX_NOTICE_TITLE_MAX, LX_NOTICE_BODY_MAX);
+		LX_NOTICE_TITLE_MAX, LX_NOTICE_BODY_MAX, LX_PRACTICE_REQUIRED_MAX, LX_EXAM_DURATION_MAX,
+		LX_EXAM_ATTEMPTS_MAX, LX_SECTION_COUNT_MAX, LX_SECTION_POINTS_MAX);
 	add_bytes(s, "/js/limits.js", js, strlen(js));
 }
 

@@ -25,6 +25,10 @@
 #define LX_TITLE_MAX_BYTES 256        /* a bank's title or subject, bytes of UTF-8 */
 #define LX_PRACTICE_COUNT_MAX 100     /* questions in one practice set (POST /practice) */
 #define LX_PRACTICE_REQUIRED_MAX 100000 /* an exam's requires.practice_answered */
+#define LX_EXAM_DURATION_MAX 1440     /* an exam's duration_minutes (a day) */
+#define LX_EXAM_ATTEMPTS_MAX 100      /* an exam's max_attempts */
+#define LX_SECTION_COUNT_MAX 1000     /* questions drawn by one section of a paper */
+#define LX_SECTION_POINTS_MAX 1000    /* points of one question of a section */
 #define LX_READING_PING_SECONDS 30    /* reading time: at most one ping counted per this many s */
 #define LX_PEOPLE_PAGE 200            /* rows of one page of an exam's people (the default limit) */
 #define LX_PEOPLE_PAGE_MAX 1000       /* rows of one page of an exam's people asked with limit= */

@@ -27,6 +27,24 @@ int exam_results_visible(const struct exam_row *x, int64_t now);
 int exam_create(struct store *db, const struct exam_def *def, const char *fname, int dry_run, int64_t now,
 		struct diag *d, struct lx_err *e);
 
+/* The exam-creation form (SPEC §12; exam_preview.c). GET /admin/banks/{code}/count: for the
+ * section s (its bank, type, tags and difficulty) {"bank","type","available","held","tags":
+ * [{"tag","count"}],"tags_truncated"}: available = the active questions a draw may take, held =
+ * those it would also match that wait in review (needs_review, never drawn), tags = the tags of
+ * the bank's drawable questions of that type, most used first (at most EXAM_FORM_TAGS_MAX).
+ * LX_ERR_NOTFOUND (tag bank_not_found) when the bank does not exist. */
+#define EXAM_FORM_TAGS_MAX 200
+int exam_section_count_json(struct store *db, const struct exam_section *s, json_t **out, struct lx_err *e);
+/* GET /admin/categories: {"categories":[{"code","name","examinees"}]}, examinees = active staff
+ * holding the examinee role in that category. */
+int exam_categories_json(struct store *db, json_t **out, struct lx_err *e);
+/* What a dry run of def shows before it is created: {"sections":[{paper, section, title, bank,
+ * type, count, points, available, held}], "assigned":{"total","by_category":[{category, name,
+ * paper (index or null), count}],"rows":[{org, category, count}]}} — rows per unit and category
+ * of the people the exam would assign (in path order), by_category every category's examinees
+ * within org_scope, assigned when it has a paper. */
+int exam_preview_json(struct store *db, const struct exam_def *def, json_t **out, struct lx_err *e);
+
 /* A note in notes per section of def that lost questions to review (needs_review, SPEC §13):
  * how many are held back and how many remain. */
 int exam_create_held(struct store *db, const struct exam_def *def, const char *fname, struct diag *notes,

@@ -185,9 +185,9 @@ static void parse_section(struct ctx *x, json_t *js, struct exam_section *s, con
 	if (!str || qtype_parse(str, &s->type) != LX_OK)
 		bad(x, f, "题型应为 single、multiple 或 judge");
 	snprintf(f, sizeof f, "%scount", prefix);
-	s->count = get_int(x, js, "count", f, 0, 1, 1000, 1);
+	s->count = get_int(x, js, "count", f, 0, 1, LX_SECTION_COUNT_MAX, 1);
 	snprintf(f, sizeof f, "%spoints", prefix);
-	s->points2 = 2 * get_int(x, js, "points", f, 0, 1, 1000, 1);
+	s->points2 = 2 * get_int(x, js, "points", f, 0, 1, LX_SECTION_POINTS_MAX, 1);
 	snprintf(f, sizeof f, "%stags", prefix);
 	s->tags = strv(x, json_object_get(js, "tags"), f, &s->n_tags, 1);
 	v = json_object_get(js, "difficulty");
@@ -250,9 +250,9 @@ static void parse_fields(struct ctx *x, json_t *root, struct exam_def *out)
 		bad(x, "closes_at", "应为带时区的 RFC 3339 时间（1970 至 9998 年），如 2026-12-20T18:00:00+08:00");
 	else if (opens_ok && out->closes_at <= out->opens_at)
 		bad(x, "closes_at", "结束时间必须晚于开始时间");
-	out->duration_minutes = get_int(x, root, "duration_minutes", "duration_minutes", 60, 1, 24 * 60, 1);
+	out->duration_minutes = get_int(x, root, "duration_minutes", "duration_minutes", 60, 1, LX_EXAM_DURATION_MAX, 1);
 	out->pass_percent = get_int(x, root, "pass_percent", "pass_percent", 60, 0, 100, 1);
-	out->max_attempts = get_int(x, root, "max_attempts", "max_attempts", 1, 1, 100, 0);
+	out->max_attempts = get_int(x, root, "max_attempts", "max_attempts", 1, 1, LX_EXAM_ATTEMPTS_MAX, 0);
 	s = jsonx_str(root, "multiple_scoring");
 	k = s ? pick(s, scoring_names, 2) : (int)SCORING_ALL_OR_NOTHING;
 	if (k < 0)

@@ -118,10 +118,13 @@ int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct 
 }
 
 
+/* Who any exam may assign: active staff holding the examinee role (SPEC §4.4), on u (users). */
+#define SQL_EXAMINEE " u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0"
+
 /* The assignment rule of SPEC §4.4 as one SQL condition on u (users) and o (org_units), for
  * the exam whose id is the SQL expression X (a placeholder or a column). */
 #define SQL_ASSIGNED_TO(X)                                                                    \
-	" u.disabled = 0 AND (u.roles & " ROLE_EXAMINEE_SQL ") != 0"                            \
+	SQL_EXAMINEE                                                                          \
 	" AND EXISTS (SELECT 1 FROM exam_papers p WHERE p.exam_id = " X " AND p.category = u.category)" \
 	" AND (NOT EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = " X ")"                 \
 	"      OR EXISTS (SELECT 1 FROM exam_scope s WHERE s.exam_id = " X " AND (o.path = s.org_path" \
@@ -133,6 +136,18 @@ int store_exam_by_id(struct store *db, int64_t id, struct exam_row *out, struct 
 /* Assigned and not exempt (免考, SPEC §12): who an exam counts and lets start. */
 #define SQL_ASSIGNED_NOT_EXEMPT \
 	SQL_ASSIGNED " AND NOT EXISTS (SELECT 1 FROM exemptions x WHERE x.exam_id = ?1 AND x.user_id = u.id)"
+
+int store_examinee_counts(struct store *db, void (*fn)(void *ctx, const char *org, const char *category, int64_t n),
+			  void *ctx, struct lx_err *e)
+{
+	STMT(st, "SELECT o.path, u.category, count(*) FROM users u JOIN org_units o ON o.id = u.org_id"
+		 " WHERE" SQL_EXAMINEE " GROUP BY o.path, u.category ORDER BY o.path, u.category");
+	int src;
+	while ((src = st_step(st)) == ST_ROW)
+		fn(ctx, col_text(st, 0), col_text(st, 1), col_int(st, 2));
+	st_reset(st);
+	return src == ST_DONE ? LX_OK : store_fail(db, src, e, "examinee counts");
+}
 
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e)
 {

@@ -38,6 +38,11 @@ int store_exam_codes(struct store *db, void (*fn)(void *ctx, const char *code), 
  * there has an attempt; in the same order (opens_at, code). */
 int store_exam_codes_in_scope(struct store *db, const char *scope, void (*fn)(void *ctx, const char *code),
 			      void *ctx, struct lx_err *e);
+/* Active staff holding the examinee role, counted per unit and category (fn per pair, in unit
+ * path order, then category code): the people any exam could assign, before it exists (the
+ * exam-creation form's preview; the rule of SQL_ASSIGNED less the exam's papers and scope). */
+int store_examinee_counts(struct store *db, void (*fn)(void *ctx, const char *org, const char *category, int64_t n),
+			  void *ctx, struct lx_err *e);
 /* 1 if user (id) is assigned to exam: active, examinee, category has a paper, in scope, not
  * exempt (免考). */
 int store_exam_assigned(struct store *db, int64_t exam_id, int64_t user_id, int *assigned, struct lx_err *e);

@@ -197,6 +197,10 @@ MATRIX = [
     ("POST", "/api/v1/admin/banks", "/api/v1/admin/banks?format=json&dry_run=1", "bank",
                                                                                      U, F, F, F, OK, F, OK, F),
     ("GET", "/api/v1/admin/banks", "/api/v1/admin/banks", None,                      U, F, F, F, OK, F, OK, F),
+    # The exam-creation form: a section's live count and the staff categories.
+    ("GET", "/api/v1/admin/banks/*/count", "/api/v1/admin/banks/mx-bank/count?type=single", None,
+                                                                                     U, F, F, F, OK, F, OK, F),
+    ("GET", "/api/v1/admin/categories", "/api/v1/admin/categories", None,            U, F, F, F, OK, F, OK, F),
     ("POST", "/api/v1/admin/staff", "/api/v1/admin/staff?format=csv&dry_run=1", "staff",
                                                                                      U, F, F, F, OK, F, OK, F),
     ("POST", "/api/v1/admin/exams", "/api/v1/admin/exams?dry_run=1", "exam",         U, F, F, F, OK, F, OK, F),

@@ -1,11 +1,13 @@
 /* admin.js — the exam administrator's pages: question bank and roster uploads (always a
  * dry-run preview first, listing every error with its row; nothing is imported until the
- * preview is clean and the administrator confirms), the exam list, exam creation from a
- * lawexam-exam/1 definition file, and the exam detail with a live monitor. */
+ * preview is clean and the administrator confirms), the exam list, exam creation from the
+ * form (examform.js) or a lawexam-exam/1 definition file, and the exam detail with a live
+ * monitor. */
 import {api, serverNow, uploadInParts, downloadFile} from '../api.js';
 import {LIMITS} from '../limits.js';
 import {h, clear, alertBox, pageTitle, field, fmtTime, fmtClock, fmtBytes, tableWrap, dataTable, CATEGORY_NAMES, toast} from '../dom.js';
 import {personLookup} from './attempt-actions.js';
+import {examForm, examPreview} from './examform.js';
 
 const LABELS = {
   bank: '题库', code: '编号', title: '名称', subject: '科目', added: '新增', updated: '更新', unchanged: '未变',
@@ -681,19 +683,21 @@ export async function renderExams(main) {
     }
   }
   main.appendChild(listCard);
+  main.appendChild(examForm({errorTable, onCreated: loadList}));
   main.appendChild(uploadPanel({
     id: 'examdef',
-    title: '创建考试',
+    title: '上传考试定义文件创建考试',
     formats: ['json'],
     importLabel: '确认创建考试',
     checkLabel: '检查文件（不创建）',
     nothingDone: '考试未创建',
-    intro: h('p', {class: 'muted'}, '上传考试定义文件（JSON，格式 lawexam-exam/1：编号、名称、开放和截止时间、时长、合格线、各人员类别的试卷）。先检查：题库题量不足等问题会逐条列出。'),
+    intro: h('p', {class: 'muted'}, '也可以上传考试定义文件（JSON，格式 lawexam-exam/1：编号、名称、开放和截止时间、时长、合格线、各人员类别的试卷），与上面的表单效果相同。先检查：题库题量不足等问题会逐条列出。'),
     path: (fmt, p, dry) => '/admin/exams' + (dry ? '?dry_run=1' : ''),
     describe: (r, dry) => {
       const code = r && (typeof r.exam === 'string' ? r.exam : r.code || (r.exam && r.exam.code));
       const box = h('div', null, summary(r, ['exam', 'created']));
       if (dry) box.insertBefore(h('p', null, '考试“' + (code || '') + '”的定义无误，各章节题量充足，可以创建。'), box.firstChild);
+      if (dry && r.assigned) box.appendChild(examPreview(r));
       else if (code) box.appendChild(h('p', null, h('a', {href: '#/admin/exams/' + encodeURIComponent(code), class: 'btn btn-primary'}, '查看考试和实时进度')));
       return box;
     },
