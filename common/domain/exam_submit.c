@@ -66,15 +66,23 @@ static int grade_attempt(struct store *db, const struct attempt_row *a, enum sco
 	int rc = store_answers(db, a->id, ans_cb, &g, e);
 	if (rc == LX_OK)
 		rc = store_aq_list(db, a->id, gq_cb, &qs, e);
+	int *pos = lx_calloc(qs.n ? qs.n : 1, sizeof *pos), *earned2 = lx_calloc(qs.n ? qs.n : 1, sizeof *earned2);
+	size_t nw = 0;
 	*score2 = 0;
 	for (size_t i = 0; rc == LX_OK && i < qs.n; i++) {
 		const struct gq *q = &qs.v[i];
 		const char *resp = q->position < g.nans && g.ans[q->position].has ? g.ans[q->position].resp : "";
 		int earned = grade_answer(q->type, q->key, resp, q->points2, sc);
 		*score2 += earned;
-		if (write && q->position < g.nans && g.ans[q->position].has)
-			rc = store_answer_earned(db, a->id, q->position, earned, e);
+		if (write && q->position < g.nans && g.ans[q->position].has) {
+			pos[nw] = q->position;
+			earned2[nw++] = earned;
+		}
 	}
+	if (rc == LX_OK && nw) /* the credit of every stored answer, in one statement on PostgreSQL */
+		rc = store_answers_earned(db, a->id, pos, earned2, nw, e);
+	free(pos);
+	free(earned2);
 	free(qs.v);
 	free(g.ans);
 	return rc;

@@ -842,6 +842,35 @@ int store_answer_earned(struct store *db, int64_t attempt_id, int position, int 
 	return store_step_done(db, st, e, "earned");
 }
 
+int store_answers_earned(struct store *db, int64_t attempt_id, const int *positions, const int *earned2, size_t n,
+			 struct lx_err *e)
+{
+	int rc = LX_OK;
+	if (!store_is_pg(db) || n <= 1) {
+		for (size_t i = 0; i < n && rc == LX_OK; i++)
+			rc = store_answer_earned(db, attempt_id, positions[i], earned2[i], e);
+		return rc;
+	}
+	STMT(st, "UPDATE answers SET earned2 = t.e FROM unnest(CAST(?2 AS bigint[]), CAST(?3 AS bigint[])) AS t(p, e)"
+		 " WHERE answers.attempt_id = ?1 AND answers.position = t.p");
+	struct buf col[2];
+	for (int c = 0; c < 2; c++)
+		buf_init(&col[c], 0);
+	for (size_t i = 0; i < n; i++) {
+		pg_array_int(&col[0], positions[i]);
+		pg_array_int(&col[1], earned2[i]);
+	}
+	st_bind_int(st, 1, attempt_id);
+	for (int c = 0; c < 2; c++) {
+		buf_addc(&col[c], '}');
+		st_bind_text(st, c + 2, buf_str(&col[c]), -1);
+	}
+	rc = store_step_done(db, st, e, "earned");
+	for (int c = 0; c < 2; c++)
+		buf_free(&col[c]);
+	return rc;
+}
+
 int store_retakes(struct store *db, int64_t exam_id, int64_t user_id, int *granted, struct lx_err *e)
 {
 	STMT(st, "SELECT granted FROM retakes WHERE exam_id = ?1 AND user_id = ?2");

@@ -194,6 +194,9 @@ int store_answers_put_many(struct store *db, const struct answer_new *rows, size
 int store_answer_put(struct store *db, int64_t attempt_id, int position, const char *response, int64_t seq,
 		     int64_t now, int *applied, struct lx_err *e);
 int store_answer_earned(struct store *db, int64_t attempt_id, int position, int earned2, struct lx_err *e);
+/* store_answer_earned for n positions of one attempt (PostgreSQL: one statement). */
+int store_answers_earned(struct store *db, int64_t attempt_id, const int *positions, const int *earned2, size_t n,
+			 struct lx_err *e);
 
 /* --- receipts (回执) and outage credit (故障补时), SPEC §12 --- */
 /* The receipt secret (64 hex characters, made by migration 5). Never leaves the server. */

@@ -4,7 +4,8 @@
 // server is back, whose start-up credited the gap (故障补时); the page says
 // "因系统故障，考试时间已延长 …" and counts to the later deadline; the examinee hands in,
 // reads and prints the answer receipt (回执) on the result page, and the receipt's code
-// verifies through GET /api/v1/receipts/{code}. outage.test.mjs covers the page's check at
+// verifies through GET /api/v1/receipts/{code}. Before all that, the home page shows the
+// notice (通知公告) an administrator posted to the examinee's unit. outage.test.mjs covers the page's check at
 // zero with a credit written behind its back; this one is the real stop and restart.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,13 +15,24 @@ import {answerCurrent, openQuestion, remainingSeconds, waitSaved} from './exam-h
 const env = new Env('examinee_day');
 const EXAM = 'day-2026';
 const DOWN_MS = 15000;
+const UNIT = '珠晖区/区司法局';
+const NOTICE = '关于2026年度学法考法的考试安排';
 
 before(async () => {
   env.init();
-  env.addUser('d001', {name: '周敏'});
+  env.addUser('d001', {name: '周敏', org: UNIT + '/普法股'});
+  env.addUser('admin1', {name: '王管理', org: UNIT, roles: 'admin'});
   for (const b of ['constitution.json', 'civil-code.json', 'party-regulations.json']) env.importBank(b);
   env.createExam(demoExam(EXAM, {title: '2026年度学法考法（考生的一天）', duration_minutes: 30}));
   await env.start();
+  const adm = await env.apiAs('admin1');
+  const now = Date.now();
+  const r = await adm.raw('POST', '/admin/notices', {data: {
+    title: NOTICE, body: '考试时间 30 分钟，请提前登录。如遇系统故障，系统将自动补时。', org: UNIT,
+    from: new Date(now - 60000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    until: new Date(now + 86400000).toISOString().replace(/\.\d+Z$/, 'Z')}});
+  assert.equal(r.status(), 201, await r.text());
+  await adm.dispose();
 });
 
 after(async () => {
@@ -41,6 +53,10 @@ test('an examinee loses no time to a server outage and keeps a receipt', async (
   const ctx = await env.browserContext({viewport: VIEWPORTS.desktop});
   const page = await env.newPage(ctx);
   await env.login(page, 'd001');
+  // The notice to the examinee's unit (a sub-unit of the notice's) is on the home page.
+  const notices = page.getByRole('region', {name: '通知公告'});
+  await notices.locator('.notice-title', {hasText: NOTICE}).waitFor();
+  await shots(page, '00-notice');
   await page.locator('.exam-card').getByRole('button', {name: '开始考试'}).click();
   await page.getByRole('button', {name: '开始答题'}).click();
   await page.waitForURL(/#\/exam\/\d+$/);

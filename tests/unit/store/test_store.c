@@ -325,7 +325,7 @@ struct wjob {
 	struct wstate *ws;
 	int idx;
 	int mode; /* 0 ok, 1 insert then fail, 2 constraint violation after an insert, 3 gate,
-		   * 4 sleep 15 ms then as 0; in a bulk run: 5 refused by the bulk call, 6 the bulk call fails */
+		   * 4 sleep 30 ms then as 0; in a bulk run: 5 refused by the bulk call, 6 the bulk call fails */
 };
 
 static int w_job(struct store *db, void *arg, struct lx_err *e)
@@ -341,7 +341,7 @@ static int w_job(struct store *db, void *arg, struct lx_err *e)
 		return LX_OK;
 	}
 	if (j->mode == 4)
-		usleep(15000);
+		usleep(30000);
 	snprintf(detail, sizeof detail, "job-%d", j->idx);
 	rc = store_audit(db, 1000 + j->idx, "unit", "w", detail, "test", e);
 	if (rc)
@@ -437,7 +437,7 @@ static const int BULK_A = 1, BULK_B = 2; /* keys: their addresses */
 
 /* Consecutive jobs of one bulk key run as one call, a plain job or another key ends the run;
  * a job the bulk call refuses gets its own error and writes nothing; a failing bulk call is
- * undone and its jobs run alone; a batch that has run 10 ms commits and leaves the rest to
+ * undone and its jobs run alone; a batch that has run its budget (20 ms) commits and leaves the rest to
  * the next transaction. */
 static void test_writer_bulk_runs(void **state)
 {
@@ -477,7 +477,7 @@ static void test_writer_bulk_runs(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail LIKE 'job-%'"), 5); /* 11, 17..20 */
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_log WHERE detail IN ('bulk-17','bulk-18','bulk-19','bulk-20')"), 0);
 
-	/* The time budget: a 15 ms job ends its transaction; the two behind it commit in the next. */
+	/* The time budget: a 30 ms job ends its transaction; the two behind it commit in the next. */
 	atomic_store(&ws->gate_open, 0);
 	atomic_store(&ws->gate_started, 0);
 	jobs[21] = (struct wjob){ws, 21, 3};
